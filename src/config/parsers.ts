@@ -1,0 +1,96 @@
+/**
+ * Pure value parsers for configuration. Each returns the parsed value or throws a `ParseProblem`
+ * whose text says what is allowed; the loader adds the variable name and the (redacted) value.
+ */
+export class ParseProblem extends Error {}
+
+export type Parser<T> = (raw: string) => T;
+
+export function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const trimmed = raw.trim();
+    if (!/^-?\d+$/.test(trimmed)) throw new ParseProblem(`expected an integer ${min}-${max}`);
+    const value = Number(trimmed);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ParseProblem(`expected an integer ${min}-${max}`);
+    }
+    return value;
+  };
+}
+
+export const boolean: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ParseProblem('expected true or false');
+};
+
+export function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return (raw) => {
+    const v = raw.trim().toLowerCase();
+    const hit = values.find((x) => x === v);
+    if (hit === undefined) throw new ParseProblem(`expected one of ${values.join(', ')}`);
+    return hit;
+  };
+}
+
+export function text(options: { pattern?: RegExp; describe?: string; maxLength?: number } = {}): Parser<string> {
+  return (raw) => {
+    const v = raw.trim();
+    if (v.length === 0) throw new ParseProblem('expected a non-empty value');
+    if (options.maxLength !== undefined && v.length > options.maxLength) {
+      throw new ParseProblem(`expected at most ${options.maxLength} characters`);
+    }
+    if (options.pattern && !options.pattern.test(v)) {
+      throw new ParseProblem(`expected ${options.describe ?? options.pattern.source}`);
+    }
+    return v;
+  };
+}
+
+export function url(protocols: readonly string[]): Parser<string> {
+  return (raw) => {
+    const v = raw.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      throw new ParseProblem(`expected a URL (${protocols.join(' or ')})`);
+    }
+    if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+      throw new ParseProblem(`expected a URL (${protocols.join(' or ')})`);
+    }
+    // Keep the caller's spelling but drop a trailing slash so route joins stay predictable.
+    return v.replace(/\/+$/, '');
+  };
+}
+
+/** Comma-separated list of tokens; empty items are dropped. */
+export function list(itemPattern: RegExp, describe: string): Parser<readonly string[]> {
+  return (raw) => {
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    for (const item of items) {
+      if (!itemPattern.test(item)) throw new ParseProblem(`expected a comma-separated list of ${describe}`);
+    }
+    return Object.freeze(items);
+  };
+}
+
+/**
+ * A 32-byte AES-256 key given as 64 hex characters or base64 (44 characters with padding).
+ * Returned as a Buffer; never echoed in errors.
+ */
+export const aesKey: Parser<Buffer> = (raw) => {
+  const v = raw.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(v)) key = Buffer.from(v, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v)) {
+    const b = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (b.length === 32) key = b;
+  }
+  if (!key) throw new ParseProblem('expected 32 bytes as 64 hex characters or base64');
+  return key;
+};

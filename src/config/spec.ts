@@ -1,0 +1,90 @@
+import { aesKey, boolean, integer, list, oneOf, text, url, type Parser } from './parsers.js';
+
+/**
+ * Every environment variable the worker reads, in one table: name, default, parser, whether it is
+ * secret (never printed, not even in errors) and the one-line comment `.env.example` carries.
+ * `test/unit/env-example.test.ts` keeps this table, the code and `.env.example` in step.
+ */
+export interface VarSpec<T> {
+  readonly name: string;
+  /** Default as the raw string `.env.example` shows; undefined = unset (optional). */
+  readonly default: string | undefined;
+  readonly parse: Parser<T>;
+  readonly secret?: boolean;
+  readonly doc: string;
+}
+
+// Keeps the literal type of `default` so `Config` knows which fields can be undefined.
+function v<T, D extends string | undefined>(spec: VarSpec<T> & { default: D }): VarSpec<T> & { default: D } {
+  return spec;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const HOUR = 3_600_000;
+
+export const SPEC = {
+  // --- HTTP server and identity
+  port: v({ name: 'PORT', default: '3001', parse: integer(1, 65535), doc: 'HTTP port of the worker API, health and metrics' }),
+  host: v({ name: 'HOST', default: '0.0.0.0', parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name or IP address' }), doc: 'address the HTTP server binds to' }),
+  dataDir: v({ name: 'DATA_DIR', default: './data', parse: text(), doc: 'local auth cache, session registry, assignment cache and worker id' }),
+  workerId: v({ name: 'WORKER_ID', default: undefined, parse: text({ pattern: /^[A-Za-z0-9_.-]{1,128}$/, describe: '[A-Za-z0-9_.-]{1,128}' }), doc: 'worker id; default: generated once and kept in DATA_DIR/worker-id' }),
+  workerEndpoint: v({ name: 'WORKER_ENDPOINT', default: undefined, parse: url(['http', 'https']), doc: 'URL the backend uses to reach this worker; default http://<hostname>:<PORT>' }),
+  maxSessions: v({ name: 'MAX_SESSIONS', default: '500', parse: integer(1, 100_000), doc: 'most sessions this worker hosts at once' }),
+  // --- backend
+  backendUrl: v({ name: 'BACKEND_URL', default: undefined, parse: url(['http', 'https']), doc: 'control-plane backend base URL; unset = standalone mode' }),
+  backendProfile: v({ name: 'BACKEND_PROFILE', default: 'seed', parse: oneOf(['seed', 'whatsam'] as const), doc: 'backend contract: seed or whatsam' }),
+  workerAuthToken: v({ name: 'WORKER_AUTH_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token for backend calls and for /api/* on this worker; unset = API open' }),
+  assignmentPollInterval: v({ name: 'ASSIGNMENT_POLL_INTERVAL', default: '60000', parse: integer(1000, 24 * HOUR), doc: 'ms between fetches of assigned sessions' }),
+  backendTimeout: v({ name: 'BACKEND_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one backend request' }),
+  // --- storage
+  storageDriver: v({ name: 'STORAGE_DRIVER', default: 'local', parse: oneOf(['local', 'minio'] as const), doc: 'auth snapshot storage: local or minio (any S3-compatible server)' }),
+  minioEndpoint: v({ name: 'MINIO_ENDPOINT', default: 'localhost', parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name without scheme' }), doc: 'S3 server host name (no scheme)' }),
+  minioPort: v({ name: 'MINIO_PORT', default: '9000', parse: integer(1, 65535), doc: 'S3 server port' }),
+  minioUseSsl: v({ name: 'MINIO_USE_SSL', default: 'false', parse: boolean, doc: 'use TLS to the S3 server' }),
+  minioAccessKey: v({ name: 'MINIO_ACCESS_KEY', default: 'minioadmin', parse: text(), secret: true, doc: 'S3 access key' }),
+  minioSecretKey: v({ name: 'MINIO_SECRET_KEY', default: 'minioadmin', parse: text(), secret: true, doc: 'S3 secret key' }),
+  minioBucket: v({ name: 'MINIO_BUCKET', default: 'whatsapp-sessions', parse: text({ pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, describe: 'an S3 bucket name' }), doc: 'bucket for auth snapshots (created when missing)' }),
+  minioRegion: v({ name: 'MINIO_REGION', default: 'us-east-1', parse: text({ pattern: /^[a-z0-9-]{1,32}$/, describe: 'an S3 region name' }), doc: 'S3 region used for request signing' }),
+  storageTimeout: v({ name: 'STORAGE_TIMEOUT', default: '15000', parse: integer(100, 600_000), doc: 'ms timeout of one storage operation' }),
+  authEncryptionKey: v({ name: 'AUTH_ENCRYPTION_KEY', default: undefined, parse: aesKey, secret: true, doc: 'AES-256-GCM key for snapshots at rest (64 hex chars or base64); unset = not encrypted' }),
+  authEncryptionKeyPrevious: v({ name: 'AUTH_ENCRYPTION_KEY_PREVIOUS', default: undefined, parse: aesKey, secret: true, doc: 'previous key, still accepted for reading during a key rotation' }),
+  // --- WhatsApp
+  waWebsocketUrl: v({ name: 'WA_WEBSOCKET_URL', default: undefined, parse: url(['ws', 'wss']), doc: "WhatsApp web socket URL; unset = Baileys' default" }),
+  qrMaxAttempts: v({ name: 'QR_MAX_ATTEMPTS', default: '5', parse: integer(1, 100), doc: 'QR codes shown before a session fails with qr_timeout' }),
+  // --- recovery (names kept from the seed design)
+  enableSessionRecovery: v({ name: 'ENABLE_SESSION_RECOVERY', default: 'true', parse: boolean, doc: 'recover assigned sessions at start' }),
+  recoveryTimeout: v({ name: 'RECOVERY_TIMEOUT', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms one session has to reach a final state during recovery' }),
+  maxRecoveryAttempts: v({ name: 'MAX_RECOVERY_ATTEMPTS', default: '3', parse: integer(1, 100), doc: 'attempts per session for retryable recovery failures' }),
+  recoveryConcurrency: v({ name: 'RECOVERY_CONCURRENCY', default: '10', parse: integer(1, 1000), doc: 'most session hosts booting at once during recovery' }),
+  // --- heartbeat
+  heartbeatInterval: v({ name: 'HEARTBEAT_INTERVAL', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms between heartbeats to the backend' }),
+  heartbeatTimeout: v({ name: 'HEARTBEAT_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one heartbeat request' }),
+  includeSessionData: v({ name: 'INCLUDE_SESSION_DATA', default: 'true', parse: boolean, doc: 'include per-session data in heartbeats' }),
+  workerVersion: v({ name: 'WORKER_VERSION', default: undefined, parse: text({ maxLength: 64 }), doc: 'version reported to the backend; default: package.json version' }),
+  workerFeatures: v({ name: 'WORKER_FEATURES', default: 'multi-session,session-recovery,auth-snapshots,metrics', parse: list(/^[A-Za-z0-9_.:-]{1,64}$/, 'feature names'), doc: 'comma-separated capabilities reported to the backend' }),
+  // --- supervision
+  restartBackoffInitialMs: v({ name: 'RESTART_BACKOFF_INITIAL_MS', default: '1000', parse: integer(0, HOUR), doc: 'backoff before the second restart of a crashing host (the first is immediate)' }),
+  restartBackoffMaxMs: v({ name: 'RESTART_BACKOFF_MAX_MS', default: '60000', parse: integer(0, 24 * HOUR), doc: 'cap of the exponential restart backoff' }),
+  restartBackoffResetMs: v({ name: 'RESTART_BACKOFF_RESET_MS', default: '120000', parse: integer(0, 24 * HOUR), doc: 'a host stable this long gets its backoff reset' }),
+  restartIntensity: v({ name: 'RESTART_INTENSITY', default: '5', parse: integer(0, 10_000), doc: 'more restarts than this within RESTART_PERIOD_MS quarantines a session (failed, crash_loop)' }),
+  restartPeriodMs: v({ name: 'RESTART_PERIOD_MS', default: '300000', parse: integer(1000, 24 * HOUR), doc: 'window of the restart intensity check' }),
+  hostStopTimeoutMs: v({ name: 'HOST_STOP_TIMEOUT_MS', default: '10000', parse: integer(100, 600_000), doc: 'ms a host gets to stop after IPC stop before SIGTERM, and again before SIGKILL' }),
+  hostPingIntervalMs: v({ name: 'HOST_PING_INTERVAL_MS', default: '5000', parse: integer(100, HOUR), doc: 'ms between watchdog pings to each host' }),
+  hostPingTimeoutMs: v({ name: 'HOST_PING_TIMEOUT_MS', default: '15000', parse: integer(100, HOUR), doc: 'a host that has not answered a ping this long is killed and restarted' }),
+  // --- observability
+  logLevel: v({ name: 'LOG_LEVEL', default: 'info', parse: oneOf(LOG_LEVELS), doc: 'fatal, error, warn, info, debug, trace or silent' }),
+  logPretty: v({ name: 'LOG_PRETTY', default: undefined, parse: boolean, doc: 'pretty logs; default: pretty on a TTY, JSON otherwise' }),
+  metricsToken: v({ name: 'METRICS_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token required on /metrics; unset = open' }),
+  metricsPerSession: v({ name: 'METRICS_PER_SESSION', default: 'true', parse: boolean, doc: 'export per-host memory and CPU with a session label' }),
+} as const;
+
+export type Spec = typeof SPEC;
+type ValueOf<S> = S extends VarSpec<infer T> ? T : never;
+type HasDefault<S> = S extends { default: string } ? true : false;
+
+/** The typed, frozen configuration object. Optional variables without default are `undefined`. */
+export type Config = {
+  readonly [K in keyof Spec]: HasDefault<Spec[K]> extends true ? ValueOf<Spec[K]> : ValueOf<Spec[K]> | undefined;
+};
+
+export const ALL_VARIABLES: readonly string[] = Object.values(SPEC).map((s) => s.name);

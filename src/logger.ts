@@ -1,0 +1,49 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino censors wherever they appear (one level deep and at the top). Tokens, keys and auth
+ * material must never reach a log line, even at debug level.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  'token', 'authToken', 'workerAuthToken', 'metricsToken', 'accessKey', 'secretKey', 'secret', 'password',
+  'authorization', 'Authorization', 'encryptionKey', 'authEncryptionKey', 'authEncryptionKeyPrevious',
+  'minioAccessKey', 'minioSecretKey', 'creds', 'keys', 'privKey', 'noiseKey', 'signedIdentityKey',
+  'advSecretKey', 'qr',
+  '*.token', '*.authToken', '*.workerAuthToken', '*.metricsToken', '*.accessKey', '*.secretKey', '*.secret',
+  '*.password', '*.authorization', '*.Authorization', '*.encryptionKey', '*.authEncryptionKey',
+  '*.authEncryptionKeyPrevious', '*.minioAccessKey', '*.minioSecretKey', '*.creds', '*.privKey',
+  'req.headers.authorization', 'headers.authorization', 'config.headers.Authorization',
+];
+
+export interface LoggerSettings {
+  level: string;
+  /** true/false forces; undefined = pretty only when stdout is a TTY. */
+  pretty?: boolean | undefined;
+  name?: string;
+  base?: Record<string, unknown>;
+}
+
+export function loggerOptions(settings: LoggerSettings): LoggerOptions {
+  const pretty = settings.pretty ?? Boolean(process.stdout.isTTY);
+  const options: LoggerOptions = {
+    level: settings.level,
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    base: { pid: process.pid, ...(settings.name ? { name: settings.name } : {}), ...settings.base },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (pretty) {
+    options.transport = { target: 'pino-pretty', options: { colorize: Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss.l' } };
+  }
+  return options;
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  return pino(loggerOptions(settings));
+}
+
+/** Child logger for one session: every line carries `sessionId`. */
+export function sessionLogger(parent: Logger, sessionId: string): Logger {
+  return parent.child({ sessionId });
+}
