@@ -1,0 +1,210 @@
+/**
+ * The one IPC protocol between the supervisor and a session host (Node `child_process` IPC,
+ * advanced serialization off: plain JSON-compatible objects only).
+ *
+ * - Discriminated unions on `type`, both directions.
+ * - Requests carry a numeric `id`; the host answers each with exactly one `response` of that id.
+ * - Errors cross the boundary as `{code, message}` and are rebuilt as `WorkerError` on the far side.
+ * - Secrets (storage keys, encryption keys) travel only in `init`, never in argv or the environment
+ *   visible in `ps`.
+ */
+import type { SessionStatus, FailureReason } from '../status.js';
+
+export const IPC_PROTOCOL_VERSION = 1;
+
+export interface IpcError {
+  code: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------- init payload
+
+export type StorageSettings =
+  | { driver: 'local'; dataDir: string }
+  | {
+      driver: 'minio';
+      endPoint: string;
+      port: number;
+      useSSL: boolean;
+      accessKey: string;
+      secretKey: string;
+      bucket: string;
+      region: string;
+    };
+
+export interface HostInit {
+  type: 'init';
+  protocol: number;
+  sessionId: string;
+  workerId: string;
+  dataDir: string;
+  storage: StorageSettings;
+  storageTimeoutMs: number;
+  /** AES-256-GCM keys as base64; the first encrypts, all decrypt (rotation). Empty = plain. */
+  encryptionKeys: string[];
+  /** Undefined = Baileys' default WhatsApp URL. */
+  waWebsocketUrl?: string;
+  qrMaxAttempts: number;
+  logLevel: string;
+  /** True when the supervisor starts this host to restore a session it had before. */
+  isRecovery: boolean;
+}
+
+// ---------------------------------------------------------------- outgoing messages (API → WhatsApp)
+
+export type OutgoingMessage =
+  | { type: 'text'; text: string }
+  | { type: 'image' | 'video'; url: string; caption?: string; mimetype?: string }
+  | { type: 'audio'; url: string; mimetype?: string; ptt?: boolean }
+  | { type: 'document'; url: string; caption?: string; fileName?: string; mimetype?: string };
+
+export interface SendResult {
+  messageId: string;
+  /** Recipient JID as WhatsApp addressed it. */
+  to: string;
+  status: 'pending' | 'sent';
+  timestamp: string;
+}
+
+// ---------------------------------------------------------------- supervisor → host
+
+export type RequestMessage =
+  | { type: 'ping'; id: number }
+  | { type: 'stop'; id: number; reason?: string }
+  | { type: 'logout'; id: number }
+  | { type: 'send'; id: number; to: string; message: OutgoingMessage };
+
+export type SupervisorToHost = HostInit | RequestMessage;
+
+/** What each request type resolves to. */
+export interface ResponseMap {
+  ping: PingStats;
+  stop: { generation: number };
+  logout: { loggedOut: true };
+  send: SendResult;
+}
+export type RequestType = keyof ResponseMap;
+
+export interface PingStats {
+  /** Host's own view, cheap to gather on every watchdog tick. */
+  uptimeMs: number;
+  rssBytes: number;
+  eventLoopLagMs: number;
+}
+
+// ---------------------------------------------------------------- host → supervisor
+
+export interface ReadyMessage {
+  type: 'ready';
+  pid: number;
+  /** Generation of the auth state the host restored (0 = fresh, no auth). */
+  generation: number;
+  restoredFrom: 'local' | 'remote' | 'legacy' | 'none';
+  /** Milliseconds from process start to `ready`. */
+  bootMs: number;
+}
+
+export interface InitFailedMessage {
+  type: 'init-failed';
+  error: IpcError;
+  /** `lock_held`, `storage_error`, `init_failed`: the host exits right after sending it. */
+  reason: FailureReason;
+}
+
+export interface StatusMessage {
+  type: 'status';
+  status: SessionStatus;
+  reason?: FailureReason;
+  /** Digits only, e.g. `15550001111`; set once WhatsApp told the host who it is. */
+  phoneNumber?: string;
+  /** Baileys close code behind a `reconnecting`/terminal status. */
+  closeCode?: number;
+  at: string;
+}
+
+export interface QrMessage {
+  type: 'qr';
+  qr: string;
+  attempt: number;
+  expiresAt: string;
+}
+
+export interface IncomingMessage {
+  id: string;
+  from: string;
+  /** ISO-8601. */
+  timestamp: string;
+  type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'other';
+  text?: string;
+  pushName?: string;
+}
+
+export interface MessageInMessage {
+  type: 'message-in';
+  messages: IncomingMessage[];
+}
+
+export type ReceiptStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ReceiptMessage {
+  type: 'receipt';
+  messageId: string;
+  remoteJid: string;
+  status: ReceiptStatus;
+  at: string;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  generation: number;
+  bytes: number;
+  durationMs: number;
+  trigger: 'debounce' | 'connected' | 'stop' | 'restore';
+}
+
+export interface ReconnectMessage {
+  type: 'reconnect';
+  closeCode: number;
+  attempt: number;
+  delayMs: number;
+}
+
+export interface StorageOpMessage {
+  type: 'storage-op';
+  op: string;
+  ok: boolean;
+  durationMs: number;
+  bytes: number;
+  errorCode?: string;
+}
+
+export type ResponseMessage =
+  | { type: 'response'; id: number; ok: true; result: ResponseMap[RequestType] }
+  | { type: 'response'; id: number; ok: false; error: IpcError };
+
+export type HostToSupervisor =
+  | ReadyMessage
+  | InitFailedMessage
+  | StatusMessage
+  | QrMessage
+  | MessageInMessage
+  | ReceiptMessage
+  | SnapshotMessage
+  | ReconnectMessage
+  | StorageOpMessage
+  | ResponseMessage;
+
+// ---------------------------------------------------------------- guards
+
+const HOST_TYPES = new Set<HostToSupervisor['type']>([
+  'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
+]);
+const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send']);
+
+export function isHostMessage(value: unknown): value is HostToSupervisor {
+  return typeof value === 'object' && value !== null && HOST_TYPES.has((value as { type: HostToSupervisor['type'] }).type);
+}
+
+export function isSupervisorMessage(value: unknown): value is SupervisorToHost {
+  return typeof value === 'object' && value !== null && SUPERVISOR_TYPES.has((value as { type: SupervisorToHost['type'] }).type);
+}

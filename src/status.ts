@@ -1,0 +1,44 @@
+/**
+ * Canonical session statuses (design.md §4), lower case everywhere inside the worker. Profile
+ * mappers translate them for the backend; nothing else invents status strings.
+ */
+export const SESSION_STATUSES = [
+  'starting',
+  'recovering',
+  'qr_required',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'disconnected',
+  'logged_out',
+  'replaced',
+  'failed',
+] as const;
+
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Statuses after which no host runs for the session until an operator acts. */
+export const ENDED_STATUSES: ReadonlySet<SessionStatus> = new Set(['disconnected', 'logged_out', 'replaced', 'failed']);
+
+export function isSessionStatus(value: unknown): value is SessionStatus {
+  return typeof value === 'string' && (SESSION_STATUSES as readonly string[]).includes(value);
+}
+
+/** Stable `reason` values that accompany `failed` (and recovery failures). */
+export const FAILURE_REASONS = [
+  'crash_loop',
+  'qr_timeout',
+  'bad_session',
+  'multidevice_mismatch',
+  'auth_expired',
+  'no_auth',
+  'logged_out',
+  'replaced',
+  'timeout',
+  'unresponsive',
+  'lock_held',
+  'init_failed',
+  'storage_error',
+  'unknown',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -1,0 +1,53 @@
+/**
+ * The storage contract shared by the session host (restore, upload, delete) and the supervisor
+ * (health, bulk maintenance). Drivers implement `SnapshotStore`; the codec is pure.
+ *
+ * Layout under a driver (local folder or S3 bucket), every prefix ending in `/`:
+ *   sessions/<sessionId>/snapshots/<generation, 12 digits>.snap   packed (and maybe encrypted) auth folder
+ *   sessions/<sessionId>/pointer.json                             {generation, key, sha256, ...} written last
+ *   sessions/<sessionId>/<file>.json                              legacy layout of the original worker (read-only)
+ */
+
+/** An auth folder: file name (no directories) → bytes. */
+export type AuthFiles = Map<string, Buffer>;
+
+export interface SnapshotMeta {
+  sessionId: string;
+  generation: number;
+  workerId: string;
+  /** ISO-8601. */
+  createdAt: string;
+  fileCount: number;
+  /** Size of the stored object in bytes. */
+  bytes: number;
+  /** SHA-256 (hex) of the uncompressed payload. */
+  sha256: string;
+  /** Key id of the encryption key, absent when stored in plain. */
+  keyId?: string;
+}
+
+export interface ReadResult {
+  meta: SnapshotMeta;
+  files: AuthFiles;
+  /** Generations that were newer but unreadable (corrupt, truncated, wrong key), newest first. */
+  skipped: { generation: number; code: string }[];
+  source: 'snapshot' | 'legacy';
+}
+
+export interface SnapshotStore {
+  readonly driver: 'local' | 'minio';
+  /** Packs and publishes a generation: snapshot object first, pointer second; prunes to the last 3. */
+  putSnapshot(sessionId: string, generation: number, files: AuthFiles): Promise<SnapshotMeta>;
+  /** Newest good snapshot, falling back past corrupt ones; imports the legacy layout when no snapshot exists; null when nothing at all. */
+  readNewest(sessionId: string): Promise<ReadResult | null>;
+  /** Generation named by the pointer, without downloading the snapshot; null when none. */
+  headGeneration(sessionId: string): Promise<number | null>;
+  /** Stored generations, newest first. */
+  listGenerations(sessionId: string): Promise<number[]>;
+  /** Deletes every object under `sessions/<sessionId>/` (snapshots, pointer, legacy files). */
+  deleteSession(sessionId: string): Promise<void>;
+  /** Session ids that have anything stored. */
+  listSessions(): Promise<string[]>;
+  /** Cheap reachability check for `/ready` and `/health`. */
+  ping(): Promise<void>;
+}
