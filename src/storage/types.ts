@@ -38,9 +38,16 @@ export interface SnapshotStore {
   readonly driver: 'local' | 'minio';
   /** Packs and publishes a generation: snapshot object first, pointer second; prunes to the last 3. */
   putSnapshot(sessionId: string, generation: number, files: AuthFiles): Promise<SnapshotMeta>;
-  /** Newest good snapshot, falling back past corrupt ones; imports the legacy layout when no snapshot exists; null when nothing at all. */
+  /**
+   * Newest good snapshot, falling back past corrupt ones; imports the legacy layout when no snapshot exists; null when nothing at all.
+   * After a fallback the restored content is re-published as a new, higher generation (returned in `meta`), so generations stay
+   * monotonic. Snapshots that all fail to read reject with STORAGE_NO_READABLE_SNAPSHOT (never null: that would mean "pair again").
+   */
   readNewest(sessionId: string): Promise<ReadResult | null>;
-  /** Generation named by the pointer, without downloading the snapshot; null when none. */
+  /**
+   * Generation named by the pointer, without downloading the snapshot; null when none. A session that has only the legacy
+   * layout reports null: call `readNewest` when there is no local auth, it imports the legacy files.
+   */
   headGeneration(sessionId: string): Promise<number | null>;
   /** Stored generations, newest first. */
   listGenerations(sessionId: string): Promise<number[]>;
@@ -50,4 +57,28 @@ export interface SnapshotStore {
   listSessions(): Promise<string[]>;
   /** Cheap reachability check for `/ready` and `/health`. */
   ping(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- additions (storage issue)
+
+/** Operation names reported to the metrics hook. */
+export type StorageOpName =
+  | 'put_snapshot'
+  | 'read_newest'
+  | 'head_generation'
+  | 'list_generations'
+  | 'delete_session'
+  | 'list_sessions'
+  | 'ping'
+  | 'import_legacy'
+  | 'verify_session';
+
+/** One finished store operation, as the metrics hook receives it (same fields as IPC `storage-op`). */
+export interface StorageOperation {
+  op: StorageOpName;
+  ok: boolean;
+  durationMs: number;
+  /** Bytes uploaded plus downloaded. */
+  bytes: number;
+  errorCode?: string;
 }

@@ -1,0 +1,54 @@
+import pRetry from 'p-retry';
+import { StorageError, StorageErrorCode } from './errors.js';
+
+/**
+ * Every backend call goes through `resilient`: a deadline per attempt, and p-retry with exponential
+ * backoff for errors marked retryable (network, 5xx, timeouts). 4xx, auth and corrupt-data errors
+ * fail at once: retrying them only delays the operator's fix.
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minDelayMs: 200, maxDelayMs: 3_000 };
+
+export interface ResilienceOptions {
+  timeoutMs: number;
+  retry: RetryPolicy;
+  onRetry?: (error: StorageError, attempt: number) => void;
+}
+
+export async function resilient<T>(action: string, fn: () => Promise<T>, options: ResilienceOptions): Promise<T> {
+  return pRetry(() => withTimeout(action, fn, options.timeoutMs), {
+    retries: options.retry.retries,
+    minTimeout: options.retry.minDelayMs,
+    maxTimeout: options.retry.maxDelayMs,
+    factor: 2,
+    randomize: true,
+    shouldRetry: ({ error }) => error instanceof StorageError && error.retryable,
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft > 0 && error instanceof StorageError && error.retryable) options.onRetry?.(error, attemptNumber);
+    },
+  });
+}
+
+export function withTimeout<T>(action: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new StorageError(StorageErrorCode.TIMEOUT, `storage did not finish ${action} within ${timeoutMs} ms (STORAGE_TIMEOUT)`, { retryable: true }));
+    }, timeoutMs);
+    fn().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
