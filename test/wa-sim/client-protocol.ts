@@ -1,0 +1,11 @@
+/** IPC messages between a test and a Baileys client fixture process (fixtures/wa-client.ts). */
+export type ClientEvent =
+  | { type: 'qr'; qr: string; socket: number }
+  | { type: 'open'; me: string; lid: string; socket: number }
+  | { type: 'close'; code: number; message: string; reconnect: boolean; socket: number }
+  | { type: 'creds-saved' }
+  | { type: 'message'; id: string; from: string; fromMe: boolean; text: string; upsertType: string }
+  | { type: 'sent'; reqId: number; id: string }
+  | { type: 'send-failed'; reqId: number; message: string };
+
+export type ClientCommand = { type: 'send'; reqId: number; to: string; text: string } | { type: 'exit' };

@@ -1,0 +1,244 @@
+/**
+ * 1:1 text messaging, the server's and the contacts' side. Every account has a simulated phone
+ * (device 0, a SignalPeer); linked Baileys devices are DeviceRecords with the keys they uploaded.
+ * Answers usync device lookups with LIDs (Baileys 7 drops recipients without a LID mapping), serves
+ * prekey bundles (consuming one-time keys), decrypts what a client sends, acks it and sends a
+ * delivery receipt, and encrypts contacts' texts to a client.
+ */
+import {
+  encodeWAMessage,
+  generateMessageID,
+  getBinaryNodeChild,
+  jidDecode,
+  proto,
+  unpadRandomMax16,
+  type BinaryNode,
+} from '@whiskeysockets/baileys';
+import type { SimConnection } from './connection.js';
+import { childBytes, children, iqResult, nowSeconds, uintBE } from './iq.js';
+import type { AccountRecord, DeviceRecord, Registry } from './registry.js';
+import { SignalPeer, type PreKeyBundle } from './signal-peer.js';
+
+export interface SimMessage {
+  from: string;
+  to: string;
+  text: string;
+  id: string;
+}
+
+export interface MessagingEvents {
+  message(m: SimMessage): void;
+  decryptError(e: { from: string; jid: string; error: unknown }): void;
+}
+
+const RECEIPT_TIMEOUT_MS = 20_000;
+
+export class Messaging {
+  private readonly peers = new Map<string, SignalPeer>();
+  private readonly receiptWaiters = new Map<string, (receiptType: string) => void>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly events: MessagingEvents,
+  ) {}
+
+  private peer(acc: AccountRecord): SignalPeer {
+    let p = this.peers.get(acc.phone);
+    if (!p) {
+      p = new SignalPeer(acc.identity);
+      this.peers.set(acc.phone, p);
+    }
+    return p;
+  }
+
+  /** Account and device a jid names; any phone number is treated as a WhatsApp user. */
+  private resolve(jid: string): { acc: AccountRecord; deviceId: number; isLid: boolean } | undefined {
+    const d = jidDecode(jid);
+    if (!d?.user) return undefined;
+    if (d.server === 'lid') {
+      const acc = this.registry.findAccountByLid(d.user);
+      return acc ? { acc, deviceId: d.device ?? 0, isLid: true } : undefined;
+    }
+    if (d.server === 's.whatsapp.net' && /^\d+$/.test(d.user)) {
+      return { acc: this.registry.account(d.user), deviceId: d.device ?? 0, isLid: false };
+    }
+    return undefined;
+  }
+
+  /** Answers a usync query for the protocols this simulator knows (devices, lid, contact). */
+  usync(node: BinaryNode): BinaryNode | undefined {
+    const usync = getBinaryNodeChild(node, 'usync');
+    const protocols = children(getBinaryNodeChild(usync, 'query')).map((c) => c.tag);
+    if (!protocols.some((p) => p === 'devices' || p === 'lid' || p === 'contact')) return undefined;
+    const users: BinaryNode[] = [];
+    for (const user of children(getBinaryNodeChild(usync, 'list'), 'user')) {
+      const phoneContact = childBytes(user, 'contact')?.toString().replace(/\D/g, '');
+      const jid = user.attrs.jid ?? (phoneContact ? `${phoneContact}@s.whatsapp.net` : undefined);
+      const target = jid ? this.resolve(jid) : undefined;
+      if (!jid || !target) continue;
+      const content: BinaryNode[] = [];
+      for (const p of protocols) {
+        if (p === 'devices') content.push(devicesNode(target.acc));
+        if (p === 'lid' && !target.isLid) content.push({ tag: 'lid', attrs: { val: `${target.acc.lidUser}@lid` } });
+        if (p === 'contact') content.push({ tag: 'contact', attrs: { type: 'in' } });
+      }
+      users.push({ tag: 'user', attrs: { jid }, content });
+    }
+    return iqResult(node, [{ tag: 'usync', attrs: {}, content: [{ tag: 'list', attrs: {}, content: users }] }]);
+  }
+
+  /** Answers `<iq xmlns=encrypt type=get><key><user jid/>…`: one prekey bundle per device asked. */
+  async keyBundles(node: BinaryNode): Promise<BinaryNode> {
+    const list: BinaryNode[] = [];
+    for (const user of children(getBinaryNodeChild(node, 'key'), 'user')) {
+      const jid = user.attrs.jid;
+      const target = jid ? this.resolve(jid) : undefined;
+      if (!jid || !target) continue;
+      const bundle =
+        target.deviceId === 0
+          ? await this.peer(target.acc).bundle()
+          : linkedDeviceBundle(target.acc.devices.get(target.deviceId));
+      if (bundle) list.push(bundleNode(jid, bundle));
+    }
+    return iqResult(node, [{ tag: 'list', attrs: {}, content: list }]);
+  }
+
+  /** A client sent a message: decrypt the copies meant for simulated phones, ack, receipt. */
+  async onClientMessage(conn: SimConnection, sender: DeviceRecord, node: BinaryNode): Promise<void> {
+    const id = node.attrs.id ?? '';
+    const to = node.attrs.to ?? '';
+    const dest = this.resolve(to);
+    let text: string | undefined;
+    for (const part of children(getBinaryNodeChild(node, 'participants'), 'to')) {
+      const target = part.attrs.jid ? this.resolve(part.attrs.jid) : undefined;
+      const enc = getBinaryNodeChild(part, 'enc');
+      const ciphertext = childBytesOf(enc);
+      // copies for other linked devices would be forwarded by a real server; not simulated
+      if (!target || target.deviceId !== 0 || !enc || !ciphertext) continue;
+      try {
+        const plain = await this.peer(target.acc).repo.decryptMessage({
+          jid: sender.deviceJid,
+          type: enc.attrs.type as 'pkmsg' | 'msg',
+          ciphertext,
+        });
+        const msg = proto.Message.decode(unpadRandomMax16(plain));
+        if (dest && target.acc.phone === dest.acc.phone) {
+          text = msg.conversation ?? msg.extendedTextMessage?.text ?? undefined;
+        }
+      } catch (error) {
+        this.events.decryptError({ from: sender.deviceJid, jid: part.attrs.jid ?? '', error });
+      }
+    }
+    conn.sendNode({ tag: 'ack', attrs: { class: 'message', id, from: to, t: nowSeconds() } });
+    if (dest && text !== undefined) {
+      this.events.message({ from: sender.phone, to: dest.acc.phone, text, id });
+      conn.sendNode({ tag: 'receipt', attrs: { id, from: to, t: nowSeconds() } });
+    }
+  }
+
+  /** The client acknowledged messages we delivered (delivery, read, or a retry request). */
+  onClientReceipt(node: BinaryNode): void {
+    const ids = [node.attrs.id, ...children(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id)];
+    for (const id of ids) {
+      const waiter = id ? this.receiptWaiters.get(id) : undefined;
+      if (waiter) waiter(node.attrs.type ?? 'delivery');
+    }
+  }
+
+  /** Contact `fromPhone`'s phone sends `text` to a linked device; resolves on its delivery receipt. */
+  async deliverText(device: DeviceRecord, fromPhone: string, text: string): Promise<string> {
+    const conn = device.conn;
+    if (!conn?.isOpen) throw new Error(`device ${device.deviceJid} is not connected`);
+    const peer = this.peer(this.registry.account(fromPhone));
+    if (!(await peer.hasSession(device.deviceJid))) {
+      const bundle = linkedDeviceBundle(device);
+      if (!bundle) throw new Error(`device ${device.deviceJid} has no prekeys uploaded`);
+      await peer.startSession(device.deviceJid, bundle);
+    }
+    const { type, ciphertext } = await peer.repo.encryptMessage({
+      jid: device.deviceJid,
+      data: encodeWAMessage({ conversation: text }),
+    });
+    const id = generateMessageID();
+    const receipt = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.receiptWaiters.delete(id);
+        reject(new Error(`no receipt for message ${id} within ${RECEIPT_TIMEOUT_MS} ms`));
+      }, RECEIPT_TIMEOUT_MS);
+      this.receiptWaiters.set(id, (receiptType) => {
+        clearTimeout(timer);
+        this.receiptWaiters.delete(id);
+        if (receiptType === 'retry') reject(new Error(`client could not decrypt message ${id} (retry receipt)`));
+        else resolve(id);
+      });
+    });
+    conn.sendNode({
+      tag: 'message',
+      attrs: { from: `${fromPhone}@s.whatsapp.net`, id, t: nowSeconds(), type: 'text', notify: 'Sim Contact' },
+      content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
+    });
+    return receipt;
+  }
+}
+
+function devicesNode(acc: AccountRecord): BinaryNode {
+  const linked = [...acc.devices.values()].map<BinaryNode>((d) => ({
+    tag: 'device',
+    attrs: { id: String(d.deviceId), 'key-index': String(d.deviceId) },
+  }));
+  return {
+    tag: 'devices',
+    attrs: {},
+    content: [{ tag: 'device-list', attrs: {}, content: [{ tag: 'device', attrs: { id: '0' } }, ...linked] }],
+  };
+}
+
+/** Bundle of a linked Baileys device from the keys it uploaded; consumes one one-time prekey. */
+function linkedDeviceBundle(device: DeviceRecord | undefined): PreKeyBundle | undefined {
+  if (!device) return undefined;
+  const first = device.preKeys.entries().next();
+  if (first.done) return undefined;
+  const [keyId, publicKey] = first.value;
+  device.preKeys.delete(keyId);
+  return {
+    registrationId: device.registrationId,
+    identityKey: device.identityKey,
+    signedPreKey: device.signedPreKey,
+    preKey: { keyId, publicKey },
+  };
+}
+
+function bundleNode(jid: string, b: PreKeyBundle): BinaryNode {
+  return {
+    tag: 'user',
+    attrs: { jid },
+    content: [
+      { tag: 'registration', attrs: {}, content: uintBE(b.registrationId, 4) },
+      { tag: 'type', attrs: {}, content: Buffer.from([5]) },
+      { tag: 'identity', attrs: {}, content: b.identityKey },
+      {
+        tag: 'key',
+        attrs: {},
+        content: [
+          { tag: 'id', attrs: {}, content: uintBE(b.preKey.keyId, 3) },
+          { tag: 'value', attrs: {}, content: b.preKey.publicKey },
+        ],
+      },
+      {
+        tag: 'skey',
+        attrs: {},
+        content: [
+          { tag: 'id', attrs: {}, content: uintBE(b.signedPreKey.keyId, 3) },
+          { tag: 'value', attrs: {}, content: b.signedPreKey.publicKey },
+          { tag: 'signature', attrs: {}, content: b.signedPreKey.signature },
+        ],
+      },
+    ],
+  };
+}
+
+function childBytesOf(node: BinaryNode | undefined): Buffer | undefined {
+  const c = node?.content;
+  if (c instanceof Uint8Array) return Buffer.from(c);
+  return undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * What the simulated server remembers: accounts (a phone number with its primary-device identity),
+ * their linked devices (the Baileys clients), and the keys those devices uploaded. No I/O.
+ */
+import { newKeyPair, type KeyPair } from './certs.js';
+import type { SimConnection } from './connection.js';
+
+export interface SignedPreKeyRecord {
+  keyId: number;
+  publicKey: Buffer;
+  signature: Buffer;
+}
+
+export interface DeviceRecord {
+  phone: string;
+  deviceId: number;
+  deviceJid: string;
+  lidJid: string;
+  /** The client's noise key: a login must present exactly this key. */
+  noiseKey: Buffer;
+  identityKey: Buffer;
+  registrationId: number;
+  signedPreKey: SignedPreKeyRecord;
+  /** One-time prekeys the client uploaded; a bundle served to a peer consumes one. */
+  preKeys: Map<number, Buffer>;
+  conn: SimConnection | undefined;
+}
+
+export interface AccountRecord {
+  phone: string;
+  lidUser: string;
+  /** The account (primary phone) identity: signs device identities, is the phone's Signal identity. */
+  identity: KeyPair;
+  nextDeviceId: number;
+  devices: Map<number, DeviceRecord>;
+}
+
+export class Registry {
+  private readonly accounts = new Map<string, AccountRecord>();
+
+  account(phone: string): AccountRecord {
+    const existing = this.accounts.get(phone);
+    if (existing) return existing;
+    const acc: AccountRecord = {
+        phone,
+        lidUser: randomDigits(15),
+        identity: newKeyPair(),
+        nextDeviceId: 1,
+      devices: new Map(),
+    };
+    this.accounts.set(phone, acc);
+    return acc;
+  }
+
+  findAccount(phone: string): AccountRecord | undefined {
+    return this.accounts.get(phone);
+  }
+
+  findAccountByLid(lidUser: string): AccountRecord | undefined {
+    for (const acc of this.accounts.values()) if (acc.lidUser === lidUser) return acc;
+    return undefined;
+  }
+
+  device(phone: string, deviceId: number): DeviceRecord | undefined {
+    return this.accounts.get(phone)?.devices.get(deviceId);
+  }
+
+  allDevices(): DeviceRecord[] {
+    return [...this.accounts.values()].flatMap((a) => [...a.devices.values()]);
+  }
+
+  forget(phone: string): DeviceRecord[] {
+    const acc = this.accounts.get(phone);
+    if (!acc) return [];
+    const removed = [...acc.devices.values()];
+    acc.devices.clear();
+    return removed;
+  }
+}
+
+export function randomDigits(n: number): string {
+  let s = String(1 + Math.floor(Math.random() * 9));
+  while (s.length < n) s += String(Math.floor(Math.random() * 10));
+  return s;
+}

@@ -1,0 +1,55 @@
+/** 1:1 text both ways between a real Baileys client (child process) and simulated contacts' phones. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureSimBuilt } from './build.js';
+import type { SimMessage } from './index.js';
+import { SimHarness } from './sim-harness.js';
+
+let h: SimHarness;
+beforeAll(async () => {
+  await ensureSimBuilt();
+  h = await SimHarness.start();
+});
+afterAll(() => h?.close());
+
+describe('messaging', () => {
+  it('a text goes from the client to a contact and from contacts to the client', async () => {
+    const seen: SimMessage[] = [];
+    h.sim.on('message', (m: SimMessage) => seen.push(m));
+    const decryptErrors: unknown[] = [];
+    h.sim.on('decrypt-error', (e) => decryptErrors.push(e));
+    const { client } = await h.pairedClient('15550020001');
+
+    // client → contact: usync with LIDs, prekey bundle, pkmsg, ack + delivery receipt
+    const id = await client.sendText('15550020002@s.whatsapp.net', 'hello from the gateway');
+    await waitUntil(() => seen.length > 0);
+    expect(seen).toEqual([{ from: '15550020001', to: '15550020002', text: 'hello from the gateway', id }]);
+
+    // contact → client on the session the client started
+    await h.sim.deliverText('15550020002', '15550020001', 'hello back');
+    const reply = await client.waitFor('message', (m) => m.text === 'hello back');
+    expect(reply.from).toMatch(/^15550020002@s\.whatsapp\.net$|@lid$/);
+    expect(reply.fromMe).toBe(false);
+
+    // a contact who writes first (the simulator consumes one of the client's uploaded prekeys)
+    await h.sim.deliverText('15550020003', '15550020001', 'first contact');
+    await client.waitFor('message', (m) => m.text === 'first contact');
+    // …and the client answers them
+    const id2 = await client.sendText('15550020003@s.whatsapp.net', 'answer');
+    await waitUntil(() => seen.some((m) => m.id === id2));
+    expect(seen.find((m) => m.id === id2)).toMatchObject({ from: '15550020001', to: '15550020003', text: 'answer' });
+    expect(decryptErrors).toEqual([]);
+    expect(h.unhandled.filter((u) => u.phone === '15550020001')).toEqual([]);
+  });
+
+  it('deliverText to an account with no connected device fails loudly', async () => {
+    await expect(h.sim.deliverText('15550020002', '15559999999', 'nobody home')).rejects.toThrow(/no connected device/);
+  });
+});
+
+async function waitUntil(pred: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

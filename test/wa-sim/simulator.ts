@@ -1,0 +1,460 @@
+/**
+ * The simulated WhatsApp server: accepts real Baileys sockets on 127.0.0.1, pairs them by QR, logs
+ * them in, answers what Baileys waits for before `open`, and lets a test act as the server
+ * (log out, drop, replace, stall, refuse) or as a contact's phone (messaging.ts).
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getBinaryNodeChild, type BinaryNode } from '@whiskeysockets/baileys';
+import { WebSocketServer } from 'ws';
+import { makeCertAuthority, makeCertChain, newKeyPair, type KeyPair, type SimCertAuthority } from './certs.js';
+import { SimConnection } from './connection.js';
+import { childBytes, children, firstChild, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
+import { Messaging } from './messaging.js';
+import type { HandshakeResult } from './noise-responder.js';
+import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
+import { randomDigits, Registry, type DeviceRecord, type SignedPreKeyRecord } from './registry.js';
+
+export interface SimOptions {
+  /** How many QR refs one registration gets (Baileys shows one per ref, then gives up). Default 6. */
+  qrRefs?: number;
+  /** How long `scan` waits for the client's pair-device-sign reply. Default 10 s. */
+  pairReplyTimeoutMs?: number;
+}
+
+export interface SimDevice {
+  phone: string;
+  deviceJid: string;
+  connected: boolean;
+}
+
+interface PendingRegistration {
+  conn: SimConnection;
+  refs: string[];
+  noiseKey: Buffer;
+  identityKey: Buffer;
+  registrationId: number;
+  signedPreKey: SignedPreKeyRecord;
+}
+
+const DEFAULT_QR_REFS = 6;
+
+export class WaSimulator extends EventEmitter {
+  readonly url: string;
+  readonly rootPublicKeyB64: string;
+  readonly preloadPath: string;
+
+  private readonly registry = new Registry();
+  private readonly messaging: Messaging;
+  private readonly conns = new Set<SimConnection>();
+  private readonly registrations = new Map<number, PendingRegistration>();
+  private readonly replies = new Map<string, (node: BinaryNode) => void>();
+  private readonly failNext = new Map<string, 'refuse' | 'hang'>();
+  private readonly staticKey: KeyPair = newKeyPair();
+  private readonly certChain: Uint8Array;
+  private qrIssued = 0;
+  private nextIqId = 1;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly wss: WebSocketServer,
+    ca: SimCertAuthority,
+    private readonly opts: SimOptions,
+  ) {
+    super();
+    const addr = wss.address();
+    if (typeof addr !== 'object' || !addr) throw new Error('simulator is not listening');
+    this.url = `ws://127.0.0.1:${addr.port}/ws/chat`;
+    this.rootPublicKeyB64 = ca.root.public.toString('base64');
+    this.preloadPath = join(projectRoot(), 'dist', 'test', 'wa-sim', 'trust-sim.js');
+    this.certChain = makeCertChain(ca, this.staticKey.public);
+    this.messaging = new Messaging(this.registry, {
+      message: (m) => this.emit('message', m),
+      decryptError: (e) => this.emit('decrypt-error', e),
+    });
+    wss.on('connection', (ws) => {
+      const conn = new SimConnection(ws, this.staticKey, this.certChain, {
+        onHandshake: (c, r) => this.onHandshake(c, r),
+        onNode: (c, n) => this.onNode(c, n),
+        onClose: (c) => this.onClose(c),
+        onError: (c, err) => this.emit('conn-error', { connId: c.id, phone: c.phone, error: err }),
+      });
+      this.conns.add(conn);
+    });
+  }
+
+  /** Environment for a process under test (with `--import preloadPath`). */
+  childEnv(): Record<string, string> {
+    return { WA_SIM_ROOT_PUBLIC_KEY: this.rootPublicKeyB64, WA_SIM_STRICT: '1', WA_WEBSOCKET_URL: this.url };
+  }
+
+  // ---- handshake, registration, login -------------------------------------------------------
+
+  private onHandshake(conn: SimConnection, { payload, clientStaticPublic }: HandshakeResult): void {
+    const pairing = payload.devicePairingData;
+    if (pairing) {
+      this.startRegistration(conn, clientStaticPublic, pairing);
+      return;
+    }
+    if (payload.username === null || payload.username === undefined) {
+      conn.endWith({ tag: 'failure', attrs: { reason: '400' } }, 400);
+      return;
+    }
+    this.login(conn, String(payload.username), payload.device ?? 0, clientStaticPublic);
+  }
+
+  private startRegistration(
+    conn: SimConnection,
+    noiseKey: Buffer,
+    p: NonNullable<HandshakeResult['payload']['devicePairingData']>,
+  ): void {
+    if (!p.eIdent || !p.eRegid || !p.eSkeyId || !p.eSkeyVal || !p.eSkeySig) {
+      conn.endWith({ tag: 'failure', attrs: { reason: '400' } }, 400);
+      return;
+    }
+    const refs = Array.from({ length: this.opts.qrRefs ?? DEFAULT_QR_REFS }, () => `2@${randomRef()}`);
+    this.registrations.set(conn.id, {
+      conn,
+      refs,
+      noiseKey,
+      identityKey: Buffer.from(p.eIdent),
+      registrationId: readUIntBE(p.eRegid),
+      signedPreKey: {
+        keyId: readUIntBE(p.eSkeyId),
+        publicKey: Buffer.from(p.eSkeyVal),
+        signature: Buffer.from(p.eSkeySig),
+      },
+    });
+    this.qrIssued++;
+    conn.sendNode({
+      tag: 'iq',
+      attrs: { from: 's.whatsapp.net', type: 'set', id: this.iqId(), xmlns: 'md' },
+      content: [
+        {
+          tag: 'pair-device',
+          attrs: {},
+          content: refs.map((ref) => ({ tag: 'ref', attrs: {}, content: Buffer.from(ref) })),
+        },
+      ],
+    });
+    this.emit('qr', { ref: refs[0], refs, connId: conn.id });
+  }
+
+  private login(conn: SimConnection, phone: string, deviceId: number, noiseKey: Buffer): void {
+    const failMode = this.failNext.get(phone);
+    if (failMode) {
+      this.failNext.delete(phone);
+      if (failMode === 'hang') {
+        // accept the handshake and then say nothing: the client's keep-alive must notice
+        conn.phone = phone;
+        conn.stalled = true;
+        this.emit('login-hang', { phone, connId: conn.id });
+      } else {
+        conn.phone = phone;
+        conn.endWith({ tag: 'failure', attrs: { reason: '503' } }, 503);
+      }
+      return;
+    }
+    const device = this.registry.device(phone, deviceId);
+    if (!device || !device.noiseKey.equals(noiseKey)) {
+      conn.phone = phone;
+      conn.endWith({ tag: 'failure', attrs: { reason: '401', location: 'sim' } }, 401);
+      this.emit('login-refused', { phone, deviceId, known: !!device });
+      return;
+    }
+    const previous = device.conn;
+    if (previous && previous !== conn && previous.isOpen) {
+      previous.endWith(streamError(440, { tag: 'conflict', attrs: { type: 'replaced' } }), 440);
+    }
+    device.conn = conn;
+    conn.phone = phone;
+    conn.deviceId = deviceId;
+    const acc = this.registry.account(phone);
+    conn.sendNode({
+      tag: 'success',
+      attrs: {
+        t: nowSeconds(),
+        props: '1',
+        creation: nowSeconds(),
+        location: 'sim',
+        lid: `${acc.lidUser}:${deviceId}@lid`,
+      },
+    });
+    // nothing queued offline: tells Baileys to stop buffering events
+    conn.sendNode({ tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
+    this.emit('login', { phone, deviceJid: device.deviceJid, connId: conn.id });
+  }
+
+  async scan(qr: string, opts: { phone?: string } = {}): Promise<{ phone: string; deviceJid: string }> {
+    const q = parseQr(qr);
+    const reg = [...this.registrations.values()].find((r) => r.refs.includes(q.ref));
+    if (!reg || !reg.conn.isOpen) throw new Error(`no open connection shows QR ref ${q.ref}`);
+    if (!reg.noiseKey.equals(q.noiseKey) || !reg.identityKey.equals(q.identityKey)) {
+      throw new Error('QR keys do not match the connection that showed it');
+    }
+    const phone = opts.phone ?? `1555${randomDigits(7)}`;
+    const acc = this.registry.account(phone);
+    const deviceId = acc.nextDeviceId++;
+    const deviceJid = `${phone}:${deviceId}@s.whatsapp.net`;
+    const iqId = this.iqId();
+    const reply = this.awaitReply(reg.conn, iqId, this.opts.pairReplyTimeoutMs ?? 10_000);
+    reg.conn.sendNode(
+      buildPairSuccess({
+        iqId,
+        deviceJid,
+        lidJid: `${acc.lidUser}:${deviceId}@lid`,
+        keyIndex: deviceId,
+        account: acc.identity,
+        clientIdentityKey: reg.identityKey,
+        advSecret: q.advSecret,
+      }),
+    );
+    const answer = await reply;
+    if (!verifyPairDeviceSign(answer, reg.identityKey, acc.identity)) {
+      reg.conn.endWith(streamError(500), 500);
+      throw new Error('client answered pair-success without a valid device signature');
+    }
+    const device: DeviceRecord = {
+      phone,
+      deviceId,
+      deviceJid,
+      lidJid: `${acc.lidUser}:${deviceId}@lid`,
+      noiseKey: reg.noiseKey,
+      identityKey: reg.identityKey,
+      registrationId: reg.registrationId,
+      signedPreKey: reg.signedPreKey,
+      preKeys: new Map(),
+      conn: undefined,
+    };
+    acc.devices.set(deviceId, device);
+    this.registrations.delete(reg.conn.id);
+    this.emit('paired', { phone, deviceJid });
+    // a freshly paired client must reconnect and log in: that is what 515 asks for
+    reg.conn.endWith(streamError(515), 515);
+    return { phone, deviceJid };
+  }
+
+  // ---- stanzas ----------------------------------------------------------------------------
+
+  private async onNode(conn: SimConnection, node: BinaryNode): Promise<void> {
+    if (node.tag === 'iq' && (node.attrs.type === 'result' || node.attrs.type === 'error')) {
+      const key = `${conn.id}:${node.attrs.id}`;
+      const resolve = this.replies.get(key);
+      if (resolve) {
+        this.replies.delete(key);
+        resolve(node);
+      }
+      return;
+    }
+    if (node.tag === 'iq') {
+      await this.onIq(conn, node);
+      return;
+    }
+    const device = this.connDevice(conn);
+    if (node.tag === 'message' && device) {
+      await this.messaging.onClientMessage(conn, device, node);
+    }
+    if (node.tag === 'receipt') this.messaging.onClientReceipt(node);
+    // receipts, acks, presence and telemetry need no answer from this server
+  }
+
+  private async onIq(conn: SimConnection, node: BinaryNode): Promise<void> {
+    const xmlns = node.attrs.xmlns;
+    const child = firstChild(node);
+    const device = this.connDevice(conn);
+    if (xmlns === 'w:p' && child?.tag === 'ping') {
+      conn.sendNode(iqResult(node));
+      return;
+    }
+    const init = initQueryAnswer(xmlns, child);
+    if (init) {
+      conn.sendNode(iqResult(node, init));
+      return;
+    }
+    if (xmlns === 'passive') {
+      conn.sendNode(iqResult(node));
+      return;
+    }
+    if (xmlns === 'encrypt' && device) {
+      if (node.attrs.type === 'get' && child?.tag === 'count') {
+        conn.sendNode(iqResult(node, [{ tag: 'count', attrs: { value: String(device.preKeys.size) } }]));
+        return;
+      }
+      if (node.attrs.type === 'set' && getBinaryNodeChild(node, 'list')) {
+        storeUploadedKeys(device, node);
+        conn.sendNode(iqResult(node));
+        return;
+      }
+      if (child?.tag === 'digest') {
+        conn.sendNode(iqResult(node, [{ tag: 'digest', attrs: {} }]));
+        return;
+      }
+      if (child?.tag === 'key') {
+        conn.sendNode(await this.messaging.keyBundles(node));
+        return;
+      }
+    }
+    if (xmlns === 'usync' && device) {
+      const reply = this.messaging.usync(node);
+      if (reply) {
+        conn.sendNode(reply);
+        return;
+      }
+    }
+    conn.sendNode(iqResult(node));
+    this.emit('unhandled-iq', { node, phone: conn.phone, connId: conn.id });
+  }
+
+  private onClose(conn: SimConnection): void {
+    this.conns.delete(conn);
+    this.registrations.delete(conn.id);
+    for (const d of this.registry.allDevices()) if (d.conn === conn) d.conn = undefined;
+    this.emit('closed', { phone: conn.phone, code: conn.closeCode ?? null, connId: conn.id });
+  }
+
+  private connDevice(conn: SimConnection): DeviceRecord | undefined {
+    if (conn.phone === undefined || conn.deviceId === undefined) return undefined;
+    const d = this.registry.device(conn.phone, conn.deviceId);
+    return d?.conn === conn ? d : undefined;
+  }
+
+  private awaitReply(conn: SimConnection, id: string, timeoutMs: number): Promise<BinaryNode> {
+    const key = `${conn.id}:${id}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.replies.delete(key);
+        reject(new Error(`client did not answer iq ${id} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.replies.set(key, (node) => {
+        clearTimeout(timer);
+        resolve(node);
+      });
+    });
+  }
+
+  private iqId(): string {
+    return `sim-${this.nextIqId++}`;
+  }
+
+  // ---- server actions -------------------------------------------------------------------------
+
+  private openConns(phone: string): SimConnection[] {
+    return [...this.conns].filter((c) => c.phone === phone && c.isOpen);
+  }
+
+  forceLogout(phone: string): void {
+    for (const c of this.openConns(phone)) {
+      c.endWith(streamError(401, { tag: 'conflict', attrs: { type: 'device_removed' } }), 401);
+    }
+    this.registry.forget(phone);
+  }
+
+  dropConnection(phone: string): void {
+    for (const c of this.openConns(phone)) {
+      c.closeCode = 428;
+      c.terminate();
+    }
+  }
+
+  replaceConnection(phone: string): void {
+    for (const c of this.openConns(phone)) {
+      c.endWith(streamError(440, { tag: 'conflict', attrs: { type: 'replaced' } }), 440);
+    }
+  }
+
+  stall(phone: string): void {
+    for (const c of this.openConns(phone)) c.stalled = true;
+  }
+
+  failNextLogin(phone: string, mode: 'refuse' | 'hang'): void {
+    this.failNext.set(phone, mode);
+  }
+
+  forgetDevice(phone: string): void {
+    this.registry.forget(phone);
+  }
+
+  async deliverText(fromPhone: string, toPhone: string, text: string): Promise<void> {
+    const targets = this.registry.allDevices().filter((d) => d.phone === toPhone && d.conn?.isOpen);
+    if (targets.length === 0) throw new Error(`no connected device for ${toPhone}`);
+    for (const d of targets) await this.messaging.deliverText(d, fromPhone, text);
+  }
+
+  devices(): SimDevice[] {
+    return this.registry
+      .allDevices()
+      .map((d) => ({ phone: d.phone, deviceJid: d.deviceJid, connected: !!d.conn?.isOpen }));
+  }
+
+  qrCount(): number {
+    return this.qrIssued;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const c of this.conns) c.terminate();
+      this.wss.close(() => resolve());
+    });
+    return this.closing;
+  }
+}
+
+export async function listen(opts: SimOptions = {}): Promise<WaSimulator> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ws/chat' });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  return new WaSimulator(wss, makeCertAuthority(), opts);
+}
+
+function storeUploadedKeys(device: DeviceRecord, node: BinaryNode): void {
+  const identity = childBytes(node, 'identity');
+  if (identity && !identity.equals(device.identityKey)) {
+    throw new Error(`device ${device.deviceJid} uploaded keys under another identity`);
+  }
+  const reg = childBytes(node, 'registration');
+  if (reg) device.registrationId = readUIntBE(reg);
+  for (const key of children(getBinaryNodeChild(node, 'list'), 'key')) {
+    const id = childBytes(key, 'id');
+    const value = childBytes(key, 'value');
+    if (id && value) device.preKeys.set(readUIntBE(id), value);
+  }
+  const skey = getBinaryNodeChild(node, 'skey');
+  const skeyId = childBytes(skey, 'id');
+  const skeyVal = childBytes(skey, 'value');
+  const skeySig = childBytes(skey, 'signature');
+  if (skeyId && skeyVal && skeySig) {
+    device.signedPreKey = { keyId: readUIntBE(skeyId), publicKey: skeyVal, signature: skeySig };
+  }
+}
+
+/**
+ * Queries Baileys fires right after `open` (fetchProps, fetchBlocklist, fetchPrivacySettings) or
+ * after a first message to a chat (privacy tokens): answered with empty but well-formed results.
+ */
+function initQueryAnswer(xmlns: string | undefined, child: BinaryNode | undefined): BinaryNode[] | undefined {
+  if (xmlns === 'abt' && child?.tag === 'props') return [{ tag: 'props', attrs: { protocol: '1' } }];
+  if (xmlns === 'blocklist' && child === undefined) return [{ tag: 'list', attrs: {} }];
+  if (xmlns === 'privacy' && child?.tag === 'privacy') return [{ tag: 'privacy', attrs: {} }];
+  // trusted-contact tokens Baileys sets after sending to a new chat
+  if (xmlns === 'privacy' && child?.tag === 'tokens') return [];
+  return undefined;
+}
+
+function randomRef(): string {
+  return Buffer.from(Array.from({ length: 24 }, () => Math.floor(Math.random() * 256))).toString('base64');
+}
+
+/** The repository root (the folder with package.json), whether running from source or from dist. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the project root');
+    dir = up;
+  }
+  return dir;
+}

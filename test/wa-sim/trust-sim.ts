@@ -1,0 +1,57 @@
+/**
+ * Test-only preload (`node --import dist/test/wa-sim/trust-sim.js`) for processes that run real
+ * Baileys sockets against the simulator. Production code has no switch for any of this.
+ *
+ * 1. Trust the simulator's root key (WA_SIM_ROOT_PUBLIC_KEY, base64) instead of WhatsApp's, on the
+ *    same Baileys module instance the process imports (resolved from the project, not a copy).
+ * 2. Install a signature check that can fail (unless WA_SIM_STRICT=0): rc14's Curve.verify accepts
+ *    any signature, so without this any certificate chain would pass and tests would prove nothing.
+ * 3. Refuse every non-loopback TCP connection, so a test can never reach the real WhatsApp.
+ */
+import net from 'node:net';
+import * as baileys from '@whiskeysockets/baileys';
+import { curveVerify } from './strict-verify.js';
+
+const rootKey = process.env.WA_SIM_ROOT_PUBLIC_KEY;
+if (rootKey) {
+  const key = Buffer.from(rootKey, 'base64');
+  if (key.length !== 32) throw new Error('WA_SIM_ROOT_PUBLIC_KEY must be a base64 32-byte Curve25519 key');
+  baileys.WA_CERT_DETAILS.PUBLIC_KEY = key;
+}
+
+if (process.env.WA_SIM_STRICT !== '0') {
+  baileys.Curve.verify = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean => curveVerify(pub, msg, sig);
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1']);
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return LOOPBACK_NAMES.has(h) || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The host a `socket.connect(...)` call targets, or undefined for a local (unix/pipe) path. */
+function targetHost(args: unknown[]): string | undefined {
+  const [first, second] = args;
+  if (Array.isArray(first)) return targetHost(first); // net's internal normalized form
+  if (first && typeof first === 'object') {
+    const o = first as { path?: unknown; host?: unknown };
+    if (typeof o.path === 'string') return undefined;
+    return typeof o.host === 'string' ? o.host : 'localhost';
+  }
+  if (typeof first === 'string' && !/^\d+$/.test(first)) return undefined; // a path
+  return typeof second === 'string' ? second : 'localhost';
+}
+
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function patchedConnect(this: net.Socket, ...args: unknown[]) {
+  const host = targetHost(args);
+  if (host !== undefined && !isLoopbackHost(host)) {
+    const err = Object.assign(new Error(`wa-sim preload: refused non-loopback connection to ${host}`), {
+      code: 'WA_SIM_NON_LOOPBACK',
+    });
+    process.nextTick(() => this.destroy(err));
+    return this;
+  }
+  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+} as typeof net.Socket.prototype.connect;
