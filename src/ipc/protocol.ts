@@ -48,6 +48,15 @@ export interface HostInit {
   logLevel: string;
   /** True when the supervisor starts this host to restore a session it had before. */
   isRecovery: boolean;
+  /**
+   * Optional tuning (additive, session-host issue). Baileys' keep-alive ping interval: a connection
+   * silent for this plus 5 s is treated as lost (stall detection). Default 30000.
+   */
+  keepAliveIntervalMs?: number;
+  /** Time the host gives itself to stop (flush + close) before it exits anyway. Default 8000. */
+  stopTimeoutMs?: number;
+  /** How long each QR code is shown before the next (Baileys' `qrTimeout`). Default: 60 s, then 20 s. */
+  qrTimeoutMs?: number;
 }
 
 // ---------------------------------------------------------------- outgoing messages (API → WhatsApp)

@@ -1,0 +1,139 @@
+import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
+import type { Logger } from '../../src/logger.js';
+import type { AuthFiles } from '../../src/storage/types.js';
+import { CREDS_FILE, decodeValue, encodeValue, hasPairedCreds, isAuthFileName, keyFileName } from './files.js';
+import type { AuthFolder } from './folder.js';
+import { GenerationLedger } from './generation.js';
+
+/**
+ * The auth state Baileys runs on (instead of its demo `useMultiFileAuthState`): every file lives
+ * in memory as its serialised bytes — the source of truth for snapshots — and is written through
+ * to the local folder atomically, in order, before `keys.set` resolves. Reads decode fresh copies
+ * so Baileys can never mutate our copy behind our back.
+ */
+export class AuthStore {
+  readonly creds: AuthenticationCreds;
+  readonly keys: SignalKeyStore;
+  readonly ledger: GenerationLedger;
+  private readonly files: Map<string, Buffer>;
+  private writes: Promise<void> = Promise.resolve();
+  private changeListeners: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly folder: AuthFolder,
+    files: Map<string, Buffer>,
+    generation: { current: number; uploaded: number },
+    private readonly logger: Logger,
+  ) {
+    this.files = new Map([...files].filter(([name]) => isAuthFileName(name)));
+    const raw = this.files.get(CREDS_FILE);
+    this.creds = raw ? decodeValue<AuthenticationCreds>(raw) : initAuthCreds();
+    this.ledger = new GenerationLedger(generation.current, generation.uploaded);
+    this.keys = {
+      get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => this.getKeys(type, ids),
+      set: async (data: SignalDataSet) => this.setKeys(data),
+    };
+  }
+
+  get state(): AuthenticationState {
+    return { creds: this.creds, keys: this.keys };
+  }
+
+  get paired(): boolean {
+    return typeof this.creds.me?.id === 'string';
+  }
+
+  /** Whether the bytes in memory hold paired creds (what an upload would publish). */
+  get uploadable(): boolean {
+    return hasPairedCreds(this.files);
+  }
+
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Baileys' `creds.update`: merge (Baileys does the same) and write through. */
+  async saveCreds(update: Partial<AuthenticationCreds> = {}): Promise<void> {
+    Object.assign(this.creds, update);
+    await this.commit([[CREDS_FILE, encodeValue(this.creds)]], true);
+  }
+
+  /** A consistent copy of the folder as it is in memory now. */
+  snapshotFiles(): AuthFiles {
+    return new Map([...this.files].map(([name, bytes]) => [name, Buffer.from(bytes)]));
+  }
+
+  /** Resolves when every write so far has reached the disk (or failed). */
+  idle(): Promise<void> {
+    return this.writes;
+  }
+
+  /** Writes the generation label; used after an upload changed it. */
+  persistGeneration(generation: number): Promise<void> {
+    return this.enqueue(() => this.folder.writeGeneration(generation));
+  }
+
+  /** Stops accepting writes (logout deletes the folder; late Baileys writes must not recreate it). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async getKeys<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
+    const out: { [id: string]: SignalDataTypeMap[T] } = {};
+    for (const id of ids) {
+      const raw = this.files.get(keyFileName(type, id));
+      if (!raw) continue;
+      let value = decodeValue<SignalDataTypeMap[T]>(raw);
+      if (type === 'app-state-sync-key') {
+        value = proto.Message.AppStateSyncKeyData.fromObject(value as object) as unknown as SignalDataTypeMap[T];
+      }
+      out[id] = value;
+    }
+    return out;
+  }
+
+  private async setKeys(data: SignalDataSet): Promise<void> {
+    const changes: [string, Buffer | null][] = [];
+    for (const type of Object.keys(data) as (keyof SignalDataTypeMap)[]) {
+      const entries = data[type] ?? {};
+      for (const id of Object.keys(entries)) {
+        const value = entries[id];
+        changes.push([keyFileName(type, id), value === null || value === undefined ? null : encodeValue(value)]);
+      }
+    }
+    if (changes.length > 0) await this.commit(changes, false);
+  }
+
+  /**
+   * Memory first (synchronously, so the next `get` sees it), then the disk in order: the bumped
+   * generation label before the content it labels.
+   */
+  private commit(changes: [string, Buffer | null][], durable: boolean): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    for (const [name, bytes] of changes) {
+      if (bytes) this.files.set(name, bytes);
+      else this.files.delete(name);
+    }
+    const bumped = this.ledger.onChange();
+    const written = this.enqueue(async () => {
+      if (bumped !== null) await this.folder.writeGeneration(bumped);
+      for (const [name, bytes] of changes) {
+        if (bytes) await this.folder.write(name, bytes, durable);
+        else await this.folder.remove(name);
+      }
+      if (!durable && changes.length > 0) await this.folder.sync();
+    });
+    for (const listener of this.changeListeners) listener();
+    return written;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.writes.then(() => (this.closed ? undefined : task()));
+    // The chain itself never rejects, so one failed write does not block the next ones.
+    this.writes = run.catch((err: unknown) => {
+      this.logger.error({ err }, 'auth write-through failed');
+    });
+    return run;
+  }
+}

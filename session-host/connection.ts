@@ -1,0 +1,241 @@
+import makeWASocket, { type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+import type { FailureReason, SessionStatus } from '../src/status.js';
+import type { Logger } from '../src/logger.js';
+import type { AuthStore } from './auth/auth-state.js';
+import { closeCodeOf, decideOnClose, reconnectDelay, DEFAULT_BACKOFF, type BackoffSettings } from './reconnect-policy.js';
+
+export type TerminalKind = 'logged-out' | 'replaced' | 'failed';
+
+export interface ConnectionEvents {
+  status(status: SessionStatus, extra?: { reason?: FailureReason; closeCode?: number }): void;
+  qr(qr: string, attempt: number): void;
+  open(): void;
+  reconnect(info: { closeCode: number; attempt: number; delayMs: number }): void;
+  /** The socket is gone for good; the host must act (delete auth, exit). */
+  terminal(kind: TerminalKind, info: { reason?: FailureReason; closeCode?: number }): void;
+}
+
+export interface ConnectionOptions {
+  auth: AuthStore;
+  waWebsocketUrl?: string | undefined;
+  qrMaxAttempts: number;
+  keepAliveIntervalMs?: number | undefined;
+  connectTimeoutMs?: number | undefined;
+  qrTimeoutMs?: number | undefined;
+  backoff?: BackoffSettings;
+  /** Quiet child logger handed to Baileys. */
+  baileysLogger: Logger;
+  logger: Logger;
+  events: ConnectionEvents;
+  /** Subscribes extra listeners (messaging) to a new socket; returns their removal. */
+  attach?: (sock: WASocket) => () => void;
+}
+
+interface Live {
+  sock: WASocket;
+  detach: () => void;
+  intentional: boolean;
+  open: boolean;
+}
+
+/** Restarts required (515) in a row without an open before they back off like any other close. */
+const MAX_IMMEDIATE_RESTARTS = 3;
+
+/**
+ * Runs exactly one Baileys socket at a time for this host: the old socket's listeners are removed
+ * and the socket ended before a new one is created, and every timer that could create one is
+ * cancelled on shutdown. Close codes are judged by the pure reconnect policy.
+ */
+export class Connection {
+  private live: Live | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private attempts = 0;
+  private immediateRestarts = 0;
+  private qrShown = 0;
+  private stopping = false;
+  private socketsCreated = 0;
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  /** The open socket, if any (for sending). */
+  get socket(): WASocket | undefined {
+    return this.live?.open ? this.live.sock : undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.live?.open === true;
+  }
+
+  /** Sockets created over the host's life (tests and metrics). */
+  get created(): number {
+    return this.socketsCreated;
+  }
+
+  start(status: 'connecting' | 'recovering'): void {
+    this.options.events.status(status);
+    this.create();
+  }
+
+  /** Ends the socket without logout and cancels reconnects. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.cancelTimer();
+    await this.endLive();
+  }
+
+  /**
+   * Tells WhatsApp to forget this device when a socket is open (returns true), then ends it.
+   * Without an open socket there is nobody to tell; the caller still deletes the auth.
+   */
+  async logout(timeoutMs: number): Promise<boolean> {
+    this.stopping = true;
+    this.cancelTimer();
+    const live = this.live;
+    let told = false;
+    if (live?.open) {
+      live.intentional = true;
+      try {
+        await withTimeout(live.sock.logout(), timeoutMs);
+        told = true;
+      } catch (err) {
+        this.options.logger.warn({ err }, 'logout request to WhatsApp failed');
+      }
+    }
+    await this.endLive();
+    return told;
+  }
+
+  private create(): void {
+    if (this.stopping) return;
+    if (this.live) throw new Error('BUG: a socket is still live; end it before creating another');
+    const { auth, baileysLogger, waWebsocketUrl, keepAliveIntervalMs, connectTimeoutMs, qrTimeoutMs } = this.options;
+    const sock = makeWASocket({
+      auth: auth.state,
+      logger: baileysLogger,
+      ...(waWebsocketUrl ? { waWebSocketUrl: waWebsocketUrl } : {}),
+      ...(keepAliveIntervalMs ? { keepAliveIntervalMs } : {}),
+      ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
+      ...(qrTimeoutMs ? { qrTimeout: qrTimeoutMs } : {}),
+      printQRInTerminal: false,
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      generateHighQualityLinkPreview: false,
+      // Privacy settings, blocklist and AB props are not needed to send and receive.
+      fireInitQueries: false,
+    });
+    this.socketsCreated++;
+    const live: Live = { sock, detach: () => undefined, intentional: false, open: false };
+    const onCreds = (update: Parameters<AuthStore['saveCreds']>[0]) => {
+      auth.saveCreds(update).catch((err: unknown) => this.options.logger.error({ err }, 'could not save creds'));
+    };
+    const onUpdate = (update: Partial<ConnectionState>) => this.onUpdate(live, update);
+    sock.ev.on('creds.update', onCreds);
+    sock.ev.on('connection.update', onUpdate);
+    const detachExtra = this.options.attach?.(sock) ?? (() => undefined);
+    live.detach = () => {
+      sock.ev.off('creds.update', onCreds);
+      sock.ev.off('connection.update', onUpdate);
+      detachExtra();
+    };
+    this.live = live;
+  }
+
+  private onUpdate(live: Live, update: Partial<ConnectionState>): void {
+    if (this.live !== live) return; // a late event of a socket we already let go
+    const { events, qrMaxAttempts, auth } = this.options;
+    if (update.qr) {
+      this.qrShown++;
+      if (this.qrShown > qrMaxAttempts) {
+        void this.finish('failed', { reason: 'qr_timeout' });
+        return;
+      }
+      events.status('qr_required');
+      events.qr(update.qr, this.qrShown);
+    }
+    if (update.connection === 'open') {
+      live.open = true;
+      this.attempts = 0;
+      this.immediateRestarts = 0;
+      this.qrShown = 0;
+      events.open();
+    }
+    if (update.connection === 'close') {
+      const error = update.lastDisconnect?.error;
+      const code = closeCodeOf(error);
+      live.detach();
+      this.live = undefined;
+      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts });
+      this.options.logger.info({ code, action: action.kind, message: (error as Error | undefined)?.message }, 'socket closed');
+      const closeCode = code ?? 0;
+      switch (action.kind) {
+        case 'none':
+          return;
+        case 'restart-now':
+          if (++this.immediateRestarts <= MAX_IMMEDIATE_RESTARTS) {
+            events.status('connecting', { closeCode });
+            this.create();
+            return;
+          }
+          return this.scheduleReconnect(closeCode);
+        case 'reconnect':
+          return this.scheduleReconnect(closeCode);
+        case 'logged-out':
+          return events.terminal('logged-out', { reason: 'logged_out', closeCode });
+        case 'replaced':
+          return events.terminal('replaced', { reason: 'replaced', closeCode });
+        case 'failed':
+          return events.terminal('failed', { reason: action.reason, closeCode });
+      }
+    }
+  }
+
+  private scheduleReconnect(closeCode: number): void {
+    if (this.stopping) return;
+    this.attempts++;
+    const delayMs = reconnectDelay(this.attempts, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.options.events.status('reconnecting', { closeCode });
+    this.options.events.reconnect({ closeCode, attempt: this.attempts, delayMs });
+    this.cancelTimer();
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.create();
+    }, delayMs);
+  }
+
+  /** QR cap reached (or another host-side verdict): end the socket, then report. */
+  private async finish(kind: TerminalKind, info: { reason?: FailureReason; closeCode?: number }): Promise<void> {
+    this.stopping = true;
+    this.cancelTimer();
+    await this.endLive();
+    this.options.events.terminal(kind, info);
+  }
+
+  private async endLive(): Promise<void> {
+    const live = this.live;
+    if (!live) return;
+    this.live = undefined;
+    live.intentional = true;
+    live.detach();
+    try {
+      // `end(undefined)` closes the websocket; it is not a logout.
+      await live.sock.end(undefined);
+    } catch (err) {
+      this.options.logger.debug({ err }, 'error while ending socket');
+    }
+  }
+
+  private cancelTimer(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,245 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
+import { EXIT } from '../src/exit-codes.js';
+import type { HostInit, IpcError, PingStats, RequestMessage, StatusMessage } from '../src/ipc/protocol.js';
+import type { Logger } from '../src/logger.js';
+import type { FailureReason, SessionStatus } from '../src/status.js';
+import { phoneFromJid } from './auth/files.js';
+import type { TerminalKind } from './connection.js';
+import type { IpcChannel } from './ipc-channel.js';
+import { SessionLock } from './lock.js';
+import { sendMessage } from './messaging.js';
+import { buildRuntime, type Runtime } from './runtime.js';
+
+const DEFAULT_STOP_TIMEOUT_MS = 8_000;
+/** Orphan guard: with the supervisor gone nobody waits, but a flush is still worth a moment. */
+const ORPHAN_FLUSH_DEADLINE_MS = 3_000;
+const LOGOUT_TIMEOUT_MS = 5_000;
+const SEND_TIMEOUT_MS = 25_000;
+
+/**
+ * One session's life inside its child process: lock → restore → `ready` → socket, then requests
+ * until one of the endings (stop, logout, terminal close, orphan). Every ending goes through
+ * `end()`, which runs once: late callers get the same promise.
+ */
+export class SessionHost {
+  private lock: SessionLock | undefined;
+  private running: Runtime | undefined;
+  private ending: Promise<never> | undefined;
+  private phoneNumber: string | undefined;
+  private readonly lag = monitorEventLoopDelay({ resolution: 20 });
+
+  constructor(
+    private readonly init: HostInit,
+    private readonly channel: IpcChannel,
+    private readonly logger: Logger,
+    private readonly baileysLogger: Logger,
+    private readonly exit: (code: number) => never,
+  ) {
+    this.lag.enable();
+  }
+
+  async start(): Promise<void> {
+    const { init, channel, logger } = this;
+    this.status('starting');
+    try {
+      this.lock = SessionLock.acquire(init.dataDir, init.sessionId);
+      // Also on a crash path (`process.exit(1)`): a lock we can remove ourselves should not wait for stale detection.
+      process.once('exit', () => this.lock?.release());
+    } catch (err) {
+      const lockHeld = errorCode(err) === 'LOCK_HELD';
+      return this.failInit(err, lockHeld ? 'lock_held' : 'init_failed', lockHeld ? EXIT.LOCK_HELD : EXIT.INIT_FAILED);
+    }
+    let running: Runtime;
+    try {
+      running = await buildRuntime(init, channel, logger, this.baileysLogger, {
+        status: (status, extra) => this.status(status, extra),
+        qr: (qr, attempt) => channel.send({ type: 'qr', qr, attempt, expiresAt: new Date(Date.now() + qrLifetime(init.qrTimeoutMs, attempt)).toISOString() }),
+        open: () => this.onOpen(),
+        reconnect: (info) => channel.send({ type: 'reconnect', ...info }),
+        terminal: (kind, info) => void this.onTerminal(kind, info),
+      });
+    } catch (err) {
+      const code = errorCode(err);
+      return this.failInit(err, code.startsWith('STORAGE_') || code.startsWith('SNAPSHOT_') ? 'storage_error' : 'init_failed', EXIT.INIT_FAILED);
+    }
+    this.phoneNumber = phoneFromJid(running.auth.creds.me?.id);
+    const { restoredFrom } = running.restored;
+    if (this.ending) return; // stop arrived while restoring
+    this.running = running;
+    channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, bootMs: Math.round(performance.now()) });
+    logger.info({ restoredFrom, generation: running.auth.ledger.current }, 'session host ready');
+    running.connection.start(running.auth.paired ? 'recovering' : 'connecting');
+  }
+
+  handle(request: RequestMessage): void {
+    switch (request.type) {
+      case 'ping':
+        return this.channel.respond<'ping'>(request.id, this.pingStats());
+      case 'stop':
+        void this.stop(request.id);
+        return;
+      case 'logout':
+        void this.logout(request.id);
+        return;
+      case 'send': {
+        if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
+        sendMessage(this.running?.connection.socket, request.to, request.message, SEND_TIMEOUT_MS).then(
+          (result) => this.channel.respond<'send'>(request.id, result),
+          (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
+        );
+        return;
+      }
+    }
+  }
+
+  /** IPC `stop`, SIGTERM, SIGINT: flush, close without logout, exit 0. */
+  stop(requestId?: number): Promise<never> {
+    return this.end(async () => {
+      const generation = await this.closeAndFlush('stop', (this.init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS) - 1_000);
+      this.status('disconnected');
+      if (requestId !== undefined) this.channel.respond<'stop'>(requestId, { generation });
+      return EXIT.STOPPED;
+    }, this.init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, EXIT.STOPPED);
+  }
+
+  /** The IPC channel is gone (supervisor killed): best-effort flush, then leave. */
+  orphaned(): Promise<never> {
+    return this.end(async () => {
+      await this.closeAndFlush('stop', ORPHAN_FLUSH_DEADLINE_MS - 500);
+      return EXIT.ORPHANED;
+    }, ORPHAN_FLUSH_DEADLINE_MS, EXIT.ORPHANED);
+  }
+
+  private logout(requestId: number): Promise<never> {
+    return this.end(async () => {
+      const running = this.running;
+      if (running) {
+        running.uploader.close();
+        await running.connection.logout(LOGOUT_TIMEOUT_MS);
+        await this.deleteAuth(running);
+      }
+      this.status('logged_out', { reason: 'logged_out' });
+      this.channel.respond<'logout'>(requestId, { loggedOut: true });
+      return EXIT.LOGGED_OUT;
+    }, LOGOUT_TIMEOUT_MS + 2 * this.init.storageTimeoutMs, EXIT.LOGGED_OUT);
+  }
+
+  private onOpen(): void {
+    const running = this.running;
+    if (!running) return;
+    this.phoneNumber = phoneFromJid(running.auth.creds.me?.id) ?? this.phoneNumber;
+    this.status('connected');
+    running.uploader.upload('connected').catch(() => undefined);
+  }
+
+  private onTerminal(kind: TerminalKind, info: { reason?: FailureReason; closeCode?: number }): Promise<never> {
+    const running = this.running;
+    const extra = { ...(info.reason ? { reason: info.reason } : {}), ...(info.closeCode ? { closeCode: info.closeCode } : {}) };
+    return this.end(async () => {
+      running?.uploader.close();
+      if (kind === 'logged-out') {
+        // WhatsApp revoked the device: the auth can never log in again (design.md §6).
+        if (running) await this.deleteAuth(running);
+        this.status('logged_out', extra);
+        return EXIT.LOGGED_OUT;
+      }
+      await running?.auth.idle();
+      if (kind === 'replaced') {
+        this.status('replaced', extra);
+        return EXIT.REPLACED;
+      }
+      this.status('failed', extra);
+      return EXIT.FAILED;
+    }, 2 * this.init.storageTimeoutMs + 2_000, kind === 'logged-out' ? EXIT.LOGGED_OUT : kind === 'replaced' ? EXIT.REPLACED : EXIT.FAILED);
+  }
+
+  /** Closes the socket first (no more changes), then publishes what is unsaved; never longer than `budgetMs`. */
+  private async closeAndFlush(trigger: 'stop', budgetMs: number): Promise<number> {
+    const running = this.running;
+    if (!running) return 0;
+    await running.connection.shutdown();
+    try {
+      const published = await withDeadline(running.uploader.flush(trigger), Math.max(500, budgetMs));
+      return published ?? running.auth.ledger.uploaded;
+    } catch (err) {
+      this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'final snapshot upload failed; the local folder keeps the state');
+      return running.auth.ledger.uploaded;
+    }
+  }
+
+  private async deleteAuth(running: Runtime): Promise<void> {
+    running.auth.close();
+    await running.auth.idle();
+    await running.folder.wipe();
+    try {
+      await running.store.deleteSession(this.init.sessionId);
+    } catch (err) {
+      this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not delete the remote auth snapshots');
+    }
+  }
+
+  /** Runs one ending exactly once with a hard deadline; the exit code is the ending's own. */
+  private end(work: () => Promise<number>, deadlineMs: number, deadlineCode: number): Promise<never> {
+    if (this.ending) return this.ending;
+    const hard = setTimeout(() => {
+      this.logger.error({ deadlineMs }, 'ending took too long; exiting anyway');
+      this.lock?.release();
+      this.exit(deadlineCode);
+    }, deadlineMs);
+    this.ending = (async () => {
+      let code: number;
+      try {
+        code = await work();
+      } catch (err) {
+        this.logger.error({ err }, 'error while ending the session host');
+        code = deadlineCode;
+      }
+      clearTimeout(hard);
+      this.lock?.release();
+      await withDeadline(this.channel.drained(), 500).catch(() => undefined);
+      return this.exit(code);
+    })();
+    return this.ending;
+  }
+
+  private failInit(err: unknown, reason: FailureReason, exitCode: number): Promise<never> {
+    this.logger.error({ code: errorCode(err), err: errorMessage(err), reason }, 'session host could not start');
+    this.channel.send({ type: 'init-failed', error: toIpcError(err), reason });
+    return this.end(async () => exitCode, 2_000, exitCode);
+  }
+
+  private status(status: SessionStatus, extra: { reason?: FailureReason; closeCode?: number } = {}): void {
+    const message: StatusMessage = { type: 'status', status, at: new Date().toISOString() };
+    if (extra.reason) message.reason = extra.reason;
+    if (extra.closeCode) message.closeCode = extra.closeCode;
+    if (this.phoneNumber) message.phoneNumber = this.phoneNumber;
+    this.channel.send(message);
+  }
+
+  private pingStats(): PingStats {
+    const lagMs = Number.isFinite(this.lag.max) ? this.lag.max / 1e6 : 0;
+    this.lag.reset();
+    return { uptimeMs: Math.round(process.uptime() * 1000), rssBytes: process.memoryUsage.rss(), eventLoopLagMs: Math.round(lagMs) };
+  }
+}
+
+/** Baileys shows the first QR of a socket for 60 s and the next ones for 20 s unless told otherwise. */
+function qrLifetime(qrTimeoutMs: number | undefined, attempt: number): number {
+  return qrTimeoutMs ?? (attempt === 1 ? 60_000 : 20_000);
+}
+
+function toIpcError(err: unknown): IpcError {
+  if (err instanceof WorkerError) return { code: err.code, message: err.message };
+  return { code: errorCode(err), message: errorMessage(err) };
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WorkerError('TIMEOUT', `gave up after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,109 @@
+/**
+ * Entry of a session host: `node dist/session-host/main.js --session <id>`, forked by the
+ * supervisor with an IPC channel. Sets the process title at once (so `pgrep -f wa-host:<id>`
+ * finds it), waits for the `init` message (the only place secrets arrive), then runs one
+ * `SessionHost`. Exit codes: src/exit-codes.ts.
+ */
+import { errorMessage } from '../src/errors.js';
+import { EXIT } from '../src/exit-codes.js';
+import type { HostInit } from '../src/ipc/protocol.js';
+import { createLogger, type Logger } from '../src/logger.js';
+import { SessionHost } from './host.js';
+import { IpcChannel } from './ipc-channel.js';
+import { sessionIdFromArgv, validateInit } from './startup-args.js';
+
+const INIT_TIMEOUT_MS = 30_000;
+
+let sessionId: string;
+try {
+  sessionId = sessionIdFromArgv(process.argv);
+} catch (err) {
+  process.stderr.write(`${errorMessage(err)}\n`);
+  process.exit(EXIT.INIT_FAILED);
+}
+process.title = `wa-host:${sessionId}`;
+
+// With the supervisor gone, stdout may be a broken pipe; a log line must not crash the flush.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
+let logger: Logger = createLogger({ level: 'info', pretty: false, name: 'wa-host', base: { sessionId } });
+const channel = new IpcChannel(process);
+let host: SessionHost | undefined;
+
+const exit = (code: number): never => {
+  channel.close();
+  process.exit(code);
+};
+
+if (!channel.connected) {
+  logger.error('started without an IPC channel; a session host is forked by the supervisor');
+  process.exit(EXIT.INIT_FAILED);
+}
+
+const initTimer = setTimeout(() => {
+  logger.error({ timeoutMs: INIT_TIMEOUT_MS }, 'no init message from the supervisor');
+  channel.send({ type: 'init-failed', error: { code: 'INIT_TIMEOUT', message: 'no init message received' }, reason: 'init_failed' });
+  exit(EXIT.INIT_FAILED);
+}, INIT_TIMEOUT_MS);
+
+channel.onMessage(
+  (message) => {
+    if (message.type === 'init') {
+      if (host) return logger.warn('duplicate init message ignored');
+      clearTimeout(initTimer);
+      return onInit(message);
+    }
+    if (!host) {
+      // A request before init: only `stop` makes sense, and there is nothing to flush yet.
+      if (message.type === 'stop') {
+        channel.respond<'stop'>(message.id, { generation: 0 });
+        void channel.drained().then(() => exit(EXIT.STOPPED));
+        return;
+      }
+      return channel.fail(message.id, { code: 'NOT_READY', message: 'init has not been received' });
+    }
+    host.handle(message);
+  },
+  () => logger.warn('unknown IPC message ignored'),
+);
+
+function onInit(message: HostInit): void {
+  let init: HostInit;
+  try {
+    init = validateInit(message, sessionId);
+  } catch (err) {
+    logger.error({ err: errorMessage(err) }, 'invalid init');
+    channel.send({ type: 'init-failed', error: { code: 'INIT_INVALID', message: errorMessage(err) }, reason: 'init_failed' });
+    return void setTimeout(() => exit(EXIT.INIT_FAILED), 100);
+  }
+  logger = createLogger({ level: init.logLevel, pretty: false, name: 'wa-host', base: { sessionId, workerId: init.workerId } });
+  // Baileys is chatty; it gets its own child at warn (or quieter, if the host is quieter).
+  const quiet = ['error', 'fatal', 'silent'].includes(init.logLevel) ? init.logLevel : 'warn';
+  const baileysLogger = logger.child({ module: 'baileys' }, { level: quiet });
+  host = new SessionHost(init, channel, logger, baileysLogger, exit);
+  host.start().catch((err: unknown) => {
+    logger.fatal({ err }, 'session host start crashed');
+    exit(1);
+  });
+}
+
+const stop = () => (host ? void host.stop() : exit(EXIT.STOPPED));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+
+// Orphan guard: a forked child with live timers would outlive a SIGKILLed supervisor.
+process.on('disconnect', () => {
+  logger.warn('IPC channel closed: the supervisor is gone');
+  if (host) void host.orphaned();
+  else exit(EXIT.ORPHANED);
+});
+
+process.on('unhandledRejection', (reason) => {
+  // Baileys leaves the odd stray rejection (keep-alive queries on a closing socket); log, do not die.
+  logger.error({ err: reason }, 'unhandled rejection');
+});
+process.on('uncaughtException', (err) => {
+  logger.fatal({ err }, 'uncaught exception; the supervisor will restart this host');
+  exit(1);
+});

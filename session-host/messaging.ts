@@ -1,0 +1,83 @@
+import type { WASocket } from '@whiskeysockets/baileys';
+import { WorkerError } from '../src/errors.js';
+import type { IncomingMessage, OutgoingMessage, ReceiptMessage, SendResult } from '../src/ipc/protocol.js';
+import type { Logger } from '../src/logger.js';
+import { receiptStatus, toContent, toIncoming, toJid } from './message-map.js';
+
+export interface MessagingEvents {
+  incoming(messages: IncomingMessage[]): void;
+  receipt(receipt: ReceiptMessage): void;
+}
+
+/** Listeners a new socket gets for incoming traffic; returns their removal (for `Connection.attach`). */
+export function attachMessaging(sock: WASocket, events: MessagingEvents, logger: Logger): () => void {
+  const onUpsert = ({ messages, type }: { messages: Parameters<typeof toIncoming>[0][]; type: string }) => {
+    // While Baileys buffers events it folds a receipt for our own message into that message's
+    // upsert instead of emitting `messages.update`: report it from there.
+    for (const msg of messages) {
+      const status = msg.key?.fromMe ? receiptStatus(msg.status) : null;
+      if (status && status !== 'pending' && status !== 'sent' && msg.key.id && msg.key.remoteJid) {
+        events.receipt({ type: 'receipt', messageId: msg.key.id, remoteJid: msg.key.remoteJid, status, at: new Date().toISOString() });
+      }
+    }
+    if (type !== 'notify') return;
+    const out: IncomingMessage[] = [];
+    for (const msg of messages) {
+      try {
+        const mapped = toIncoming(msg);
+        if (mapped) out.push(mapped);
+      } catch (err) {
+        logger.warn({ err }, 'could not map an incoming message');
+      }
+    }
+    if (out.length > 0) events.incoming(out);
+  };
+  const onUpdate = (updates: { key: { id?: string | null; remoteJid?: string | null; fromMe?: boolean | null }; update: { status?: number | null } }[]) => {
+    for (const { key, update } of updates) {
+      const status = receiptStatus(update.status);
+      if (!status || !key.id || !key.remoteJid || !key.fromMe) continue;
+      events.receipt({ type: 'receipt', messageId: key.id, remoteJid: key.remoteJid, status, at: new Date().toISOString() });
+    }
+  };
+  const onReceipt = (updates: { key: { id?: string | null; remoteJid?: string | null }; receipt: { readTimestamp?: unknown; receiptTimestamp?: unknown } }[]) => {
+    for (const { key, receipt } of updates) {
+      if (!key.id || !key.remoteJid) continue;
+      const status = receipt.readTimestamp ? 'read' : receipt.receiptTimestamp ? 'delivered' : null;
+      if (status) events.receipt({ type: 'receipt', messageId: key.id, remoteJid: key.remoteJid, status, at: new Date().toISOString() });
+    }
+  };
+  sock.ev.on('messages.upsert', onUpsert as never);
+  sock.ev.on('messages.update', onUpdate as never);
+  sock.ev.on('message-receipt.update', onReceipt as never);
+  return () => {
+    sock.ev.off('messages.upsert', onUpsert as never);
+    sock.ev.off('messages.update', onUpdate as never);
+    sock.ev.off('message-receipt.update', onReceipt as never);
+  };
+}
+
+/** Sends one message on the open socket, bounded by `timeoutMs`. */
+export async function sendMessage(sock: WASocket | undefined, to: string, message: OutgoingMessage, timeoutMs: number): Promise<SendResult> {
+  const jid = toJid(to);
+  const content = toContent(message);
+  if (!sock) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WorkerError('SEND_TIMEOUT', `sending took longer than ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const sent = await Promise.race([sock.sendMessage(jid, content as never), timeout]);
+    if (!sent?.key?.id) throw new WorkerError('SEND_FAILED', 'WhatsApp returned no message id');
+    return {
+      messageId: sent.key.id,
+      to: sent.key.remoteJid ?? jid,
+      status: 'sent',
+      timestamp: new Date().toISOString(),
+    };
+  } catch (err) {
+    if (err instanceof WorkerError) throw err;
+    throw new WorkerError('SEND_FAILED', (err as Error)?.message ?? String(err), { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}

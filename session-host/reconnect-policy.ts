@@ -1,0 +1,92 @@
+import type { FailureReason } from '../src/status.js';
+
+/**
+ * What a session host does when its Baileys socket closes (design.md §6). Pure: the caller feeds
+ * the close code and what it knows, and carries out the answer. Unit-tested without sockets.
+ */
+export type CloseAction =
+  /** 515 after pairing: WhatsApp asks for a fresh socket at once. */
+  | { kind: 'restart-now' }
+  /** Transient (428, 408, 503, network): new socket after a backoff, same process. */
+  | { kind: 'reconnect' }
+  /** 401: the device is revoked; delete auth, exit "logged out". */
+  | { kind: 'logged-out' }
+  /** 440: another client took over; exit "replaced", never fight back. */
+  | { kind: 'replaced' }
+  /** Needs a human (500, 411, QR cap, forbidden); auth is kept. */
+  | { kind: 'failed'; reason: FailureReason }
+  /** We closed it ourselves (stop, logout, orphan guard): nothing to do. */
+  | { kind: 'none' };
+
+export interface CloseContext {
+  /** Baileys' `lastDisconnect.error.output.statusCode`; undefined when the error had none. */
+  code: number | undefined;
+  /** True when the host itself ended the socket. */
+  intentional: boolean;
+  /** Whether the device is paired (`creds.me` known). */
+  paired: boolean;
+  /** QR codes shown so far in this host, and the cap. */
+  qrShown: number;
+  qrMax: number;
+}
+
+export const CLOSE = {
+  LOGGED_OUT: 401,
+  FORBIDDEN: 403,
+  TIMED_OUT: 408,
+  MULTIDEVICE_MISMATCH: 411,
+  CONNECTION_CLOSED: 428,
+  REPLACED: 440,
+  BAD_SESSION: 500,
+  UNAVAILABLE: 503,
+  RESTART_REQUIRED: 515,
+} as const;
+
+export function decideOnClose(ctx: CloseContext): CloseAction {
+  if (ctx.intentional) return { kind: 'none' };
+  switch (ctx.code) {
+    case CLOSE.RESTART_REQUIRED:
+      return { kind: 'restart-now' };
+    case CLOSE.LOGGED_OUT:
+      return { kind: 'logged-out' };
+    case CLOSE.REPLACED:
+      return { kind: 'replaced' };
+    case CLOSE.BAD_SESSION:
+      return { kind: 'failed', reason: 'bad_session' };
+    case CLOSE.MULTIDEVICE_MISMATCH:
+      return { kind: 'failed', reason: 'multidevice_mismatch' };
+    case CLOSE.FORBIDDEN:
+      // Banned or blocked account: reconnecting would only hammer WhatsApp; a human must look.
+      return { kind: 'failed', reason: 'unknown' };
+    case CLOSE.TIMED_OUT:
+      // Baileys closes with 408 when the QR refs of one socket run out; past the cap that is the end.
+      if (!ctx.paired && ctx.qrShown >= ctx.qrMax) return { kind: 'failed', reason: 'qr_timeout' };
+      return { kind: 'reconnect' };
+    default:
+      // 428, 503, network errors (Baileys maps them to 408/500-less codes) and anything unknown.
+      return { kind: 'reconnect' };
+  }
+}
+
+export interface BackoffSettings {
+  initialMs: number;
+  maxMs: number;
+  /** 0..1: the delay is spread uniformly over ±jitter of its nominal value. */
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1_000, maxMs: 30_000, jitter: 0.2 };
+
+/** Delay before reconnect attempt `attempt` (1-based): exponential, capped, jittered. */
+export function reconnectDelay(attempt: number, settings: BackoffSettings = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const n = Math.max(1, Math.floor(attempt));
+  const nominal = Math.min(settings.maxMs, settings.initialMs * 2 ** Math.min(n - 1, 30));
+  const spread = nominal * settings.jitter;
+  return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
+}
+
+/** Close code of Baileys' `lastDisconnect.error` (a Boom), if any. */
+export function closeCodeOf(error: unknown): number | undefined {
+  const output = (error as { output?: { statusCode?: unknown } } | undefined)?.output;
+  return typeof output?.statusCode === 'number' ? output.statusCode : undefined;
+}

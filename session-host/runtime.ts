@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { HostInit } from '../src/ipc/protocol.js';
+import type { Logger } from '../src/logger.js';
+import { createSnapshotStore, keysFromBase64 } from '../src/storage/index.js';
+import type { SnapshotStore } from '../src/storage/types.js';
+import { AuthStore } from './auth/auth-state.js';
+import { AuthFolder } from './auth/folder.js';
+import { Connection, type ConnectionEvents } from './connection.js';
+import type { IpcChannel } from './ipc-channel.js';
+import { attachMessaging } from './messaging.js';
+import { restoreAuth, type RestoredAuth } from './restore.js';
+import { SnapshotUploader } from './uploader.js';
+
+/** Everything one running session is made of, wired together. */
+export interface Runtime {
+  store: SnapshotStore;
+  folder: AuthFolder;
+  auth: AuthStore;
+  uploader: SnapshotUploader;
+  connection: Connection;
+  restored: RestoredAuth;
+}
+
+/**
+ * Composition: storage from the `init` settings, the auth folder restored to the best state there
+ * is, the write-through store, the uploader that follows its changes, and a (not yet started)
+ * connection whose traffic goes straight to the IPC channel.
+ */
+export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: Logger, baileysLogger: Logger, events: ConnectionEvents): Promise<Runtime> {
+  const restoreStarted = Date.now();
+  const store = createSnapshotStore(init.storage, {
+    workerId: init.workerId,
+    encryptionKeys: keysFromBase64(init.encryptionKeys),
+    timeoutMs: init.storageTimeoutMs,
+    logger,
+    onOperation: (op) => channel.send({ type: 'storage-op', ...op }),
+  });
+  const folder = new AuthFolder(join(init.dataDir, 'sessions', init.sessionId));
+  const restored = await restoreAuth(init.sessionId, folder, store, logger);
+  if (restored.restoredFrom === 'remote' || restored.restoredFrom === 'legacy') {
+    const bytes = [...restored.files.values()].reduce((n, b) => n + b.length, 0);
+    channel.send({ type: 'snapshot', generation: restored.generation, bytes, durationMs: Date.now() - restoreStarted, trigger: 'restore' });
+  }
+  const auth = new AuthStore(folder, restored.files, { current: restored.generation, uploaded: restored.uploaded }, logger);
+  const connection = new Connection({
+    auth,
+    waWebsocketUrl: init.waWebsocketUrl,
+    qrMaxAttempts: init.qrMaxAttempts,
+    keepAliveIntervalMs: init.keepAliveIntervalMs,
+    qrTimeoutMs: init.qrTimeoutMs,
+    baileysLogger,
+    logger,
+    attach: (sock) =>
+      attachMessaging(sock, {
+        incoming: (messages) => channel.send({ type: 'message-in', messages }),
+        receipt: (receipt) => channel.send(receipt),
+      }, logger),
+    events,
+  });
+  const uploader = new SnapshotUploader({
+    sessionId: init.sessionId,
+    store,
+    auth,
+    logger,
+    isLive: () => connection.isOpen,
+    onSnapshot: (message) => channel.send(message),
+    onFailure: (message) => channel.send(message),
+  });
+  auth.onChange(() => uploader.changed());
+  return { store, folder, auth, uploader, connection, restored };
+}

@@ -1,0 +1,27 @@
+import { WorkerError } from '../src/errors.js';
+import { IPC_PROTOCOL_VERSION, type HostInit } from '../src/ipc/protocol.js';
+import { isValidSessionId } from '../src/session-id.js';
+
+/** `--session <id>` from argv (the only thing a host learns before `init`; never a secret). */
+export function sessionIdFromArgv(argv: readonly string[]): string {
+  const i = argv.indexOf('--session');
+  const value = i >= 0 ? argv[i + 1] : undefined;
+  if (!isValidSessionId(value)) throw new WorkerError('INVALID_SESSION_ID', 'usage: main.js --session <[A-Za-z0-9_-]{1,64}>');
+  return value;
+}
+
+/** Checks an `init` message before anything acts on it. */
+export function validateInit(message: HostInit, sessionId: string): HostInit {
+  const problems: string[] = [];
+  if (message.protocol !== IPC_PROTOCOL_VERSION) problems.push(`protocol ${String(message.protocol)} (expected ${IPC_PROTOCOL_VERSION})`);
+  if (message.sessionId !== sessionId) problems.push('sessionId differs from --session');
+  if (typeof message.workerId !== 'string' || message.workerId.length === 0) problems.push('workerId missing');
+  if (typeof message.dataDir !== 'string' || message.dataDir.length === 0) problems.push('dataDir missing');
+  if (!message.storage || (message.storage.driver !== 'local' && message.storage.driver !== 'minio')) problems.push('storage.driver must be local or minio');
+  if (!Number.isInteger(message.qrMaxAttempts) || message.qrMaxAttempts < 1) problems.push('qrMaxAttempts must be a positive integer');
+  if (!Number.isInteger(message.storageTimeoutMs) || message.storageTimeoutMs < 1) problems.push('storageTimeoutMs must be a positive integer');
+  if (!Array.isArray(message.encryptionKeys)) problems.push('encryptionKeys must be an array');
+  if (message.waWebsocketUrl !== undefined && !/^wss?:\/\//.test(message.waWebsocketUrl)) problems.push('waWebsocketUrl must be ws:// or wss://');
+  if (problems.length > 0) throw new WorkerError('INIT_INVALID', `invalid init message: ${problems.join('; ')}`);
+  return message;
+}

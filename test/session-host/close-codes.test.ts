@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/exit-codes.js';
+import type { ReconnectMessage } from '../../src/ipc/protocol.js';
+import { SimEnv } from './sim-env.js';
+
+/**
+ * Each way WhatsApp (the simulator) can end a connection gives its status and exit code; the
+ * reconnectable ones reconnect inside the same process.
+ */
+let env: SimEnv;
+let n = 0;
+
+beforeAll(async () => {
+  env = await SimEnv.start();
+});
+afterEach(async () => {
+  await env.cleanupHosts();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+async function paired(init: Parameters<SimEnv['host']>[2] = {}) {
+  n++;
+  const sessionId = `close-${n}`;
+  const phone = `1555000${String(2000 + n)}`;
+  const dataDir = await env.tempDir();
+  const h = env.host(sessionId, dataDir, init);
+  await env.pair(h, phone);
+  // The `connected` upload is what the deletion tests check is gone afterwards.
+  await h.waitFor((m) => m.type === 'snapshot');
+  return { h, sessionId, phone, dataDir };
+}
+
+describe('close codes', () => {
+  it('428 drop, 503 refusal and a stall each reconnect inside the same process', async () => {
+    const { h, phone } = await paired({ keepAliveIntervalMs: 1_000 });
+
+    let from = h.messages.length;
+    env.sim.dropConnection(phone);
+    expect((await h.waitStatus('reconnecting', 10_000, from)).closeCode).toBe(428);
+    await h.waitStatus('connected', 15_000, from);
+
+    from = h.messages.length;
+    env.sim.failNextLogin(phone, 'refuse');
+    env.sim.dropConnection(phone);
+    await h.waitFor((m): m is ReconnectMessage => m.type === 'reconnect' && m.closeCode === 503, 15_000, from);
+    await h.waitStatus('connected', 20_000, from);
+
+    from = h.messages.length;
+    env.sim.stall(phone);
+    // Baileys' keep-alive gives up after interval + 5 s of silence.
+    expect((await h.waitStatus('reconnecting', 20_000, from)).closeCode).toBe(408);
+    await h.waitStatus('connected', 20_000, from);
+
+    expect(h.exitInfo).toBeUndefined();
+    // Exactly one live socket after three reconnects: no leaked connections.
+    expect(await settle(() => establishedTo(new URL(env.sim.url).port), 1)).toBe(1);
+    expect(h.of('ready')).toHaveLength(1);
+    expect(h.of('ready')[0]?.pid).toBe(h.pid);
+    expect(h.of('qr')).toHaveLength(1);
+  });
+
+  it('440 replaced → status replaced, exit 11, auth kept', async () => {
+    const { h, phone, dataDir, sessionId } = await paired();
+    env.sim.replaceConnection(phone);
+    const st = await h.waitStatus('replaced', 10_000);
+    expect(st).toMatchObject({ reason: 'replaced', closeCode: 440 });
+    expect((await h.waitExit()).code).toBe(EXIT.REPLACED);
+    expect(existsSync(join(dataDir, 'sessions', sessionId, 'creds.json'))).toBe(true);
+  });
+
+
+
+
+  it('QR cap reached → failed / qr_timeout, exit 12', async () => {
+    const dataDir = await env.tempDir();
+    const h = env.host('qr-cap', dataDir, { qrMaxAttempts: 2, qrTimeoutMs: 500 });
+    const st = await h.waitStatus('failed', 15_000);
+    expect(st.reason).toBe('qr_timeout');
+    expect((await h.waitExit()).code).toBe(EXIT.FAILED);
+    expect(h.of('qr')).toHaveLength(2);
+  });
+});
+
+/** Client-side TCP connections in ESTABLISHED state to 127.0.0.1:<port> (from /proc/net/tcp). */
+function establishedTo(port: string): number {
+  const hexPort = Number(port).toString(16).toUpperCase().padStart(4, '0');
+  let count = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 3 && cols[2]!.endsWith(`:${hexPort}`) && cols[3] === '01') count++;
+    }
+  }
+  return count;
+}
+
+async function settle(read: () => number, want: number, ms = 5_000): Promise<number> {
+  const end = Date.now() + ms;
+  let value = read();
+  while (value !== want && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = read();
+  }
+  return value;
+}

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/exit-codes.js';
+import { localStorageSettings, SimEnv } from './sim-env.js';
+
+/**
+ * Endings that delete auth (a 401 from WhatsApp, a logout request) and messaging through IPC.
+ */
+let env: SimEnv;
+let n = 0;
+
+beforeAll(async () => {
+  env = await SimEnv.start();
+});
+afterEach(async () => {
+  await env.cleanupHosts();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+async function paired(init: Parameters<SimEnv['host']>[2] = {}) {
+  n++;
+  const sessionId = `end-${n}`;
+  const phone = `1555000${String(3000 + n)}`;
+  const dataDir = await env.tempDir();
+  const h = env.host(sessionId, dataDir, init);
+  await env.pair(h, phone);
+  // The `connected` upload is what the deletion tests check is gone afterwards.
+  await h.waitFor((m) => m.type === 'snapshot');
+  return { h, sessionId, phone, dataDir };
+}
+
+describe('logged out', () => {
+  it('401 from WhatsApp → logged_out, local and remote auth deleted, exit 10', async () => {
+    const { h, phone, dataDir, sessionId } = await paired();
+    const store = env.store(localStorageSettings(dataDir));
+    expect(await store.headGeneration(sessionId)).not.toBeNull();
+    env.sim.forceLogout(phone);
+    const st = await h.waitStatus('logged_out', 10_000);
+    expect(st.closeCode).toBe(401);
+    expect((await h.waitExit()).code).toBe(EXIT.LOGGED_OUT);
+    expect(existsSync(join(dataDir, 'sessions', sessionId))).toBe(false);
+    expect(await store.headGeneration(sessionId)).toBeNull();
+    expect(await store.listGenerations(sessionId)).toEqual([]);
+  });
+  it('device forgotten while the host was down → 401 at login → logged_out, exit 10', async () => {
+    const { h, phone, dataDir, sessionId } = await paired();
+    await h.request({ type: 'stop' });
+    await h.waitExit();
+    env.sim.forgetDevice(phone);
+    const again = env.host(sessionId, dataDir);
+    await again.waitStatus('logged_out', 15_000);
+    expect((await again.waitExit()).code).toBe(EXIT.LOGGED_OUT);
+    expect(again.of('qr')).toHaveLength(0);
+  });
+  it('logout request → logged_out, auth deleted locally and remotely, exit 10', async () => {
+    const { h, dataDir, sessionId } = await paired();
+    const res = await h.request({ type: 'logout' });
+    expect(res).toMatchObject({ ok: true, result: { loggedOut: true } });
+    expect((await h.waitExit()).code).toBe(EXIT.LOGGED_OUT);
+    expect(h.statuses().at(-1)?.status).toBe('logged_out');
+    expect(existsSync(join(dataDir, 'sessions', sessionId))).toBe(false);
+    expect(await env.store(localStorageSettings(dataDir)).headGeneration(sessionId)).toBeNull();
+  });
+});
+
+describe('messaging', () => {
+  it('a text goes out and one comes in through IPC', async () => {
+    const { h, phone } = await paired();
+    const contact = '15550009999';
+    const seen = new Promise<{ text: string; to: string }>((resolve) => env.sim.once('message', resolve));
+    const sent = await h.request({ type: 'send', to: contact, message: { type: 'text', text: 'hello from the gateway' } });
+    expect(sent).toMatchObject({ ok: true, result: { messageId: expect.any(String), to: `${contact}@s.whatsapp.net`, status: 'sent' } });
+    // The contact's phone (simulator) decrypted it, and its delivery receipt comes back as an IPC receipt.
+    expect(await seen).toMatchObject({ text: 'hello from the gateway' });
+    const messageId = sent.ok ? (sent.result as { messageId: string }).messageId : '';
+    await h.waitFor((m) => m.type === 'receipt' && m.messageId === messageId && m.status === 'delivered', 10_000);
+    await env.sim.deliverText(contact, phone, 'hello back');
+    const inbound = await h.waitFor((m) => m.type === 'message-in', 15_000);
+    expect(inbound).toMatchObject({ messages: [expect.objectContaining({ from: `${contact}@s.whatsapp.net`, type: 'text', text: 'hello back' })] });
+  });
+
+  it('send while not connected answers NOT_CONNECTED; bad recipients are refused', async () => {
+    const dataDir = await env.tempDir();
+    const h = env.host('not-conn', dataDir);
+    await h.waitFor((m) => m.type === 'qr');
+    const res = await h.request({ type: 'send', to: '15550001234', message: { type: 'text', text: 'x' } });
+    expect(res).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
+    const bad = await h.request({ type: 'send', to: 'nobody', message: { type: 'text', text: 'x' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_RECIPIENT' } });
+  });
+});

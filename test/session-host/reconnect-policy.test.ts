@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { closeCodeOf, decideOnClose, reconnectDelay } from '../../session-host/reconnect-policy.js';
+
+const base = { intentional: false, paired: true, qrShown: 0, qrMax: 5 };
+
+describe('reconnect policy (design.md §6)', () => {
+  it.each([
+    [515, 'restart-now'],
+    [428, 'reconnect'],
+    [408, 'reconnect'],
+    [503, 'reconnect'],
+    [undefined, 'reconnect'],
+    [401, 'logged-out'],
+    [440, 'replaced'],
+  ] as const)('close code %s → %s', (code, kind) => {
+    expect(decideOnClose({ ...base, code }).kind).toBe(kind);
+  });
+
+  it('500 and 411 fail with their reason; 403 fails too', () => {
+    expect(decideOnClose({ ...base, code: 500 })).toEqual({ kind: 'failed', reason: 'bad_session' });
+    expect(decideOnClose({ ...base, code: 411 })).toEqual({ kind: 'failed', reason: 'multidevice_mismatch' });
+    expect(decideOnClose({ ...base, code: 403 }).kind).toBe('failed');
+  });
+
+  it('a close the host caused itself needs no action, whatever the code', () => {
+    expect(decideOnClose({ ...base, code: 401, intentional: true }).kind).toBe('none');
+  });
+
+  it('408 while unpaired with the QR cap reached is qr_timeout, before it is a reconnect', () => {
+    expect(decideOnClose({ ...base, code: 408, paired: false, qrShown: 5 })).toEqual({ kind: 'failed', reason: 'qr_timeout' });
+    expect(decideOnClose({ ...base, code: 408, paired: false, qrShown: 4 }).kind).toBe('reconnect');
+  });
+
+  it('backoff grows exponentially, is capped and jittered within bounds', () => {
+    const mid = () => 0.5;
+    expect(reconnectDelay(1, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, mid)).toBe(1000);
+    expect(reconnectDelay(3, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, mid)).toBe(4000);
+    expect(reconnectDelay(50, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, mid)).toBe(30_000);
+    expect(reconnectDelay(1, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, () => 0)).toBe(800);
+    expect(reconnectDelay(1, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, () => 0.999999)).toBe(1200);
+  });
+
+  it('reads the status code of a Boom-shaped error', () => {
+    expect(closeCodeOf({ output: { statusCode: 428 } })).toBe(428);
+    expect(closeCodeOf(new Error('x'))).toBeUndefined();
+    expect(closeCodeOf(undefined)).toBeUndefined();
+  });
+});
