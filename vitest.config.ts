@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Compiles dist/ once before all files: tests fork the compiled supervisor and hosts.
+    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     execArgv: ['--openssl-legacy-provider'],
     testTimeout: 60_000,

@@ -40,7 +40,12 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
-  return pino(loggerOptions(settings));
+  const options = loggerOptions(settings);
+  if (options.transport) return pino(options);
+  // Synchronous stdout: pino's default asynchronous stream, flushed synchronously by
+  // `process.exit`, can land the last lines before an earlier write still in flight, so a
+  // shutdown log read "stopped" before "signal received". pino.destination keeps its EPIPE guard.
+  return pino(options, pino.destination({ dest: 1, sync: true }));
 }
 
 /** Child logger for one session: every line carries `sessionId`. */

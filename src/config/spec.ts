@@ -36,6 +36,7 @@ export const SPEC = {
   workerAuthToken: v({ name: 'WORKER_AUTH_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token for backend calls and for /api/* on this worker; unset = API open' }),
   assignmentPollInterval: v({ name: 'ASSIGNMENT_POLL_INTERVAL', default: '60000', parse: integer(1000, 24 * HOUR), doc: 'ms between fetches of assigned sessions' }),
   backendTimeout: v({ name: 'BACKEND_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one backend request' }),
+  nodeEnv: v({ name: 'NODE_ENV', default: undefined, parse: text({ pattern: /^[A-Za-z0-9_.-]{1,32}$/, describe: '[A-Za-z0-9_.-]{1,32}' }), doc: 'deployment environment (e.g. production), reported to a whatsam backend at registration' }),
   // --- storage
   storageDriver: v({ name: 'STORAGE_DRIVER', default: 'local', parse: oneOf(['local', 'minio'] as const), doc: 'auth snapshot storage: local or minio (any S3-compatible server)' }),
   minioEndpoint: v({ name: 'MINIO_ENDPOINT', default: 'localhost', parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name without scheme' }), doc: 'S3 server host name (no scheme)' }),

@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+# wa-gateway-worker: the supervisor and its session hosts in one image.
+#   docker build -t wa-gateway-worker .
+#   docker run -p 3001:3001 -v wa-data:/data --env-file .env wa-gateway-worker
+# Debian (glibc) rather than Alpine: Baileys' dependencies ship prebuilt glibc binaries.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: dev dependencies, TypeScript compile to dist/
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY supervisor ./supervisor
+COPY session-host ./session-host
+# tsconfig.build.json also compiles the test simulator and fixtures; they stay in this stage.
+COPY test ./test
+RUN npm run build
+
+# --- production dependencies only, installed apart so no dev tool reaches the runtime image
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: forwards SIGTERM to the supervisor (which stops its session hosts without
+# logging them out) and reaps any orphaned process. Without it, run with `docker run --init`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    PORT=3001 \
+    HOST=0.0.0.0
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --chown=root:root package.json ./
+# Only the production code; dist/test (simulator, fixtures) is left in the build stage.
+COPY --from=build --chown=root:root /app/dist/src ./dist/src
+COPY --from=build --chown=root:root /app/dist/supervisor ./dist/supervisor
+COPY --from=build --chown=root:root /app/dist/session-host ./dist/session-host
+# Code is root-owned and read-only to the worker; only DATA_DIR is writable by it.
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3001
+# /live answers while the process and its event loop are healthy. Probes loopback, so keep
+# HOST at 0.0.0.0 (or a loopback address) in containers.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/supervisor/main.js"]

@@ -1,0 +1,286 @@
+import { WorkerError } from '../../src/errors.js';
+import type { HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { Logger } from '../../src/logger.js';
+import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
+import type { FailureReason, SessionStatus } from '../../src/status.js';
+import { HostHandle, type HostEvent, type HostExit, type HostHandleOptions } from '../host/host-handle.js';
+import { initialState, transition, type ActorEvent, type ActorState, type Effect, type Policy } from './transitions.js';
+import { Waiters } from './waiters.js';
+
+export type HostSettings = Omit<HostHandleOptions, 'sessionId' | 'onEvent' | 'onExit' | 'logger'>;
+
+export interface ActorDeps {
+  spec: SessionSpec;
+  /** How the session ended before this supervisor started (standalone registry file). */
+  ended?: { status: SessionStatus; reason: FailureReason | null } | null | undefined;
+  policy: Policy;
+  host: HostSettings;
+  makeInit(sessionId: string, isRecovery: boolean): HostInit;
+  /** Deletes stored auth when a logout is asked with no host running. */
+  purgeAuth?: (sessionId: string) => Promise<void>;
+  emit(event: SessionEvent): void;
+  /** The actor finished its removal (its host has exited). */
+  onRemoved(sessionId: string): void;
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** What tests and the recovery runner can wait on. */
+export interface ActorSnapshot {
+  state: ActorState;
+  view: SessionView;
+}
+
+/**
+ * One session's actor: owns the state of design.md §5 for that session and nothing else. It feeds
+ * events into the pure `transition` and applies the effects (fork, stop, timers). Actors never
+ * share mutable state; the registry talks to them through these methods and hears back through
+ * `emit`.
+ */
+export class SessionActor {
+  readonly sessionId: string;
+  private state: ActorState;
+  private handle: HostHandle | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly waiters = new Waiters<ActorSnapshot>(() => this.snapshot());
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private spec: SessionSpec;
+  // Read-model fields the state machine does not need.
+  private phoneNumber: string | null = null;
+  private qr: { qr: string; expiresAt: string } | null = null;
+  private lastSeen: string | null = null;
+  private connectedAt: string | null = null;
+  private removed = false;
+
+  constructor(private readonly deps: ActorDeps) {
+    this.sessionId = deps.spec.sessionId;
+    this.spec = deps.spec;
+    this.state = initialState(deps.ended ?? undefined);
+    this.log = deps.logger.child({ sessionId: this.sessionId });
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  start(isRecovery: boolean): void {
+    this.dispatch({ type: 'start', isRecovery });
+  }
+  restart(): void {
+    this.dispatch({ type: 'restart' });
+  }
+  disconnect(): void {
+    this.dispatch({ type: 'disconnect' });
+  }
+  logout(): void {
+    this.dispatch({ type: 'logout' });
+  }
+  remove(): void {
+    this.dispatch({ type: 'remove' });
+  }
+
+  updateSpec(spec: SessionSpec): void {
+    this.spec = { ...this.spec, ...spec };
+  }
+
+  async send(to: string, message: OutgoingMessage): Promise<SendResult> {
+    const handle = this.handle;
+    if (!handle || !handle.isReady || this.state.status !== 'connected') {
+      throw new WorkerError('SESSION_NOT_CONNECTED', `session ${this.sessionId} is ${this.state.status}, not connected`, { details: { sessionId: this.sessionId, status: this.state.status } });
+    }
+    this.lastSeen = new Date(this.now()).toISOString();
+    return handle.request('send', { to, message });
+  }
+
+  /** Stops for good and SIGKILLs the current host at once (second shutdown signal). */
+  killHost(): void {
+    this.dispatch({ type: 'disconnect' });
+    void this.handle?.kill();
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  get status(): SessionStatus {
+    return this.state.status;
+  }
+  get pid(): number | null {
+    return this.handle && !this.handle.exited ? (this.handle.pid ?? null) : null;
+  }
+  get hostRunning(): boolean {
+    return this.handle !== undefined && !this.handle.exited;
+  }
+  get isRemoved(): boolean {
+    return this.removed;
+  }
+  get internal(): ActorState {
+    return this.state;
+  }
+
+  view(): SessionView {
+    const s = this.state;
+    return {
+      sessionId: this.sessionId,
+      userId: this.spec.userId ?? null,
+      name: this.spec.name ?? null,
+      status: s.status,
+      reason: s.reason,
+      phoneNumber: this.phoneNumber,
+      pid: this.pid,
+      restarts: s.restarts,
+      isRecovered: s.spawnedForRecovery && s.restored,
+      qr: s.status === 'qr_required' ? (this.qr?.qr ?? null) : null,
+      qrExpiresAt: s.status === 'qr_required' ? (this.qr?.expiresAt ?? null) : null,
+      lastSeen: this.lastSeen,
+      connectedAt: this.connectedAt,
+    };
+  }
+
+  snapshot(): ActorSnapshot {
+    return { state: this.state, view: this.view() };
+  }
+
+  /** Resolves once the predicate holds (checked after every change). */
+  until(test: (s: ActorSnapshot) => boolean, options: { timeoutMs?: number; what?: string; signal?: AbortSignal } = {}): Promise<ActorSnapshot> {
+    return this.waiters.until(test, options);
+  }
+
+  onStatus(status: SessionStatus | readonly SessionStatus[], timeoutMs?: number): Promise<ActorSnapshot> {
+    const set = new Set(Array.isArray(status) ? status : [status]);
+    return this.until((s) => set.has(s.state.status), { ...(timeoutMs === undefined ? {} : { timeoutMs }), what: `${this.sessionId} status ${[...set].join('|')}` });
+  }
+
+  /** Resolves when no host runs and none is scheduled (stopped, ended, quarantined or removed). */
+  onIdle(timeoutMs?: number): Promise<ActorSnapshot> {
+    return this.until((s) => s.state.phase === 'none' && !this.hostRunning, { ...(timeoutMs === undefined ? {} : { timeoutMs }), what: `${this.sessionId} idle` });
+  }
+
+  // ------------------------------------------------------------------ machinery
+
+  private dispatch(event: ActorEvent): void {
+    const before = this.state;
+    const { state, effects } = transition(before, event, this.deps.policy);
+    this.state = state;
+    if (state.status !== before.status || state.reason !== before.reason) this.onStatusChange(before.status, state);
+    for (const effect of effects) this.apply(effect);
+    this.waiters.check();
+  }
+
+  private apply(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        return this.spawn(effect.incarnation, effect.isRecovery);
+      case 'stop-host':
+        void this.handle?.stop();
+        return;
+      case 'logout-host':
+        void this.handle?.logout();
+        return;
+      case 'purge-auth':
+        if (!this.deps.purgeAuth) {
+          this.log.warn('logout without a running host: no auth purge configured');
+          return;
+        }
+        this.deps.purgeAuth(this.sessionId).catch((err: unknown) => this.log.error({ err }, 'could not delete stored auth after logout'));
+        return;
+      case 'schedule-restart':
+        this.clearRestartTimer();
+        this.log.info({ delayMs: effect.delayMs, restarts: this.state.restarts }, 'session host restart scheduled');
+        this.restartTimer = setTimeout(() => {
+          this.restartTimer = undefined;
+          this.dispatch({ type: 'backoff-elapsed', incarnation: effect.incarnation });
+        }, effect.delayMs);
+        return;
+      case 'cancel-restart':
+        this.clearRestartTimer();
+        return;
+      case 'quarantined':
+        this.log.error({ restartsInWindow: effect.restartsInWindow, periodMs: this.deps.policy.window.periodMs }, 'session host crash loop: quarantined as failed (crash_loop) until an operator restarts it');
+        return;
+      case 'removed':
+        this.clearRestartTimer();
+        this.removed = true;
+        this.deps.onRemoved(this.sessionId);
+        return;
+    }
+  }
+
+  private spawn(incarnation: number, isRecovery: boolean): void {
+    let handle: HostHandle;
+    try {
+      handle = HostHandle.start(
+        {
+          ...this.deps.host,
+          sessionId: this.sessionId,
+          logger: this.log,
+          onEvent: (e) => this.onHostEvent(incarnation, e),
+          onExit: (x) => this.onHostExit(incarnation, x),
+        },
+        this.deps.makeInit(this.sessionId, isRecovery),
+      );
+    } catch (err) {
+      this.log.error({ err }, 'could not fork the session host');
+      // Counts as a crash at boot: the restart policy (and its quarantine) applies.
+      queueMicrotask(() => this.dispatch({ type: 'host-exit', incarnation, kind: 'crash', now: this.now(), jitter: this.random() }));
+      return;
+    }
+    this.handle = handle;
+    this.log.info({ pid: handle.pid, isRecovery, incarnation }, 'session host started');
+  }
+
+  private onHostEvent(incarnation: number, event: HostEvent): void {
+    if (incarnation !== this.state.incarnation) return;
+    const at = new Date(this.now()).toISOString();
+    switch (event.type) {
+      case 'ready':
+        this.log.info({ pid: event.pid, restoredFrom: event.restoredFrom, generation: event.generation, bootMs: event.bootMs }, 'session host ready');
+        return this.dispatch({ type: 'host-ready', incarnation, now: this.now(), restoredFrom: event.restoredFrom });
+      case 'init-failed':
+        this.log.error({ reason: event.reason, error: event.error }, 'session host init failed');
+        return this.dispatch({ type: 'host-init-failed', incarnation, reason: event.reason });
+      case 'status':
+        if (event.phoneNumber) this.phoneNumber = event.phoneNumber;
+        this.lastSeen = at;
+        return this.dispatch({ type: 'host-status', incarnation, status: event.status, reason: event.reason });
+      case 'qr':
+        this.qr = { qr: event.qr, expiresAt: event.expiresAt };
+        this.deps.emit({ kind: 'qr', sessionId: this.sessionId, qr: event.qr, expiresAt: event.expiresAt, attempt: event.attempt, at });
+        this.waiters.check();
+        return;
+      case 'message-in':
+        this.lastSeen = at;
+        this.deps.emit({ kind: 'message-in', sessionId: this.sessionId, messages: event.messages });
+        return;
+      case 'receipt':
+        this.lastSeen = at;
+        this.deps.emit({ kind: 'receipt', sessionId: this.sessionId, messageId: event.messageId, remoteJid: event.remoteJid, status: event.status, at: event.at });
+        return;
+      default:
+        // snapshot, reconnect, storage-op: metrics material, logged at debug.
+        this.log.debug({ event }, 'session host event');
+        return;
+    }
+  }
+
+  private onHostExit(incarnation: number, exit: HostExit): void {
+    if (this.handle && this.handle.pid === exit.pid) this.handle = undefined;
+    const level = exit.kind === 'stopped' ? 'info' : 'warn';
+    this.log[level]({ pid: exit.pid, code: exit.code, signal: exit.signal, kind: exit.kind, killedFor: exit.killedFor, wasReady: exit.wasReady }, 'session host exited');
+    this.dispatch({ type: 'host-exit', incarnation, kind: exit.kind, now: this.now(), killedFor: exit.killedFor, jitter: this.random() });
+  }
+
+  private onStatusChange(previous: SessionStatus, state: ActorState): void {
+    const at = new Date(this.now()).toISOString();
+    if (state.status === 'connected') this.connectedAt = at;
+    if (state.status !== 'qr_required') this.qr = null;
+    const reason: FailureReason | undefined = state.reason ?? undefined;
+    this.deps.emit({ kind: 'status', sessionId: this.sessionId, status: state.status, previous, ...(reason ? { reason } : {}), phoneNumber: this.phoneNumber, at });
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+}

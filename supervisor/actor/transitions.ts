@@ -1,0 +1,211 @@
+import type { ExitKind } from '../../src/exit-codes.js';
+import { isRestartable } from '../../src/exit-codes.js';
+import type { FailureReason, SessionStatus } from '../../src/status.js';
+import { restartDelay, streakAfterUptime } from '../policy/backoff.js';
+import { decideRestart } from '../policy/restart-window.js';
+import { initialState, type ActorEvent, type ActorState, type Desired, type Effect, type Policy, type Transition } from './state.js';
+
+export { initialState };
+export type { ActorEvent, ActorState, Desired, Effect, HostPhase, Policy, Transition } from './state.js';
+
+/**
+ * The pure state machine of one session actor: `(state, event) → {state, effects}`. No timers, no
+ * processes, no clock: time and randomness arrive inside events, so every supervision rule of
+ * design.md §5 is unit-tested here and the actor only applies effects.
+ *
+ * Invariant: at most one host per session. A new host is spawned only when `phase` is `none` or
+ * `waiting`, i.e. after the previous host's `'exit'`.
+ */
+
+export function transition(state: ActorState, event: ActorEvent, policy: Policy): Transition {
+  if (state.desired === 'removed') {
+    // Only the exit of the host being stopped still matters: it completes the removal.
+    if (event.type === 'host-exit' && event.incarnation === state.incarnation && state.phase !== 'none') {
+      return { state: { ...state, phase: 'none', readyAt: null }, effects: [{ type: 'removed' }] };
+    }
+    return same(state);
+  }
+  switch (event.type) {
+    case 'start':
+      return onStart(state, event.isRecovery);
+    case 'restart':
+      return onRestart(state);
+    case 'disconnect':
+      return onStopRequest(state, 'disconnected', 'stopped', false);
+    case 'logout':
+      return onStopRequest(state, 'logged_out', 'stopped', true);
+    case 'remove':
+      return onStopRequest(state, state.status, 'removed', false);
+    case 'backoff-elapsed':
+      if (event.incarnation !== state.incarnation || state.phase !== 'waiting' || state.desired !== 'running') return same(state);
+      return spawn(state, true, []);
+    default:
+      if (event.incarnation !== state.incarnation) return same(state); // a stale host's late news
+      return onHostEvent(state, event, policy);
+  }
+}
+
+function same(state: ActorState): Transition {
+  return { state, effects: [] };
+}
+
+function spawn(state: ActorState, isRecovery: boolean, before: Effect[]): Transition {
+  const incarnation = state.incarnation + 1;
+  return {
+    state: {
+      ...state,
+      desired: 'running',
+      phase: 'booting',
+      incarnation,
+      status: 'starting',
+      readyAt: null,
+      spawnedForRecovery: isRecovery,
+      restored: false,
+      restartAfterStop: false,
+      stopStatus: null,
+      hostReason: null,
+    },
+    effects: [...before, { type: 'spawn', incarnation, isRecovery }],
+  };
+}
+
+function onStart(state: ActorState, isRecovery: boolean): Transition {
+  switch (state.phase) {
+    case 'none':
+      // A quarantine is lifted only by an operator restart, never by a plain start.
+      if (state.status === 'failed' && state.reason === 'crash_loop') return same(state);
+      return spawn({ ...state, reason: null }, isRecovery, []);
+    case 'waiting':
+      // Asked to run while backing off: it already wants to run; the timer decides.
+      return { state: { ...state, desired: 'running' }, effects: [] };
+    case 'stopping':
+      // A stop is in flight (e.g. disconnect then start): run again once it has exited.
+      return { state: { ...state, desired: 'running', restartAfterStop: true }, effects: [] };
+    default:
+      return same(state);
+  }
+}
+
+/** Operator restart: forgive the crash history (it lifts a quarantine) and start fresh. */
+function onRestart(state: ActorState): Transition {
+  const forgiven: ActorState = { ...state, history: [], streak: 0, restarts: 0, reason: null };
+  switch (state.phase) {
+    case 'none':
+      return spawn(forgiven, true, []);
+    case 'waiting':
+      return spawn(forgiven, true, [{ type: 'cancel-restart' }]);
+    case 'stopping':
+      return { state: { ...forgiven, desired: 'running', restartAfterStop: true }, effects: [] };
+    default:
+      return {
+        state: { ...forgiven, desired: 'running', phase: 'stopping', restartAfterStop: true, stopStatus: null },
+        effects: [{ type: 'stop-host', incarnation: state.incarnation }],
+      };
+  }
+}
+
+/** disconnect, logout and remove: never restarted afterwards. */
+function onStopRequest(state: ActorState, settle: SessionStatus, desired: Desired, logout: boolean): Transition {
+  const base: ActorState = { ...state, desired, restartAfterStop: false };
+  switch (state.phase) {
+    case 'none':
+    case 'waiting': {
+      const effects: Effect[] = state.phase === 'waiting' ? [{ type: 'cancel-restart' }] : [];
+      if (logout) effects.push({ type: 'purge-auth' });
+      if (desired === 'removed') effects.push({ type: 'removed' });
+      const reason = settle === 'failed' ? state.reason : null;
+      return { state: { ...base, phase: 'none', status: settle, reason, stopStatus: null }, effects };
+    }
+    case 'stopping':
+      // Already going down; a logout or remove asked during a stop still decides how it ends.
+      return { state: { ...base, stopStatus: logout ? 'logged_out' : state.stopStatus ?? settle }, effects: logout ? [{ type: 'purge-auth' }] : [] };
+    default: {
+      // A logout needs a host that got far enough to talk to WhatsApp; a booting one is stopped
+      // and the stored auth purged by the supervisor instead.
+      const viaHost = logout && state.phase === 'running';
+      const effects: Effect[] = [viaHost ? { type: 'logout-host', incarnation: state.incarnation } : { type: 'stop-host', incarnation: state.incarnation }];
+      if (logout && !viaHost) effects.push({ type: 'purge-auth' });
+      return { state: { ...base, phase: 'stopping', stopStatus: settle }, effects };
+    }
+  }
+}
+
+function onHostEvent(state: ActorState, event: Exclude<ActorEvent, { type: 'start' | 'restart' | 'disconnect' | 'logout' | 'remove' | 'backoff-elapsed' }>, policy: Policy): Transition {
+  switch (event.type) {
+    case 'host-ready':
+      if (state.phase !== 'booting') return same(state);
+      return { state: { ...state, phase: 'running', readyAt: event.now, restored: event.restoredFrom !== 'none' }, effects: [] };
+    case 'host-status': {
+      if (state.phase === 'none' || state.phase === 'waiting') return same(state);
+      // While stopping, the host's own last words (e.g. `disconnected`) must not overwrite what
+      // the operator asked for; the exit settles the status.
+      if (state.phase === 'stopping') return same(state);
+      const hostReason = event.status === 'failed' ? event.reason ?? 'unknown' : state.hostReason;
+      const reason = event.status === 'failed' ? hostReason : null;
+      return { state: { ...state, status: event.status, reason, hostReason }, effects: [] };
+    }
+    case 'host-init-failed':
+      return { state: { ...state, hostReason: event.reason }, effects: [] };
+    case 'host-exit':
+      return onExit(state, event, policy);
+  }
+}
+
+function onExit(state: ActorState, event: Extract<ActorEvent, { type: 'host-exit' }>, policy: Policy): Transition {
+  const down: ActorState = { ...state, phase: 'none', readyAt: null };
+  if (state.desired === 'removed') return { state: down, effects: [{ type: 'removed' }] };
+  if (state.restartAfterStop) return spawn(down, true, []);
+  if (state.desired === 'stopped' || state.phase === 'stopping') {
+    // We asked it to go. A host that says it was logged out while stopping is believed.
+    const status = event.kind === 'logged_out' ? 'logged_out' : state.stopStatus ?? 'disconnected';
+    return { state: { ...down, desired: 'stopped', status, reason: null, stopStatus: null }, effects: [] };
+  }
+  if (!isRestartable(event.kind)) return settleTerminal(down, event.kind);
+  return restartAfterCrash(down, event, policy, state.readyAt);
+}
+
+/** The host chose to exit for a reason that a restart cannot fix (OTP transient semantics). */
+function settleTerminal(state: ActorState, kind: ExitKind): Transition {
+  const end = (status: SessionStatus, reason: FailureReason | null): Transition => ({
+    state: { ...state, desired: 'stopped', status, reason },
+    effects: [],
+  });
+  switch (kind) {
+    case 'stopped':
+      return end('disconnected', null);
+    case 'logged_out':
+      return end('logged_out', null);
+    case 'replaced':
+      return end('replaced', null);
+    case 'lock_held':
+      return end('failed', 'lock_held');
+    case 'init_failed':
+      return end('failed', state.hostReason ?? 'init_failed');
+    default:
+      return end('failed', state.hostReason ?? 'unknown');
+  }
+}
+
+function restartAfterCrash(state: ActorState, event: Extract<ActorEvent, { type: 'host-exit' }>, policy: Policy, readyAt: number | null): Transition {
+  const streak = streakAfterUptime(state.streak, readyAt, event.now, policy.backoff);
+  const decision = decideRestart(state.history, event.now, policy.window);
+  if (decision.action === 'quarantine') {
+    return {
+      state: { ...state, desired: 'stopped', status: 'failed', reason: 'crash_loop', history: decision.history, streak },
+      effects: [{ type: 'quarantined', restartsInWindow: decision.history.length }],
+    };
+  }
+  const delayMs = restartDelay(streak, policy.backoff, () => event.jitter);
+  const next: ActorState = {
+    ...state,
+    history: decision.history,
+    streak: streak + 1,
+    restarts: state.restarts + 1,
+    reason: event.killedFor ?? null,
+  };
+  if (delayMs === 0) return spawn(next, true, []);
+  return {
+    state: { ...next, phase: 'waiting', status: 'reconnecting' },
+    effects: [{ type: 'schedule-restart', incarnation: state.incarnation, delayMs }],
+  };
+}

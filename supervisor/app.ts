@@ -1,0 +1,128 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../src/config/index.js';
+import { WorkerError } from '../src/errors.js';
+import type { Logger } from '../src/logger.js';
+import type { SessionStatus } from '../src/status.js';
+import { packageVersion } from '../src/version.js';
+import { resolveWorkerId } from '../src/worker-id.js';
+import { buildHealthReport, type HealthReport, type WorkerMode } from './health.js';
+import { buildHttpServer } from './http/server.js';
+import type { RecoveryResult } from '../src/session-view.js';
+import { SessionManager } from './sessions.js';
+
+export interface SupervisorOptions {
+  /**
+   * Statuses of the sessions this supervisor runs. The session manager plugs in here; until it is
+   * wired, the supervisor runs no sessions and reports exactly that.
+   */
+  readonly sessionStatuses?: () => Iterable<SessionStatus>;
+  /** Clock, for tests of uptime. */
+  readonly now?: () => number;
+  /** Compiled session host entry; default dist/session-host/main.js (tests pass fixture hosts). */
+  readonly hostModulePath?: string;
+}
+
+/** A running supervisor. `close()` is idempotent: every caller gets the same promise. */
+export interface Supervisor {
+  readonly workerId: string;
+  readonly dataDir: string;
+  readonly mode: WorkerMode;
+  readonly version: string;
+  /** Base URL the HTTP server listens on, e.g. `http://127.0.0.1:3001`. */
+  readonly url: string;
+  readonly port: number;
+  readonly http: FastifyInstance;
+  /** Session registry, recovery runner and host sampling. */
+  readonly sessions: SessionManager;
+  /** This start's recovery results (standalone: from DATA_DIR/registry.json). */
+  readonly recovered: Promise<RecoveryResult[]>;
+  health(): HealthReport;
+  /** Graceful: stop taking session commands, stop every host in parallel (flush, never logout), close HTTP. */
+  close(): Promise<void>;
+  /** SIGKILL every session host now (second signal). Synchronous. */
+  kill(): void;
+}
+
+/**
+ * The composition root of the supervisor process: prepares DATA_DIR, settles the worker id,
+ * and starts the HTTP server. `supervisor/main.ts` calls it after loading config; tests call it
+ * in-process. Later parts (session manager, backend client, metrics) are created here, in order,
+ * and stopped in reverse order by `close()`.
+ */
+export async function startSupervisor(config: Config, logger: Logger, options: SupervisorOptions = {}): Promise<Supervisor> {
+  const now = options.now ?? Date.now;
+  const startedAtMs = now();
+  const dataDir = resolve(config.dataDir);
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (err) {
+    throw new WorkerError('DATA_DIR_UNAVAILABLE', `cannot create DATA_DIR ${dataDir}: ${(err as Error).message}`, { cause: err, details: { dataDir } });
+  }
+  const { workerId, source } = await resolveWorkerId(dataDir, config.workerId);
+  const version = config.workerVersion ?? packageVersion();
+  const mode: WorkerMode = config.backendUrl === undefined ? 'standalone' : 'backend';
+  const sessions = new SessionManager(config, { workerId, logger, dataDir, hostModulePath: options.hostModulePath });
+  const sessionStatuses = options.sessionStatuses ?? ((): Iterable<SessionStatus> => sessions.registry.list().map((v) => v.status));
+  let closing = false;
+
+  const health = (): HealthReport =>
+    buildHealthReport({
+      closing,
+      workerId,
+      version,
+      mode,
+      backendProfile: config.backendProfile,
+      maxSessions: config.maxSessions,
+      startedAtMs,
+      nowMs: now(),
+      sessionStatuses: sessionStatuses(),
+      memory: process.memoryUsage(),
+      pid: process.pid,
+      nodeVersion: process.version,
+      recovery: sessions.recovery.progress(),
+    });
+
+  const http = await buildHttpServer({ logger, health });
+  try {
+    await http.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await http.close();
+    const code = (err as NodeJS.ErrnoException).code ?? 'LISTEN_FAILED';
+    throw new WorkerError('HTTP_LISTEN_FAILED', `cannot listen on ${config.host}:${config.port}: ${code}`, { cause: err, details: { host: config.host, port: config.port } });
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  logger.info({ workerId, workerIdSource: source, mode, version, dataDir, host: config.host, port }, 'supervisor started');
+
+  // Start-up order: HTTP listening → (backend: registration and assignments) → recovery → ready.
+  // Standalone recovers what DATA_DIR/registry.json lists; in backend mode the backend client
+  // passes its assigned sessions to `sessions.recoverAssigned`. Recovery runs in the background
+  // so /health reports its progress and a signal during recovery still shuts down cleanly.
+  const recovered: Promise<RecoveryResult[]> =
+    mode === 'standalone'
+      ? sessions.recoverStandalone().catch((err: unknown) => {
+          logger.error({ err }, 'session recovery failed');
+          return [];
+        })
+      : Promise.resolve([]);
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      logger.info('supervisor stopping');
+      await sessions.shutdown();
+      await http.close();
+      logger.info('supervisor stopped');
+    })();
+    return closed;
+  };
+
+  const kill = (): void => sessions.kill();
+
+  return { workerId, dataDir, mode, version, url, port, http, sessions, recovered, health, close, kill };
+}

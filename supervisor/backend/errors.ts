@@ -1,0 +1,69 @@
+import { WorkerError } from '../../src/errors.js';
+
+/**
+ * Stable codes for everything that can go wrong talking to the backend. `retryable` is decided
+ * once, here, so every caller (register, events, report) retries the same failures.
+ */
+export type BackendErrorCode =
+  | 'BACKEND_UNREACHABLE'
+  | 'BACKEND_TIMEOUT'
+  | 'BACKEND_SERVER_ERROR'
+  | 'BACKEND_THROTTLED'
+  | 'BACKEND_NOT_FOUND'
+  | 'BACKEND_REJECTED'
+  | 'BACKEND_UNAUTHORIZED'
+  | 'BACKEND_BAD_RESPONSE'
+  | 'BACKEND_ABORTED'
+  | 'BACKEND_UNSUPPORTED'
+  | 'BACKEND_WORKER_ID_INVALID';
+
+const RETRYABLE: ReadonlySet<BackendErrorCode> = new Set([
+  'BACKEND_UNREACHABLE',
+  'BACKEND_TIMEOUT',
+  'BACKEND_SERVER_ERROR',
+  'BACKEND_THROTTLED',
+]);
+
+export class BackendError extends WorkerError {
+  override readonly code: BackendErrorCode;
+  readonly httpStatus: number | undefined;
+
+  constructor(code: BackendErrorCode, message: string, options: { httpStatus?: number; cause?: unknown; operation?: string } = {}) {
+    super(code, message, {
+      cause: options.cause,
+      details: {
+        ...(options.httpStatus !== undefined ? { httpStatus: options.httpStatus } : {}),
+        ...(options.operation !== undefined ? { operation: options.operation } : {}),
+      },
+    });
+    this.name = 'BackendError';
+    this.code = code;
+    this.httpStatus = options.httpStatus;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
+  }
+}
+
+/** Maps an HTTP status that is not 2xx to an error code (pure). */
+export function codeForStatus(status: number): BackendErrorCode {
+  if (status === 404) return 'BACKEND_NOT_FOUND';
+  if (status === 401 || status === 403) return 'BACKEND_UNAUTHORIZED';
+  if (status === 408 || status === 429) return 'BACKEND_THROTTLED';
+  if (status >= 500) return 'BACKEND_SERVER_ERROR';
+  return 'BACKEND_REJECTED';
+}
+
+/** Node/axios transport error codes that mean "no answer", as opposed to "a bad answer". */
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+export function transportErrorCode(code: string | undefined): BackendErrorCode {
+  if (code === 'ERR_CANCELED') return 'BACKEND_ABORTED';
+  if (code !== undefined && TIMEOUT_CODES.has(code)) return 'BACKEND_TIMEOUT';
+  return 'BACKEND_UNREACHABLE';
+}
+
+export function isRetryable(err: unknown): boolean {
+  return err instanceof BackendError && err.retryable;
+}

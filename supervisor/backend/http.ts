@@ -1,0 +1,81 @@
+import axios, { type AxiosInstance } from 'axios';
+import { BackendError, codeForStatus, transportErrorCode } from './errors.js';
+import { BackendHealth } from './health.js';
+import type { WireRequest, WireResponse } from './wire.js';
+
+export interface BackendHttpOptions {
+  baseUrl: string;
+  token: string | undefined;
+  timeoutMs: number;
+  userAgent: string;
+}
+
+/**
+ * The one HTTP client towards the backend: base URL, bearer token, timeout. It never follows a
+ * proxy from the environment (the backend address is exactly the configured one) and turns every
+ * transport failure into a BackendError with a stable code. Bodies are never logged here.
+ */
+export class BackendHttp {
+  private readonly axios: AxiosInstance;
+  readonly health = new BackendHealth();
+
+  constructor(private readonly options: BackendHttpOptions) {
+    this.axios = axios.create({
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs,
+      proxy: false,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      headers: {
+        'User-Agent': options.userAgent,
+        Accept: 'application/json',
+        ...(options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : {}),
+      },
+    });
+  }
+
+  /** Sends and returns any HTTP answer; throws only when there was no answer. */
+  async send(req: WireRequest, opts: { timeoutMs?: number; signal?: AbortSignal; operation: string }): Promise<WireResponse> {
+    try {
+      const res = await this.axios.request({
+        method: req.method,
+        url: req.path,
+        headers: req.headers,
+        data: req.body,
+        timeout: opts.timeoutMs ?? this.options.timeoutMs,
+        signal: opts.signal,
+      });
+      this.health.answered();
+      return { status: res.status, data: res.data as unknown };
+    } catch (err) {
+      // The axios error is not kept as `cause`: it holds the request config, token included.
+      const code = transportErrorCode((err as { code?: string }).code);
+      const error = new BackendError(code, `${opts.operation}: ${describe(code)} (${(err as Error).message})`, { operation: opts.operation });
+      this.health.failed(opts.operation, error);
+      throw error;
+    }
+  }
+
+  /** Sends and requires 2xx (or one of `accept`); any other answer becomes a BackendError. */
+  async call(req: WireRequest, opts: { timeoutMs?: number; signal?: AbortSignal; operation: string; accept?: number[] }): Promise<WireResponse> {
+    const res = await this.send(req, opts);
+    if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return res;
+    const code = codeForStatus(res.status);
+    const error = new BackendError(code, `${opts.operation}: backend answered HTTP ${res.status}${errorText(res.data)}`, { httpStatus: res.status, operation: opts.operation });
+    this.health.failed(opts.operation, error);
+    throw error;
+  }
+}
+
+function describe(code: string): string {
+  if (code === 'BACKEND_TIMEOUT') return 'backend did not answer in time';
+  if (code === 'BACKEND_ABORTED') return 'request aborted';
+  return 'backend unreachable';
+}
+
+/** A short, safe excerpt of the backend's error message (bodies of our requests are never echoed). */
+function errorText(data: unknown): string {
+  const err = data !== null && typeof data === 'object' ? (data as Record<string, unknown>).error ?? (data as Record<string, unknown>).message : undefined;
+  const text = typeof err === 'string' ? err : err !== null && typeof err === 'object' ? (err as Record<string, unknown>).message : undefined;
+  return typeof text === 'string' ? `: ${text.slice(0, 200)}` : '';
+}

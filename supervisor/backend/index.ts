@@ -1,0 +1,5 @@
+export { createBackendIntegration, BackendIntegration, type BackendStatus, type BackendTiming, type BackendIntegrationDeps } from './integration.js';
+export type { SessionDirectory } from './directory.js';
+export { loadOrCreateWorkerId } from './worker-id.js';
+export { defaultEndpoint, resolveWorkerVersion } from './identity.js';
+export { BackendError, type BackendErrorCode } from './errors.js';

@@ -1,0 +1,30 @@
+import type {
+  AssignmentList,
+  HeartbeatSnapshot,
+  OutboundEvent,
+  RecoveryReport,
+  RegisterOutcome,
+  WorkerIdentity,
+} from './domain.js';
+import type { WireRequest, WireResponse } from './wire.js';
+
+/**
+ * One backend contract: every route and body shape of it lives in the implementing file and
+ * nowhere else. All functions are pure; the client does the I/O.
+ */
+export interface BackendProfile {
+  readonly name: 'seed' | 'whatsam';
+  /** Throws BackendError('BACKEND_WORKER_ID_INVALID') when the backend could never accept the id. */
+  checkIdentity(identity: WorkerIdentity): void;
+  register(identity: WorkerIdentity): WireRequest;
+  parseRegister(res: WireResponse): RegisterOutcome;
+  assignments(workerId: string): WireRequest;
+  /** 2xx or 404 (= none); other statuses never reach it. */
+  parseAssignments(res: WireResponse): AssignmentList;
+  recoveryReport(workerId: string, report: RecoveryReport): WireRequest;
+  heartbeat(workerId: string, snapshot: HeartbeatSnapshot): WireRequest;
+  /** null: this profile has no way to carry the event (it is dropped, counted, not retried). */
+  event(workerId: string, event: OutboundEvent): WireRequest | null;
+  /** null: the profile has no unregister route. */
+  unregister(identity: WorkerIdentity): WireRequest | null;
+}

@@ -1,0 +1,8 @@
+import type { BackendProfile } from '../profile.js';
+import { seedProfile } from './seed.js';
+import { whatsamProfile } from './whatsam.js';
+
+export function profileFor(name: 'seed' | 'whatsam'): BackendProfile {
+  return name === 'whatsam' ? whatsamProfile : seedProfile;
+}
+export { seedProfile, whatsamProfile };

@@ -1,0 +1,150 @@
+import { BackendError } from '../errors.js';
+import type { BackendProfile } from '../profile.js';
+import { objectField, parseAssignmentList } from '../parse-assignments.js';
+import {
+  WHATSAM_MESSAGE_ID,
+  WHATSAM_WORKER_ID,
+  compact,
+  toWhatsamMessageStatus,
+  toWhatsamStatus,
+  whatsamEnvironment,
+  whatsamPhone,
+  whatsamVersion,
+} from '../whatsam-status.js';
+
+/** whatsam caps maxSessions at 1000 in its validator; more would get the registration rejected. */
+const WHATSAM_MAX_SESSIONS = 1000;
+const QR_MAX = 2000;
+
+/**
+ * The `whatsam` contract (the open-source backend this worker replaces a worker for): upper-case
+ * status enums, null fields omitted, worker id in the path. Its Joi validators strip unknown keys,
+ * so only the fields it knows are sent.
+ */
+export const whatsamProfile: BackendProfile = {
+  name: 'whatsam',
+
+  checkIdentity(identity) {
+    if (!WHATSAM_WORKER_ID.test(identity.workerId)) {
+      throw new BackendError(
+        'BACKEND_WORKER_ID_INVALID',
+        `worker id ${JSON.stringify(identity.workerId)} is not accepted by the whatsam backend: expected [A-Za-z0-9_-]{3,50}`,
+      );
+    }
+  },
+
+  register(identity) {
+    return {
+      method: 'POST',
+      path: '/api/workers/register',
+      body: compact({
+        workerId: identity.workerId,
+        endpoint: identity.endpoint,
+        maxSessions: Math.min(identity.maxSessions, WHATSAM_MAX_SESSIONS),
+        description: identity.description.slice(0, 255),
+        version: whatsamVersion(identity.version),
+        environment: whatsamEnvironment(identity.environment),
+      }),
+    };
+  },
+
+  parseRegister(res) {
+    const data = objectField(res.data, 'data');
+    const required = objectField(data, 'recoveryRequired');
+    const count = objectField(data, 'assignedSessionCount');
+    return {
+      isRecovery: typeof required === 'boolean' ? required : null,
+      previousSessions: typeof count === 'number' ? count : null,
+    };
+  },
+
+  assignments(workerId) {
+    return { method: 'GET', path: `/api/workers/${encodeURIComponent(workerId)}/sessions/assigned` };
+  },
+
+  parseAssignments: parseAssignmentList,
+
+  recoveryReport(workerId, report) {
+    const recoveryResults = report.results.map((r) =>
+      compact({
+        sessionId: r.sessionId,
+        status: r.outcome === 'recovered' ? 'SUCCESS' : r.outcome === 'failed' ? 'FAILED' : 'SKIPPED',
+        error: r.outcome === 'recovered' ? undefined : (r.error ?? r.reason),
+        recoveredAt: r.outcome === 'recovered' ? r.at : undefined,
+      }),
+    );
+    return {
+      method: 'POST',
+      path: `/api/workers/${encodeURIComponent(workerId)}/sessions/recovery-status`,
+      body: {
+        recoveryResults,
+        totalSessions: report.results.length,
+        successfulRecoveries: report.results.filter((r) => r.outcome === 'recovered').length,
+        failedRecoveries: report.results.filter((r) => r.outcome === 'failed').length,
+      },
+    };
+  },
+
+  heartbeat(workerId, snap) {
+    const sessions = snap.includeSessions
+      ? snap.sessions.map((s) =>
+          compact({
+            sessionId: s.sessionId,
+            status: toWhatsamStatus(s.status),
+            phoneNumber: whatsamPhone(s.phoneNumber),
+            displayName: s.name ?? undefined,
+            lastActivity: s.lastSeen ?? undefined,
+          }),
+        )
+      : [];
+    return {
+      method: 'PUT',
+      path: `/api/workers/${encodeURIComponent(workerId)}/heartbeat`,
+      body: {
+        sessions,
+        metrics: {
+          cpuUsage: snap.metrics.cpuPercent,
+          memoryUsage: snap.metrics.memoryPercent,
+          uptime: snap.metrics.uptimeSec,
+          messageCount: snap.messageCount,
+          totalSessions: snap.sessions.length,
+          activeSessions: snap.sessions.filter((s) => s.status === 'connected').length,
+        },
+        lastActivity: snap.at,
+      },
+    };
+  },
+
+  event(workerId, e) {
+    switch (e.kind) {
+      case 'session-status':
+        return {
+          method: 'POST',
+          path: '/api/webhooks/session-status',
+          body: compact({
+            sessionId: e.sessionId,
+            status: toWhatsamStatus(e.status),
+            timestamp: e.at,
+            qrCode: e.qr !== undefined && e.qr.length <= QR_MAX ? e.qr : undefined,
+            phoneNumber: whatsamPhone(e.phoneNumber),
+            workerId,
+          }),
+        };
+      case 'message-status':
+        // Ids outside whatsam's pattern would be rejected with the whole body; nothing to send.
+        if (!WHATSAM_MESSAGE_ID.test(e.messageId)) return null;
+        return {
+          method: 'POST',
+          path: '/api/webhooks/message-status',
+          body: { sessionId: e.sessionId, messageId: e.messageId, status: toWhatsamMessageStatus(e.status), timestamp: e.at },
+        };
+      case 'messages':
+        // whatsam has no route for incoming messages.
+        return null;
+    }
+  },
+
+  unregister(identity) {
+    return { method: 'DELETE', path: '/api/workers/unregister', body: { workerId: identity.workerId, endpoint: identity.endpoint } };
+  },
+};

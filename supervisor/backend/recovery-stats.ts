@@ -1,0 +1,32 @@
+import type { SessionView } from '../../src/session-view.js';
+
+/** The seed heartbeat's `recoveryStats`, counted from the sessions as they are now (pure). */
+export interface RecoveryStats {
+  total: number;
+  recovered: number;
+  connected: number;
+  failed: number;
+  qr_required: number;
+}
+
+export function recoveryStats(sessions: readonly SessionView[]): RecoveryStats {
+  const stats: RecoveryStats = { total: 0, recovered: 0, connected: 0, failed: 0, qr_required: 0 };
+  for (const s of sessions) {
+    stats.total += 1;
+    if (s.isRecovered) stats.recovered += 1;
+    if (s.status === 'connected') stats.connected += 1;
+    if (s.status === 'failed') stats.failed += 1;
+    if (s.status === 'qr_required') stats.qr_required += 1;
+  }
+  return stats;
+}
+
+/** Most recent sign of life over all sessions, or null. ISO strings compare by time here. */
+export function latestActivity(sessions: readonly SessionView[]): string | null {
+  let best: number | null = null;
+  for (const s of sessions) {
+    const t = s.lastSeen === null ? NaN : Date.parse(s.lastSeen);
+    if (!Number.isNaN(t) && (best === null || t > best)) best = t;
+  }
+  return best === null ? null : new Date(best).toISOString();
+}

@@ -1,0 +1,12 @@
+/** One HTTP request as a profile describes it; the client adds base URL, auth and timeouts. */
+export interface WireRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface WireResponse {
+  status: number;
+  data: unknown;
+}

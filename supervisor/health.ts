@@ -1,0 +1,71 @@
+import type { SessionStatus } from '../src/status.js';
+import type { RecoveryProgress } from './recovery/recovery-runner.js';
+
+export type WorkerMode = 'standalone' | 'backend';
+export type HealthStatus = 'ok' | 'shutting_down';
+
+export interface SessionCounts {
+  readonly total: number;
+  /** Only statuses with at least one session appear. */
+  readonly byStatus: Partial<Record<SessionStatus, number>>;
+}
+
+export interface HealthInput {
+  readonly closing: boolean;
+  readonly workerId: string;
+  readonly version: string;
+  readonly mode: WorkerMode;
+  readonly backendProfile: string | undefined;
+  readonly maxSessions: number;
+  readonly startedAtMs: number;
+  readonly nowMs: number;
+  readonly sessionStatuses: Iterable<SessionStatus>;
+  readonly memory: { readonly rss: number; readonly heapUsed: number };
+  readonly pid: number;
+  readonly nodeVersion: string;
+  /** Progress of this start's session recovery (absent until the session side is wired). */
+  readonly recovery?: RecoveryProgress;
+}
+
+export interface HealthReport {
+  readonly status: HealthStatus;
+  readonly workerId: string;
+  readonly version: string;
+  readonly mode: WorkerMode;
+  readonly backendProfile?: string;
+  readonly uptimeSeconds: number;
+  readonly maxSessions: number;
+  readonly sessions: SessionCounts;
+  readonly pid: number;
+  readonly nodeVersion: string;
+  readonly memory: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  readonly recovery?: RecoveryProgress;
+}
+
+export function countSessions(statuses: Iterable<SessionStatus>): SessionCounts {
+  const byStatus: Partial<Record<SessionStatus, number>> = {};
+  let total = 0;
+  for (const status of statuses) {
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    total += 1;
+  }
+  return { total, byStatus };
+}
+
+/** Pure: the `/health` body from a snapshot of the supervisor's state. */
+export function buildHealthReport(input: HealthInput): HealthReport {
+  return {
+    status: input.closing ? 'shutting_down' : 'ok',
+    workerId: input.workerId,
+    version: input.version,
+    mode: input.mode,
+    ...(input.mode === 'backend' && input.backendProfile !== undefined ? { backendProfile: input.backendProfile } : {}),
+    uptimeSeconds: Math.max(0, Math.floor((input.nowMs - input.startedAtMs) / 1000)),
+    maxSessions: input.maxSessions,
+    sessions: countSessions(input.sessionStatuses),
+    pid: input.pid,
+    nodeVersion: input.nodeVersion,
+    memory: { rssBytes: input.memory.rss, heapUsedBytes: input.memory.heapUsed },
+    ...(input.recovery === undefined ? {} : { recovery: input.recovery }),
+  };
+}

@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../src/config/index.js';
+import { IPC_PROTOCOL_VERSION, type HostInit } from '../../src/ipc/protocol.js';
+import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../../src/storage/settings.js';
+import type { HostSettings } from '../actor/session-actor.js';
+import type { Policy } from '../actor/transitions.js';
+
+/**
+ * The compiled session host, found next to the compiled supervisor
+ * (`dist/supervisor/host/` → `dist/session-host/main.js`).
+ */
+export const DEFAULT_HOST_MODULE = fileURLToPath(new URL('../../session-host/main.js', import.meta.url));
+
+/** Builds the `init` message for one host. Secrets travel only here, never in argv or env. */
+export function hostInitFactory(config: Config, workerId: string): (sessionId: string, isRecovery: boolean) => HostInit {
+  const storage = storageSettingsFromConfig(config);
+  const encryptionKeys = encryptionKeysFromConfig(config).map((k) => k.toString('base64'));
+  return (sessionId, isRecovery) => ({
+    type: 'init',
+    protocol: IPC_PROTOCOL_VERSION,
+    sessionId,
+    workerId,
+    dataDir: config.dataDir,
+    storage,
+    storageTimeoutMs: config.storageTimeout,
+    encryptionKeys,
+    ...(config.waWebsocketUrl === undefined ? {} : { waWebsocketUrl: config.waWebsocketUrl }),
+    qrMaxAttempts: config.qrMaxAttempts,
+    logLevel: config.logLevel,
+    isRecovery,
+    // The host's own stop deadline stays inside ours, so its flush finishes before any SIGTERM.
+    stopTimeoutMs: Math.max(100, Math.floor(config.hostStopTimeoutMs * 0.8)),
+  });
+}
+
+export function hostSettingsFromConfig(config: Config, hostModulePath: string = DEFAULT_HOST_MODULE): HostSettings {
+  return {
+    hostModulePath,
+    stopTimeoutMs: config.hostStopTimeoutMs,
+    pingIntervalMs: config.hostPingIntervalMs,
+    pingTimeoutMs: config.hostPingTimeoutMs,
+    // Restoring auth may take a few storage round trips (each bounded by STORAGE_TIMEOUT).
+    bootTimeoutMs: Math.max(60_000, config.storageTimeout * 4),
+    requestTimeoutMs: 60_000,
+  };
+}
+
+export function policyFromConfig(config: Config): Policy {
+  return {
+    backoff: { initialMs: config.restartBackoffInitialMs, maxMs: config.restartBackoffMaxMs, resetMs: config.restartBackoffResetMs },
+    window: { intensity: config.restartIntensity, periodMs: config.restartPeriodMs },
+  };
+}

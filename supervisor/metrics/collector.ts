@@ -1,0 +1,43 @@
+/**
+ * The scrape-time collector over the supervisor's sessions: status counts from the registry and,
+ * for every session with a live host, its PSS and CPU (sampled from /proc by
+ * `SessionManager.sampleHosts`, supervisor/proc-stats.ts). Wiring the whole session side of the
+ * metrics is `attachSessionMetrics(metrics, supervisor.sessions)`.
+ */
+import type { SessionEvent, SessionView } from '../../src/session-view.js';
+import type { SessionStatus } from '../../src/status.js';
+import type { CollectedState, HostResources, Metrics } from './registry.js';
+import { recordSessionEvent } from './session-events.js';
+
+type SessionRow = Pick<SessionView, 'sessionId' | 'status'>;
+type HostSample = { pssBytes: number; cpuSeconds: number };
+
+/** Pure: the collector's state from the session list and the host samples. */
+export function collectSessions(rows: readonly SessionRow[], samples: ReadonlyMap<string, HostSample>): CollectedState {
+  const sessionsByStatus: Partial<Record<SessionStatus, number>> = {};
+  for (const r of rows) sessionsByStatus[r.status] = (sessionsByStatus[r.status] ?? 0) + 1;
+  const hosts: HostResources[] = [...samples].map(([sessionId, s]) => ({ sessionId, pssBytes: s.pssBytes, cpuSeconds: s.cpuSeconds }));
+  return { sessionsByStatus, hosts };
+}
+
+/** What the metrics need of the session manager (structural, so tests can pass their own). */
+export interface SessionSource {
+  registry: {
+    list(): readonly SessionRow[];
+    subscribe(listener: (event: SessionEvent) => void): () => void;
+  };
+  sampleHosts(): Promise<ReadonlyMap<string, HostSample>>;
+}
+
+/**
+ * Subscribes to session events and installs the collector; returns the detach function. Attach
+ * before recovery starts, or the first recovery results are missed.
+ */
+export function attachSessionMetrics(metrics: Metrics, sessions: SessionSource): () => void {
+  const unsubscribe = sessions.registry.subscribe((event) => recordSessionEvent(metrics, event));
+  metrics.setCollector(async () => collectSessions(sessions.registry.list(), await sessions.sampleHosts()));
+  return () => {
+    unsubscribe();
+    metrics.setCollector(undefined);
+  };
+}

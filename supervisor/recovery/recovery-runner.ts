@@ -1,0 +1,153 @@
+import PQueue from 'p-queue';
+import { errorMessage } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { RecoveryResult, SessionEvent, SessionSpec } from '../../src/session-view.js';
+import type { SessionActor } from '../actor/session-actor.js';
+import { judge, type Verdict } from './outcome.js';
+
+export interface RecoveryTarget {
+  spec: SessionSpec;
+  /** Set when the session must not be started (disconnected on request, logged out, …). */
+  skip?: string | undefined;
+}
+
+export interface RecoveryOptions {
+  concurrency: number;
+  /** Per attempt: time a session has to reach a final state. */
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Pause before a retry, times the attempt number (a leftover host may still hold the lock). */
+  retryDelayMs?: number;
+  logger: Logger;
+}
+
+export interface RecoveryHooks {
+  /** Gets (creating when needed) the session's actor without starting it. */
+  actorFor(spec: SessionSpec): SessionActor;
+  /** Starts a recovering session's host (the registry decides whether it may run). */
+  start(spec: SessionSpec): void;
+  /** A new attempt: an operator-style restart through the registry (refused once shutting down). */
+  retry(spec: SessionSpec): void;
+  publish(event: SessionEvent): void;
+}
+
+export type RecoveryPhase = 'pending' | 'running' | 'done' | 'disabled';
+
+export interface RecoveryProgress {
+  phase: RecoveryPhase;
+  total: number;
+  done: number;
+  recovered: number;
+  failed: number;
+  skipped: number;
+  /** Sessions currently holding a slot (booting or waiting for a final state). */
+  inFlight: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/**
+ * Recovery at start (design.md §5, issue 6): runs exactly once per supervisor; a second `run()`
+ * gets the first run's promise (the original worker ran it twice and raced). A p-queue bounded by
+ * RECOVERY_CONCURRENCY holds a slot per session until it reaches a final state or times out, so no
+ * more hosts than that are ever booting for recovery at once.
+ */
+export class RecoveryRunner {
+  private running: Promise<RecoveryResult[]> | undefined;
+  private readonly progressState: RecoveryProgress = { phase: 'pending', total: 0, done: 0, recovered: 0, failed: 0, skipped: 0, inFlight: 0, startedAt: null, finishedAt: null };
+  private readonly log: Logger;
+
+  constructor(private readonly hooks: RecoveryHooks, private readonly options: RecoveryOptions) {
+    this.log = options.logger;
+  }
+
+  progress(): RecoveryProgress {
+    return { ...this.progressState };
+  }
+
+  /** ENABLE_SESSION_RECOVERY=false: reported as such by /health. */
+  disable(): void {
+    if (this.progressState.phase === 'pending') this.progressState.phase = 'disabled';
+  }
+
+  run(targets: readonly RecoveryTarget[]): Promise<RecoveryResult[]> {
+    if (!this.running) this.running = this.runOnce(targets);
+    return this.running;
+  }
+
+  private async runOnce(targets: readonly RecoveryTarget[]): Promise<RecoveryResult[]> {
+    const p = this.progressState;
+    p.phase = 'running';
+    p.total = targets.length;
+    p.startedAt = new Date().toISOString();
+    this.log.info({ total: targets.length, concurrency: this.options.concurrency }, `recovery started: ${targets.length} sessions`);
+    const queue = new PQueue({ concurrency: this.options.concurrency });
+    const results = await Promise.all(targets.map((t) => queue.add(async () => this.recoverOne(t))));
+    p.phase = 'done';
+    p.finishedAt = new Date().toISOString();
+    this.log.info({ total: p.total, recovered: p.recovered, failed: p.failed, skipped: p.skipped }, `recovery finished: recovered ${p.recovered}/${p.total} (${p.failed} failed, ${p.skipped} skipped)`);
+    return results;
+  }
+
+  private async recoverOne(target: RecoveryTarget): Promise<RecoveryResult> {
+    const started = Date.now();
+    const p = this.progressState;
+    if (target.skip !== undefined) {
+      const actor = this.hooks.actorFor(target.spec);
+      return this.finish({ sessionId: target.spec.sessionId, outcome: 'skipped', status: actor.status, phoneNumber: actor.view().phoneNumber, error: target.skip, attempts: 0, durationMs: 0, at: new Date().toISOString() });
+    }
+    p.inFlight++;
+    try {
+      let attempts = 0;
+      let verdict: Verdict | 'timeout';
+      let actor: SessionActor;
+      for (;;) {
+        attempts++;
+        actor = this.hooks.actorFor(target.spec);
+        if (attempts === 1) this.hooks.start(target.spec);
+        else this.hooks.retry(target.spec);
+        verdict = await this.await(actor);
+        if (verdict === 'timeout' || verdict.outcome === 'recovered' || !verdict.retryable || attempts >= this.options.maxAttempts) break;
+        this.log.warn({ sessionId: target.spec.sessionId, reason: verdict.reason, attempt: attempts }, 'recovery attempt failed; retrying');
+        await new Promise((r) => setTimeout(r, (this.options.retryDelayMs ?? 1000) * attempts));
+      }
+      const view = actor.view();
+      const base = { sessionId: target.spec.sessionId, status: view.status, phoneNumber: view.phoneNumber, attempts, durationMs: Date.now() - started, at: new Date().toISOString() };
+      if (verdict === 'timeout') {
+        // The host keeps trying; only the report says it was not in time.
+        return this.finish({ ...base, outcome: 'failed', reason: 'timeout', error: `no final state within ${this.options.timeoutMs} ms (status ${view.status})` });
+      }
+      if (verdict.outcome === 'recovered') return this.finish({ ...base, outcome: 'recovered' });
+      return this.finish({ ...base, outcome: 'failed', reason: verdict.reason, error: verdict.reason });
+    } catch (err) {
+      return this.finish({ sessionId: target.spec.sessionId, outcome: 'failed', status: 'failed', reason: 'unknown', phoneNumber: null, error: errorMessage(err), attempts: 1, durationMs: Date.now() - started, at: new Date().toISOString() });
+    } finally {
+      p.inFlight--;
+    }
+  }
+
+  private async await(actor: SessionActor): Promise<Verdict | 'timeout'> {
+    try {
+      // A fresh incarnation must be judged, not the previous attempt's end state.
+      const from = actor.internal.incarnation;
+      const s = await actor.until((x) => x.state.incarnation >= from && judge(x) !== null, { timeoutMs: this.options.timeoutMs, what: `${actor.sessionId} recovery` });
+      return judge(s)!;
+    } catch {
+      return 'timeout';
+    }
+  }
+
+  private finish(result: RecoveryResult): RecoveryResult {
+    const p = this.progressState;
+    p.done++;
+    if (result.outcome === 'recovered') p.recovered++;
+    else if (result.outcome === 'failed') p.failed++;
+    else p.skipped++;
+    this.log.info(
+      { sessionId: result.sessionId, outcome: result.outcome, reason: result.reason, attempts: result.attempts, durationMs: result.durationMs },
+      `recovered ${p.recovered}/${p.total} (${p.done}/${p.total} done, ${p.failed} failed)`,
+    );
+    this.hooks.publish({ kind: 'recovery', sessionId: result.sessionId, result });
+    return result;
+  }
+}

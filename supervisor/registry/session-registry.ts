@@ -1,0 +1,280 @@
+import { WorkerError } from '../../src/errors.js';
+import type { OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { Logger } from '../../src/logger.js';
+import { assertSessionId } from '../../src/session-id.js';
+import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
+import type { FailureReason, SessionStatus } from '../../src/status.js';
+import { SessionActor, type HostSettings } from '../actor/session-actor.js';
+import type { Policy } from '../actor/transitions.js';
+import type { HostInit } from '../../src/ipc/protocol.js';
+import type { RegistryEntry, RegistryFile } from './registry-file.js';
+
+export interface RegistryDeps {
+  maxSessions: number;
+  policy: Policy;
+  host: HostSettings;
+  makeInit(sessionId: string, isRecovery: boolean): HostInit;
+  purgeAuth?: (sessionId: string) => Promise<void>;
+  logger: Logger;
+  /** Standalone mode: persist sessions in DATA_DIR/registry.json. */
+  file?: RegistryFile | undefined;
+}
+
+export type SessionListener = (event: SessionEvent) => void;
+
+/** Statuses a session keeps across a supervisor restart (recovery must not undo them). */
+const STICKY: ReadonlySet<SessionStatus> = new Set(['logged_out', 'replaced']);
+
+interface Record_ {
+  actor: SessionActor;
+  createdAt: string;
+  desired: 'running' | 'stopped';
+  ended: { status: SessionStatus; reason: FailureReason | null } | null;
+}
+
+/**
+ * The supervisor's programmatic interface (what the HTTP API and the backend client call): one
+ * actor per session, created, commanded and listed here. It never reaches into an actor's state;
+ * actors report back through events, which the registry fans out to subscribers in order.
+ */
+export class SessionRegistry {
+  private readonly records = new Map<string, Record_>();
+  private readonly listeners = new Set<SessionListener>();
+  private closing = false;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.log = deps.logger;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Loads the registry file (standalone) and creates an idle actor for each entry, so every known
+   * session is listed before recovery starts. Returns the entries for the recovery runner.
+   */
+  async load(): Promise<RegistryEntry[]> {
+    if (!this.deps.file) return [];
+    const entries = await this.deps.file.load();
+    for (const e of entries) {
+      if (this.records.has(e.sessionId)) continue;
+      this.records.set(e.sessionId, { actor: this.makeActor({ sessionId: e.sessionId, userId: e.userId, name: e.name }, e.ended), createdAt: e.createdAt, desired: e.desired, ended: e.ended });
+    }
+    return entries;
+  }
+
+  /** Creates (idempotent) and starts a session. An existing session is returned as it is. */
+  create(spec: SessionSpec, options: { isRecovery?: boolean } = {}): SessionView {
+    return this.ensure(spec, options).view();
+  }
+
+  /** Like `create`, returning the actor (recovery and the backend client wait on it). */
+  ensure(spec: SessionSpec, options: { isRecovery?: boolean; start?: boolean } = {}): SessionActor {
+    this.assertOpen();
+    const sessionId = assertSessionId(spec.sessionId);
+    const existing = this.records.get(sessionId);
+    if (existing) {
+      existing.actor.updateSpec(spec);
+      const idle = existing.actor.internal.phase === 'none' && !existing.actor.hostRunning;
+      if (options.start !== false && idle) {
+        if (options.isRecovery) {
+          // Recovery brings back what the operator wanted running, never a logged-out session.
+          if (existing.desired === 'running' && existing.ended === null) existing.actor.start(true);
+        } else {
+          // An explicit create of an ended session means "run it again" (a quarantine still
+          // needs an operator restart).
+          existing.desired = 'running';
+          existing.ended = null;
+          existing.actor.start(false);
+          this.persist();
+        }
+      }
+      return existing.actor;
+    }
+    if (this.records.size >= this.deps.maxSessions) {
+      throw new WorkerError('MAX_SESSIONS_REACHED', `this worker already hosts ${this.records.size} sessions (MAX_SESSIONS=${this.deps.maxSessions})`, { details: { maxSessions: this.deps.maxSessions } });
+    }
+    const actor = this.makeActor(spec, null);
+    this.records.set(sessionId, { actor, createdAt: new Date().toISOString(), desired: 'running', ended: null });
+    if (options.start !== false) actor.start(options.isRecovery ?? false);
+    this.persist();
+    return actor;
+  }
+
+  /** Stops the host (no logout) and forgets the session. Resolves once its host has exited. */
+  async remove(sessionId: string): Promise<void> {
+    const rec = this.record(sessionId);
+    const done = rec.actor.until((s) => s.state.phase === 'none' && !rec.actor.hostRunning);
+    rec.actor.remove();
+    await done;
+    this.records.delete(sessionId);
+    this.persist();
+  }
+
+  restart(sessionId: string): SessionView {
+    const rec = this.record(sessionId);
+    rec.desired = 'running';
+    rec.ended = null;
+    rec.actor.restart();
+    this.persist();
+    return rec.actor.view();
+  }
+
+  disconnect(sessionId: string): SessionView {
+    const rec = this.record(sessionId);
+    rec.desired = 'stopped';
+    rec.actor.disconnect();
+    this.persist();
+    return rec.actor.view();
+  }
+
+  logout(sessionId: string): SessionView {
+    const rec = this.record(sessionId);
+    rec.desired = 'stopped';
+    rec.ended = { status: 'logged_out', reason: null };
+    rec.actor.logout();
+    this.persist();
+    return rec.actor.view();
+  }
+
+  send(sessionId: string, to: string, message: OutgoingMessage): Promise<SendResult> {
+    return this.record(sessionId).actor.send(to, message);
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  get(sessionId: string): SessionView | undefined {
+    return this.records.get(sessionId)?.actor.view();
+  }
+
+  status(sessionId: string): SessionView {
+    return this.record(sessionId).actor.view();
+  }
+
+  list(): SessionView[] {
+    return [...this.records.values()].map((r) => r.actor.view());
+  }
+
+  actor(sessionId: string): SessionActor | undefined {
+    return this.records.get(sessionId)?.actor;
+  }
+
+  actors(): SessionActor[] {
+    return [...this.records.values()].map((r) => r.actor);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Live host pids by session (metrics sample their memory and CPU). */
+  hostPids(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [id, r] of this.records) {
+      const pid = r.actor.pid;
+      if (pid !== null) out.set(id, pid);
+    }
+    return out;
+  }
+
+  subscribe(listener: SessionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Fans an event out (the recovery runner reports through here too). */
+  publish(event: SessionEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error({ err, kind: event.kind }, 'session event listener threw');
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * Graceful shutdown: refuse new commands, stop every host in parallel (each flushes its
+   * snapshot; never a logout), wait for all of them. Each stop ends in SIGKILL after two
+   * HOST_STOP_TIMEOUT_MS deadlines, so this always completes. The registry file keeps what
+   * the operator wanted, so the next start recovers the same sessions.
+   */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const actors = this.actors();
+    for (const a of actors) a.disconnect();
+    await Promise.all(actors.map((a) => a.onIdle()));
+    await this.deps.file?.flushed();
+  }
+
+  /** Second signal: SIGKILL every host at once. */
+  killAll(): void {
+    this.closing = true;
+    for (const a of this.actors()) a.killHost();
+  }
+
+  /** Resolves when no session has a host process. */
+  async onAllStopped(): Promise<void> {
+    await Promise.all(this.actors().map((a) => a.onIdle()));
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private makeActor(spec: SessionSpec, ended: Record_['ended']): SessionActor {
+    const sessionId = spec.sessionId;
+    return new SessionActor({
+      spec,
+      ended,
+      policy: this.deps.policy,
+      host: this.deps.host,
+      makeInit: this.deps.makeInit,
+      ...(this.deps.purgeAuth ? { purgeAuth: this.deps.purgeAuth } : {}),
+      logger: this.log,
+      emit: (event) => this.onActorEvent(sessionId, event),
+      onRemoved: () => undefined,
+    });
+  }
+
+  private onActorEvent(sessionId: string, event: SessionEvent): void {
+    if (event.kind === 'status' && STICKY.has(event.status) && !this.closing) {
+      const rec = this.records.get(sessionId);
+      if (rec) {
+        rec.desired = 'stopped';
+        rec.ended = { status: event.status, reason: event.reason ?? null };
+        this.persist();
+      }
+    }
+    this.publish(event);
+  }
+
+  private record(sessionId: string): Record_ {
+    this.assertOpen();
+    const rec = this.records.get(sessionId);
+    if (!rec) throw new WorkerError('SESSION_NOT_FOUND', `session ${sessionId} is not hosted on this worker`, { details: { sessionId } });
+    return rec;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new WorkerError('SHUTTING_DOWN', 'the worker is shutting down and takes no session commands');
+  }
+
+  /** Standalone: rewrite the registry file (coalesced, atomic). Never during shutdown. */
+  private persist(): void {
+    if (!this.deps.file || this.closing) return;
+    const entries: RegistryEntry[] = [...this.records.entries()].map(([sessionId, r]) => ({
+      sessionId,
+      userId: r.actor.view().userId,
+      name: r.actor.view().name,
+      createdAt: r.createdAt,
+      desired: r.desired,
+      ended: r.ended,
+    }));
+    this.deps.file.save(entries).catch((err: unknown) => this.log.error({ err, path: this.deps.file?.path }, 'could not write the session registry file'));
+  }
+}

@@ -1,0 +1,137 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../src/config/index.js';
+import type { Logger } from '../src/logger.js';
+import { assertSessionId } from '../src/session-id.js';
+import type { RecoveryResult, SessionSpec } from '../src/session-view.js';
+import { createSnapshotStore } from '../src/storage/index.js';
+import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/storage/settings.js';
+import type { SessionDirectory } from './backend/directory.js';
+import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFromConfig } from './host/host-settings.js';
+import { ProcSampler, type ProcSample } from './proc-stats.js';
+import { RecoveryRunner, type RecoveryTarget } from './recovery/recovery-runner.js';
+import { RegistryFile, type RegistryEntry } from './registry/registry-file.js';
+import { SessionRegistry } from './registry/session-registry.js';
+
+export interface SessionManagerOptions {
+  workerId: string;
+  logger: Logger;
+  /** Absolute DATA_DIR. */
+  dataDir: string;
+  /** Compiled session host entry; a fixture in tests. */
+  hostModulePath?: string | undefined;
+}
+
+/**
+ * The supervisor's session side, wired from config: registry (one actor per session), recovery
+ * runner, the standalone registry file, and the per-host /proc sampler. `app.ts` composes it
+ * with the HTTP server and the backend client.
+ */
+export class SessionManager {
+  readonly registry: SessionRegistry;
+  readonly recovery: RecoveryRunner;
+  readonly sampler = new ProcSampler();
+  readonly standalone: boolean;
+  private readonly log: Logger;
+  private readonly config: Config;
+
+  constructor(config: Config, private readonly options: SessionManagerOptions) {
+    this.log = options.logger.child({ component: 'sessions' });
+    this.standalone = config.backendUrl === undefined;
+    // Hosts may run with another working directory's idea of "./data": hand them the absolute path.
+    const cfg = Object.freeze({ ...config, dataDir: options.dataDir }) as Config;
+    this.config = cfg;
+    this.registry = new SessionRegistry({
+      maxSessions: config.maxSessions,
+      policy: policyFromConfig(config),
+      host: hostSettingsFromConfig(cfg, options.hostModulePath ?? DEFAULT_HOST_MODULE),
+      makeInit: hostInitFactory(cfg, options.workerId),
+      purgeAuth: (id) => this.purgeAuth(id),
+      logger: this.log,
+      file: this.standalone ? new RegistryFile(options.dataDir) : undefined,
+    });
+    this.recovery = new RecoveryRunner(
+      {
+        actorFor: (spec) => this.registry.ensure(spec, { start: false }),
+        start: (spec) => void this.registry.ensure(spec, { isRecovery: true }),
+        retry: (spec) => void this.registry.restart(spec.sessionId),
+        publish: (e) => this.registry.publish(e),
+      },
+      { concurrency: config.recoveryConcurrency, timeoutMs: config.recoveryTimeout, maxAttempts: config.maxRecoveryAttempts, logger: this.log },
+    );
+  }
+
+  /**
+   * Standalone start: list every session of the registry file, then recover the ones the operator
+   * wants running (unless ENABLE_SESSION_RECOVERY=false). Runs once; later calls get the same run.
+   */
+  async recoverStandalone(): Promise<RecoveryResult[]> {
+    const entries = await this.registry.load();
+    return this.recover(entries.map(targetOf));
+  }
+
+  /** Backend start: recover the assigned sessions. */
+  recoverAssigned(specs: readonly SessionSpec[]): Promise<RecoveryResult[]> {
+    return this.recover(specs.map((spec) => ({ spec })));
+  }
+
+  /** PSS and CPU of every live host, by session (metrics and heartbeats). */
+  sampleHosts(): Promise<Map<string, ProcSample>> {
+    return this.sampler.sampleAll(this.registry.hostPids());
+  }
+
+  /** What the backend integration sees of the registry. */
+  directory(): SessionDirectory {
+    const registry = this.registry;
+    return {
+      list: () => registry.list(),
+      ensure: async (spec) => {
+        registry.ensure(spec, { isRecovery: true });
+      },
+      release: async (sessionId) => {
+        if (registry.get(sessionId)) await registry.remove(sessionId);
+      },
+      onEvent: (listener) => registry.subscribe(listener),
+    };
+  }
+
+  /** Graceful: every host stops in parallel (flush, no logout); ends in SIGKILL after the deadlines. */
+  shutdown(): Promise<void> {
+    return this.registry.shutdown();
+  }
+
+  /** Second signal: SIGKILL every host now. Synchronous, so it works right before `process.exit`. */
+  kill(): void {
+    this.registry.killAll();
+  }
+
+  private recover(targets: RecoveryTarget[]): Promise<RecoveryResult[]> {
+    if (!this.config.enableSessionRecovery) {
+      this.recovery.disable();
+      this.log.info({ sessions: targets.length }, 'session recovery disabled (ENABLE_SESSION_RECOVERY=false)');
+      return Promise.resolve([]);
+    }
+    return this.recovery.run(targets);
+  }
+
+  /** Logout with no host running: delete the stored snapshots and the local auth folder. */
+  private async purgeAuth(sessionId: string): Promise<void> {
+    assertSessionId(sessionId);
+    const store = createSnapshotStore(storageSettingsFromConfig(this.config), {
+      workerId: this.options.workerId,
+      encryptionKeys: encryptionKeysFromConfig(this.config),
+      timeoutMs: this.config.storageTimeout,
+      logger: this.log,
+    });
+    await store.deleteSession(sessionId);
+    await rm(join(this.options.dataDir, 'sessions', sessionId), { recursive: true, force: true });
+    this.log.info({ sessionId }, 'stored auth deleted after logout');
+  }
+}
+
+function targetOf(e: RegistryEntry): RecoveryTarget {
+  const spec: SessionSpec = { sessionId: e.sessionId, userId: e.userId, name: e.name };
+  if (e.ended) return { spec, skip: `ended ${e.ended.status}` };
+  if (e.desired === 'stopped') return { spec, skip: 'disconnected on request' };
+  return { spec };
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_STATUSES } from '../../src/status.js';
+import { toWhatsamStatus, whatsamVersion, whatsamEnvironment } from '../../supervisor/backend/whatsam-status.js';
+import { whatsamProfile, seedProfile } from '../../supervisor/backend/profiles/index.js';
+import type { HeartbeatSnapshot } from '../../supervisor/backend/domain.js';
+import { FakeBackend } from '../fake-backend/server.js';
+import { view } from './support/fake-directory.js';
+
+const snap = (over: Partial<HeartbeatSnapshot> = {}): HeartbeatSnapshot => ({
+  at: '2024-01-01T00:00:00.000Z',
+  metrics: { cpuPercent: 12.5, memoryPercent: 40, uptimeSec: 10 },
+  messageCount: 3,
+  maxSessions: 10,
+  version: '1.0.0',
+  features: ['a'],
+  sessions: [view('s1', { status: 'recovering' }), view('s2', { status: 'replaced', phoneNumber: 'not-a-phone' })],
+  includeSessions: true,
+  ...over,
+});
+
+describe('whatsam mapping (pure)', () => {
+  it('maps every canonical status into its enum', () => {
+    const allowed = new Set(['INIT', 'QR_REQUIRED', 'CONNECTED', 'DISCONNECTED', 'RECONNECTING', 'ERROR']);
+    for (const s of SESSION_STATUSES) expect(allowed.has(toWhatsamStatus(s))).toBe(true);
+    expect(toWhatsamStatus('logged_out')).toBe('DISCONNECTED');
+    expect(toWhatsamStatus('failed')).toBe('ERROR');
+  });
+  it('omits null and invalid fields instead of sending them', () => {
+    const body = whatsamProfile.heartbeat('w-1', snap()).body as { sessions: object[] };
+    expect(body.sessions).toEqual([{ sessionId: 's1', status: 'RECONNECTING' }, { sessionId: 's2', status: 'ERROR' }]);
+  });
+  it('cuts versions to x.y.z and maps environments', () => {
+    expect(whatsamVersion('1.2.3-rc.1')).toBe('1.2.3');
+    expect(whatsamVersion('dev')).toBeUndefined();
+    expect(whatsamEnvironment('')).toBe('PRODUCTION');
+    expect(whatsamEnvironment('weird')).toBeUndefined();
+  });
+});
+
+describe('seed mapping (pure)', () => {
+  it('keeps unknown values as null and counts sessions even when not included', () => {
+    const body = seedProfile.heartbeat('w-1', snap({ includeSessions: false })).body as { sessions: unknown[]; metrics: { sessionCount: number } };
+    expect(body.sessions).toEqual([]);
+    expect(body.metrics.sessionCount).toBe(2);
+    const full = seedProfile.heartbeat('w-1', snap()).body as { sessions: Record<string, unknown>[] };
+    expect(full.sessions[0]).toMatchObject({ phoneNumber: null, userId: null, lastActivity: null });
+  });
+});
+
+describe('fake backend strictness (so contract tests can fail)', () => {
+  let fake: FakeBackend;
+  beforeAll(async () => {
+    fake = await FakeBackend.start({ profile: 'whatsam' });
+  });
+  afterAll(() => fake.close());
+  const put = (body: unknown) =>
+    fetch(`${fake.url}/api/workers/worker-1/heartbeat`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('rejects nulls, unknown statuses and unknown fields with 400', async () => {
+    expect((await put({ sessions: [{ sessionId: 's', status: 'CONNECTED', phoneNumber: null }] })).status).toBe(400);
+    expect((await put({ sessions: [{ sessionId: 's', status: 'connected' }] })).status).toBe(400);
+    expect((await put({ sessions: [], extra: 1 })).status).toBe(400);
+    expect(fake.invalidCalls()).toHaveLength(3);
+  });
+  it('accepts a valid body (404 only because the worker never registered)', async () => {
+    expect((await put({ sessions: [{ sessionId: 's', status: 'CONNECTED' }] })).status).toBe(404);
+  });
+});

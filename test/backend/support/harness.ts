@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseConfig } from '../../../src/config/index.js';
+import { createBackendIntegration, loadOrCreateWorkerId, type BackendIntegration } from '../../../supervisor/backend/index.js';
+import { MemoryDirectory } from './fake-directory.js';
+
+export const TOKEN = 'test-token-123';
+
+/** Retry timings short enough for tests; the code paths are the production ones. */
+export const FAST = {
+  registerRetryMinMs: 50,
+  registerRetryMaxMs: 200,
+  eventRetryMinMs: 50,
+  eventRetryMaxMs: 200,
+  reportRetries: 5,
+  reportRetryMinMs: 50,
+  reportRetryMaxMs: 200,
+  assignmentRetryMinMs: 50,
+  flushTimeoutMs: 1000,
+};
+
+export interface TestWorker {
+  integration: BackendIntegration;
+  directory: MemoryDirectory;
+  workerId: string;
+}
+
+export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam'; dataDir: string; env?: Record<string, string>; directory?: MemoryDirectory }): Promise<TestWorker> {
+  const config = parseConfig({
+    BACKEND_URL: opts.url,
+    BACKEND_PROFILE: opts.profile,
+    WORKER_AUTH_TOKEN: TOKEN,
+    DATA_DIR: opts.dataDir,
+    HEARTBEAT_INTERVAL: '1000',
+    HEARTBEAT_TIMEOUT: '500',
+    ASSIGNMENT_POLL_INTERVAL: '1000',
+    BACKEND_TIMEOUT: '1000',
+    WORKER_VERSION: '1.2.3',
+    ...opts.env,
+  });
+  const workerId = await loadOrCreateWorkerId(config.dataDir, config.workerId);
+  const directory = opts.directory ?? new MemoryDirectory();
+  const integration = createBackendIntegration({
+    config,
+    logger: pino({ level: 'silent' }),
+    directory,
+    workerId,
+    endpoint: 'http://127.0.0.1:3999',
+    environment: 'test',
+    timing: FAST,
+  });
+  if (!integration) throw new Error('expected backend mode');
+  return { integration, directory, workerId };
+}
+
+export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'wa-backend-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Polls a condition (for effects that have no event to await, e.g. the directory's call log). */
+export async function until(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RecoveryResult, SessionEvent } from '../../src/session-view.js';
+import { recordSessionEvent } from '../../supervisor/metrics/session-events.js';
+import { collectSessions } from '../../supervisor/metrics/collector.js';
+import { createMetrics, type Metrics } from '../../supervisor/metrics/registry.js';
+import { valueOf } from './exposition.js';
+
+let m: Metrics;
+afterEach(() => m.close());
+const at = '2026-01-01T00:00:00.000Z';
+
+function recovery(sessionId: string, outcome: RecoveryResult['outcome'], extra: Partial<RecoveryResult> = {}): SessionEvent {
+  return { kind: 'recovery', sessionId, result: { sessionId, outcome, status: 'connected', phoneNumber: null, attempts: 1, durationMs: 1500, at, ...extra } };
+}
+
+describe('recordSessionEvent', () => {
+  it('counts recovery attempts and results; skipped sessions are not attempts', async () => {
+    m = createMetrics({ perSession: true, defaultMetrics: false });
+    recordSessionEvent(m, recovery('a', 'recovered'));
+    recordSessionEvent(m, recovery('b', 'recovered', { durationMs: 4000 }));
+    recordSessionEvent(m, recovery('c', 'failed', { status: 'qr_required', reason: 'auth_expired' }));
+    recordSessionEvent(m, recovery('d', 'skipped', { status: 'disconnected' }));
+    const text = await m.appText();
+    expect(valueOf(text, 'wa_recovery_attempts_total')).toBe(3);
+    expect(valueOf(text, 'wa_recovery_results_total', { result: 'recovered', reason: 'none' })).toBe(2);
+    expect(valueOf(text, 'wa_recovery_results_total', { result: 'failed', reason: 'auth_expired' })).toBe(1);
+    expect(valueOf(text, 'wa_recovery_results_total', { result: 'skipped', reason: 'none' })).toBe(1);
+    expect(valueOf(text, 'wa_recovery_duration_seconds_count')).toBe(2);
+    expect(valueOf(text, 'wa_recovery_duration_seconds_sum')).toBeCloseTo(5.5);
+  });
+
+  it('counts QR codes, incoming messages by type and each crash-loop quarantine once', async () => {
+    m = createMetrics({ perSession: true, defaultMetrics: false });
+    recordSessionEvent(m, { kind: 'qr', sessionId: 'a', qr: '2@x', expiresAt: at, attempt: 1, at });
+    recordSessionEvent(m, { kind: 'message-in', sessionId: 'a', messages: [
+      { id: '1', from: 'x', timestamp: at, type: 'text' }, { id: '2', from: 'x', timestamp: at, type: 'text' }, { id: '3', from: 'x', timestamp: at, type: 'sticker' },
+    ] });
+    const quarantine: SessionEvent = { kind: 'status', sessionId: 'a', status: 'failed', previous: 'starting', reason: 'crash_loop', phoneNumber: null, at };
+    recordSessionEvent(m, quarantine);
+    recordSessionEvent(m, { ...quarantine, previous: 'failed' });
+    recordSessionEvent(m, { kind: 'status', sessionId: 'b', status: 'failed', previous: 'connecting', reason: 'bad_session', phoneNumber: null, at });
+    const text = await m.appText();
+    expect(valueOf(text, 'wa_qr_codes_issued_total')).toBe(1);
+    expect(valueOf(text, 'wa_messages_total', { direction: 'in', type: 'text', result: 'ok' })).toBe(2);
+    expect(valueOf(text, 'wa_messages_total', { direction: 'in', type: 'sticker', result: 'ok' })).toBe(1);
+    expect(valueOf(text, 'wa_crash_loop_quarantines_total')).toBe(1);
+  });
+});
+
+describe('collectSessions', () => {
+  it('counts statuses and passes host samples through', () => {
+    const state = collectSessions(
+      [{ sessionId: 'a', status: 'connected' }, { sessionId: 'b', status: 'connected' }, { sessionId: 'c', status: 'failed' }],
+      new Map([['a', { pssBytes: 100, cpuSeconds: 2 }]]),
+    );
+    expect(state.sessionsByStatus).toEqual({ connected: 2, failed: 1 });
+    expect(state.hosts).toEqual([{ sessionId: 'a', pssBytes: 100, cpuSeconds: 2 }]);
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { initialState, transition, type ActorEvent, type ActorState, type Effect, type Policy } from '../../../supervisor/actor/transitions.js';
+
+const policy: Policy = {
+  backoff: { initialMs: 1000, maxMs: 8000, resetMs: 60_000 },
+  window: { intensity: 3, periodMs: 100_000 },
+};
+
+/** Runs events in order; returns the final state and every effect, flattened. */
+function run(events: ActorEvent[], from: ActorState = initialState()): { state: ActorState; effects: Effect[] } {
+  let state = from;
+  const effects: Effect[] = [];
+  for (const e of events) {
+    const t = transition(state, e, policy);
+    state = t.state;
+    effects.push(...t.effects);
+  }
+  return { state, effects };
+}
+
+const crash = (incarnation: number, now: number, jitter = 0): ActorEvent => ({ type: 'host-exit', incarnation, kind: 'crash', now, jitter });
+const ready = (incarnation: number, now: number): ActorEvent => ({ type: 'host-ready', incarnation, now, restoredFrom: 'local' });
+
+describe('session actor transitions', () => {
+  it('start spawns one host and reports starting', () => {
+    const { state, effects } = run([{ type: 'start', isRecovery: false }]);
+    expect(effects).toEqual([{ type: 'spawn', incarnation: 1, isRecovery: false }]);
+    expect(state).toMatchObject({ phase: 'booting', status: 'starting', desired: 'running' });
+  });
+
+  it('a second start while a host runs spawns nothing', () => {
+    const { effects } = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'start', isRecovery: false }]);
+    expect(effects.filter((e) => e.type === 'spawn')).toHaveLength(1);
+  });
+
+  it('follows the host status and keeps a failed reason', () => {
+    const { state } = run([
+      { type: 'start', isRecovery: false }, ready(1, 0),
+      { type: 'host-status', incarnation: 1, status: 'connected' },
+    ]);
+    expect(state.status).toBe('connected');
+    const failed = run([{ type: 'host-status', incarnation: 1, status: 'failed', reason: 'bad_session' }], state).state;
+    expect(failed).toMatchObject({ status: 'failed', reason: 'bad_session' });
+  });
+
+  it('restarts the first crash at once, then backs off exponentially', () => {
+    const { state, effects } = run([
+      { type: 'start', isRecovery: false }, ready(1, 0),
+      crash(1, 1000),
+    ]);
+    expect(effects.at(-1)).toEqual({ type: 'spawn', incarnation: 2, isRecovery: true });
+    expect(state.restarts).toBe(1);
+
+    const second = run([crash(2, 1100)], state);
+    expect(second.effects).toEqual([{ type: 'schedule-restart', incarnation: 2, delayMs: 500 }]);
+    expect(second.state).toMatchObject({ phase: 'waiting', status: 'reconnecting' });
+
+    const third = run([{ type: 'backoff-elapsed', incarnation: 2 }, crash(3, 2000, 0.999_9)], second.state);
+    expect(third.effects).toEqual([{ type: 'spawn', incarnation: 3, isRecovery: true }, { type: 'schedule-restart', incarnation: 3, delayMs: 2000 }]);
+  });
+
+  it('a boot failure (no ready) counts as a crash', () => {
+    const { effects, state } = run([{ type: 'start', isRecovery: false }, crash(1, 10)]);
+    expect(effects.at(-1)).toEqual({ type: 'spawn', incarnation: 2, isRecovery: true });
+    expect(state.history).toEqual([10]);
+  });
+
+  it('resets the backoff after a stable period', () => {
+    const s = run([{ type: 'start', isRecovery: false }, crash(1, 0), crash(2, 10)]).state;
+    expect(s.streak).toBe(2);
+    const after = run([{ type: 'backoff-elapsed', incarnation: 2 }, ready(3, 1000), crash(3, 1000 + 60_000)], s);
+    expect(after.effects.at(-1)).toEqual({ type: 'spawn', incarnation: 4, isRecovery: true });
+  });
+
+  it('quarantines as failed/crash_loop after more than RESTART_INTENSITY restarts in the period', () => {
+    let s = run([{ type: 'start', isRecovery: false }]).state;
+    for (let i = 0; i < 3; i++) {
+      s = run([crash(s.incarnation, i * 10)], s).state;
+      if (s.phase === 'waiting') s = run([{ type: 'backoff-elapsed', incarnation: s.incarnation }], s).state;
+    }
+    const q = run([crash(s.incarnation, 100)], s);
+    expect(q.effects).toEqual([{ type: 'quarantined', restartsInWindow: 3 }]);
+    expect(q.state).toMatchObject({ status: 'failed', reason: 'crash_loop', phase: 'none', desired: 'stopped' });
+    // A plain start (e.g. a backend assignment) does not lift it …
+    expect(run([{ type: 'start', isRecovery: true }], q.state).effects).toEqual([]);
+    // … an operator restart does, with a clean history.
+    const r = run([{ type: 'restart' }], q.state);
+    expect(r.effects).toEqual([{ type: 'spawn', incarnation: q.state.incarnation + 1, isRecovery: true }]);
+    expect(r.state).toMatchObject({ history: [], restarts: 0, reason: null, status: 'starting' });
+  });
+
+  it.each([
+    ['stopped', 'disconnected', null],
+    ['logged_out', 'logged_out', null],
+    ['replaced', 'replaced', null],
+    ['lock_held', 'failed', 'lock_held'],
+    ['init_failed', 'failed', 'init_failed'],
+    ['failed', 'failed', 'unknown'],
+  ] as const)('does not restart a host that exited %s', (kind, status, reason) => {
+    const { state, effects } = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'host-exit', incarnation: 1, kind, now: 5, jitter: 0 }]);
+    expect(effects.filter((e) => e.type === 'spawn')).toHaveLength(1);
+    expect(state).toMatchObject({ status, reason, phase: 'none', desired: 'stopped' });
+  });
+
+  it('keeps the reason the host gave before a terminal exit', () => {
+    const { state } = run([
+      { type: 'start', isRecovery: true },
+      { type: 'host-init-failed', incarnation: 1, reason: 'storage_error' },
+      { type: 'host-exit', incarnation: 1, kind: 'init_failed', now: 5, jitter: 0 },
+    ]);
+    expect(state).toMatchObject({ status: 'failed', reason: 'storage_error' });
+  });
+
+  it('restarts an orphaned or signalled host (transient)', () => {
+    const { effects } = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'host-exit', incarnation: 1, kind: 'orphaned', now: 5, jitter: 0 }]);
+    expect(effects.at(-1)).toMatchObject({ type: 'spawn' });
+  });
+
+  it('remembers that the watchdog killed the host', () => {
+    const { state } = run([
+      { type: 'start', isRecovery: false }, ready(1, 0),
+      { type: 'host-exit', incarnation: 1, kind: 'crash', now: 5, jitter: 0, killedFor: 'unresponsive' },
+    ]);
+    expect(state).toMatchObject({ reason: 'unresponsive', restarts: 1, phase: 'booting' });
+  });
+
+  it('disconnect stops the host and never restarts it, whatever the exit', () => {
+    const s = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'disconnect' }]);
+    expect(s.effects.at(-1)).toEqual({ type: 'stop-host', incarnation: 1 });
+    // The host's last words while stopping do not overwrite the request …
+    const t = run([{ type: 'host-status', incarnation: 1, status: 'reconnecting' }, crash(1, 10)], s.state);
+    // … and even a SIGKILLed stop settles as disconnected.
+    expect(t.effects).toEqual([]);
+    expect(t.state).toMatchObject({ status: 'disconnected', phase: 'none', desired: 'stopped' });
+  });
+
+  it('disconnect during a backoff wait cancels the timer', () => {
+    const s = run([{ type: 'start', isRecovery: false }, crash(1, 0), crash(2, 1)]).state;
+    expect(s.phase).toBe('waiting');
+    const d = run([{ type: 'disconnect' }, { type: 'backoff-elapsed', incarnation: 2 }], s);
+    expect(d.effects).toEqual([{ type: 'cancel-restart' }]);
+    expect(d.state.status).toBe('disconnected');
+  });
+
+  it('logout goes through a running host, or purges stored auth when none runs', () => {
+    const viaHost = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'logout' }]);
+    expect(viaHost.effects.at(-1)).toEqual({ type: 'logout-host', incarnation: 1 });
+    const done = run([{ type: 'host-exit', incarnation: 1, kind: 'logged_out', now: 1, jitter: 0 }], viaHost.state);
+    expect(done.state.status).toBe('logged_out');
+
+    const idle = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'disconnect' }, { type: 'host-exit', incarnation: 1, kind: 'stopped', now: 1, jitter: 0 }, { type: 'logout' }]);
+    expect(idle.effects.at(-1)).toEqual({ type: 'purge-auth' });
+    expect(idle.state.status).toBe('logged_out');
+  });
+
+  it('operator restart stops the running host and spawns right after its exit, never two at once', () => {
+    const s = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'restart' }]);
+    expect(s.effects.at(-1)).toEqual({ type: 'stop-host', incarnation: 1 });
+    expect(s.effects.filter((e) => e.type === 'spawn')).toHaveLength(1);
+    const t = run([{ type: 'host-exit', incarnation: 1, kind: 'stopped', now: 1, jitter: 0 }], s.state);
+    expect(t.effects).toEqual([{ type: 'spawn', incarnation: 2, isRecovery: true }]);
+  });
+
+  it('remove stops the host and reports removed after its exit', () => {
+    const s = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'remove' }]);
+    expect(s.effects.at(-1)).toEqual({ type: 'stop-host', incarnation: 1 });
+    const t = run([{ type: 'host-exit', incarnation: 1, kind: 'stopped', now: 1, jitter: 0 }], s.state);
+    expect(t.effects).toEqual([{ type: 'removed' }]);
+    // Nothing brings a removed actor back.
+    expect(run([{ type: 'start', isRecovery: false }, { type: 'restart' }], t.state).effects).toEqual([]);
+  });
+
+  it('drops events from a stale incarnation', () => {
+    const s = run([{ type: 'start', isRecovery: false }, crash(1, 0)]).state;
+    expect(s.incarnation).toBe(2);
+    const t = run([{ type: 'host-status', incarnation: 1, status: 'connected' }, crash(1, 5)], s);
+    expect(t.effects).toEqual([]);
+    expect(t.state).toEqual(s);
+  });
+});

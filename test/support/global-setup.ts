@@ -1,0 +1,77 @@
+/**
+ * Vitest globalSetup: compiles the project to dist/ once before any test file runs, so tests that
+ * fork compiled JS (supervisor, session hosts, simulator preloads) never see stale output. Skips
+ * the compiler when every source is older than its output (e.g. right after `npm run build`).
+ * tsc still emits when some file has a type error, so its exit code only fails the run when an
+ * entry point is missing afterwards; `npm run typecheck` is where type errors fail.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+// Same folders as tsconfig.build.json's `include`.
+const SOURCES = ['src', 'supervisor', 'session-host', 'test/wa-sim', 'test/support', 'test/fixtures', 'test/fake-backend'];
+const ENTRY_POINTS = ['supervisor/main.js', 'session-host/main.js'];
+// Shared with test/supervisor/support/build.ts so two compilers never write dist/ at once.
+const LOCK = join(DIST, '.build-lock');
+
+function staleSource(): string | undefined {
+  for (const dir of SOURCES) {
+    const stack = [join(ROOT, dir)];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (!existsSync(d)) continue;
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) stack.push(p);
+        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) {
+          const out = join(DIST, relative(ROOT, p)).replace(/\.ts$/, '.js');
+          if (!existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs) return p;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+async function acquireLock(): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch {
+      // A lock older than three minutes belongs to a compiler that died.
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 180_000) rmSync(LOCK, { recursive: true, force: true });
+      } catch {
+        /* released meanwhile */
+      }
+      if (Date.now() > deadline) throw new Error(`build lock ${LOCK} held for 3 minutes`);
+      await sleep(250);
+    }
+  }
+}
+
+export default async function setup(): Promise<void> {
+  if (staleSource() === undefined) return;
+  mkdirSync(DIST, { recursive: true });
+  await acquireLock();
+  try {
+    if (staleSource() === undefined) return;
+    let output = '';
+    try {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    } catch (err) {
+      output = String((err as { stdout?: Buffer }).stdout ?? '');
+    }
+    for (const entry of ENTRY_POINTS) {
+      if (!existsSync(join(DIST, entry))) throw new Error(`tsc did not emit dist/${entry}\n${output}`);
+    }
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
