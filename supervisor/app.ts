@@ -7,8 +7,11 @@ import type { Logger } from '../src/logger.js';
 import type { SessionStatus } from '../src/status.js';
 import { packageVersion } from '../src/version.js';
 import { resolveWorkerId } from '../src/worker-id.js';
+import { createBackendIntegration, defaultEndpoint, type BackendIntegration } from './backend/index.js';
 import { buildHealthReport, type HealthReport, type WorkerMode } from './health.js';
+import { ROUTES } from './http/routes/index.js';
 import { buildHttpServer } from './http/server.js';
+import { attachSessionMetrics, backendObserver, createMetrics, registerMetricsRoute, type Metrics } from './metrics/index.js';
 import type { RecoveryResult } from '../src/session-view.js';
 import { SessionManager } from './sessions.js';
 
@@ -36,8 +39,12 @@ export interface Supervisor {
   readonly http: FastifyInstance;
   /** Session registry, recovery runner and host sampling. */
   readonly sessions: SessionManager;
-  /** This start's recovery results (standalone: from DATA_DIR/registry.json). */
+  /** This start's recovery results (standalone: from DATA_DIR/registry.json; backend: the assigned sessions). */
   readonly recovered: Promise<RecoveryResult[]>;
+  /** The backend client; null in standalone mode (no backend call is ever made). */
+  readonly backend: BackendIntegration | null;
+  /** What `GET /metrics` serves. */
+  readonly metrics: Metrics;
   health(): HealthReport;
   /** Graceful: stop taking session commands, stop every host in parallel (flush, never logout), close HTTP. */
   close(): Promise<void>;
@@ -63,7 +70,20 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   const { workerId, source } = await resolveWorkerId(dataDir, config.workerId);
   const version = config.workerVersion ?? packageVersion();
   const mode: WorkerMode = config.backendUrl === undefined ? 'standalone' : 'backend';
-  const sessions = new SessionManager(config, { workerId, logger, dataDir, hostModulePath: options.hostModulePath });
+  const metrics = createMetrics({ perSession: config.metricsPerSession, workerId, version });
+  const sessions = new SessionManager(config, { workerId, logger, dataDir, hostModulePath: options.hostModulePath, metrics });
+  // Before recovery starts, or its first results are not counted.
+  const detachMetrics = attachSessionMetrics(metrics, sessions);
+  // Null in standalone mode. It subscribes to session events in `start()`, before recovery runs.
+  let backend: BackendIntegration | null;
+  try {
+    backend = createBackendIntegration({ config, logger, directory: sessions.directory(), workerId, endpoint: defaultEndpoint(config), observer: backendObserver(metrics) });
+  } catch (err) {
+    // e.g. a worker id the backend's contract refuses: start-up fails with that error's code.
+    detachMetrics();
+    metrics.close();
+    throw err;
+  }
   const sessionStatuses = options.sessionStatuses ?? ((): Iterable<SessionStatus> => sessions.registry.list().map((v) => v.status));
   let closing = false;
 
@@ -82,13 +102,16 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       pid: process.pid,
       nodeVersion: process.version,
       recovery: sessions.recovery.progress(),
+      ...(backend ? { backend: backend.status() } : {}),
     });
 
-  const http = await buildHttpServer({ logger, health });
+  const http = await buildHttpServer({ logger, health }, [...ROUTES, (app) => registerMetricsRoute(app, { metrics, token: config.metricsToken })]);
   try {
     await http.listen({ host: config.host, port: config.port });
   } catch (err) {
     await http.close();
+    detachMetrics();
+    metrics.close();
     const code = (err as NodeJS.ErrnoException).code ?? 'LISTEN_FAILED';
     throw new WorkerError('HTTP_LISTEN_FAILED', `cannot listen on ${config.host}:${config.port}: ${code}`, { cause: err, details: { host: config.host, port: config.port } });
   }
@@ -102,21 +125,39 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   // Standalone recovers what DATA_DIR/registry.json lists; in backend mode the backend client
   // passes its assigned sessions to `sessions.recoverAssigned`. Recovery runs in the background
   // so /health reports its progress and a signal during recovery still shuts down cleanly.
-  const recovered: Promise<RecoveryResult[]> =
-    mode === 'standalone'
-      ? sessions.recoverStandalone().catch((err: unknown) => {
-          logger.error({ err }, 'session recovery failed');
-          return [];
-        })
-      : Promise.resolve([]);
+  const recovered: Promise<RecoveryResult[]> = (backend ? recoverFromBackend(backend) : sessions.recoverStandalone()).catch((err: unknown) => {
+    logger.error({ err }, 'session recovery failed');
+    return [];
+  });
+
+  /**
+   * Backend start: register and fetch assignments (the cached list when the backend does not
+   * answer), recover them, send the one recovery report of this start, then heartbeat. The
+   * report is not awaited: after a degraded start it waits for registration in the background.
+   */
+  async function recoverFromBackend(client: BackendIntegration): Promise<RecoveryResult[]> {
+    const specs = await client.start();
+    if (closing) return [];
+    const results = await sessions.recoverAssigned(specs);
+    // A shutdown during recovery cut it short: the next start recovers and reports instead.
+    if (closing) return results;
+    if (config.enableSessionRecovery) void client.reportRecovery(results);
+    client.startHeartbeats();
+    return results;
+  }
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
       logger.info('supervisor stopping');
+      // Heartbeats and polling stop and queued events are flushed while the backend still hears
+      // from us; never an unregister (the backend keeps the sessions assigned for the next start).
+      await backend?.stop();
       await sessions.shutdown();
       await http.close();
+      detachMetrics();
+      metrics.close();
       logger.info('supervisor stopped');
     })();
     return closed;
@@ -124,5 +165,5 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
 
   const kill = (): void => sessions.kill();
 
-  return { workerId, dataDir, mode, version, url, port, http, sessions, recovered, health, close, kill };
+  return { workerId, dataDir, mode, version, url, port, http, sessions, recovered, backend, metrics, health, close, kill };
 }

@@ -1,4 +1,5 @@
 import type { SessionStatus } from '../src/status.js';
+import type { BackendStatus } from './backend/integration.js';
 import type { RecoveryProgress } from './recovery/recovery-runner.js';
 
 export type WorkerMode = 'standalone' | 'backend';
@@ -25,6 +26,8 @@ export interface HealthInput {
   readonly nodeVersion: string;
   /** Progress of this start's session recovery (absent until the session side is wired). */
   readonly recovery?: RecoveryProgress;
+  /** Backend mode: reachability, registration, heartbeats and event queue of the backend client. */
+  readonly backend?: BackendStatus;
 }
 
 export interface HealthReport {
@@ -40,6 +43,7 @@ export interface HealthReport {
   readonly nodeVersion: string;
   readonly memory: { readonly rssBytes: number; readonly heapUsedBytes: number };
   readonly recovery?: RecoveryProgress;
+  readonly backend?: BackendStatus;
 }
 
 export function countSessions(statuses: Iterable<SessionStatus>): SessionCounts {
@@ -67,5 +71,6 @@ export function buildHealthReport(input: HealthInput): HealthReport {
     nodeVersion: input.nodeVersion,
     memory: { rssBytes: input.memory.rss, heapUsedBytes: input.memory.heapUsed },
     ...(input.recovery === undefined ? {} : { recovery: input.recovery }),
+    ...(input.backend === undefined ? {} : { backend: input.backend }),
   };
 }

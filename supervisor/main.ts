@@ -47,8 +47,10 @@ async function run(cfg: Config): Promise<void> {
   // Set once started, so the second-signal path can SIGKILL the hosts synchronously.
   let running: Supervisor | undefined;
   let stopping = false;
-  // Later, hosts get IPC stop, then SIGTERM, then SIGKILL, each after HOST_STOP_TIMEOUT_MS.
-  const shutdownDeadlineMs = cfg.hostStopTimeoutMs * 2 + 5_000;
+  // Hosts get IPC stop, then SIGTERM, then SIGKILL, each after HOST_STOP_TIMEOUT_MS; in backend
+  // mode queued events are flushed first, for at most min(5 s, BACKEND_TIMEOUT).
+  const eventFlushMs = cfg.backendUrl === undefined ? 0 : Math.min(5_000, cfg.backendTimeout);
+  const shutdownDeadlineMs = cfg.hostStopTimeoutMs * 2 + 5_000 + eventFlushMs;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: killing every session host and exiting at once');

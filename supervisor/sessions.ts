@@ -8,6 +8,7 @@ import { createSnapshotStore } from '../src/storage/index.js';
 import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/storage/settings.js';
 import type { SessionDirectory } from './backend/directory.js';
 import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFromConfig } from './host/host-settings.js';
+import type { Metrics } from './metrics/registry.js';
 import { ProcSampler, type ProcSample } from './proc-stats.js';
 import { RecoveryRunner, type RecoveryTarget } from './recovery/recovery-runner.js';
 import { RegistryFile, type RegistryEntry } from './registry/registry-file.js';
@@ -20,6 +21,8 @@ export interface SessionManagerOptions {
   dataDir: string;
   /** Compiled session host entry; a fixture in tests. */
   hostModulePath?: string | undefined;
+  /** The supervisor's metrics; every actor counts its host starts, exits, restarts and sends. */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -49,6 +52,7 @@ export class SessionManager {
       purgeAuth: (id) => this.purgeAuth(id),
       logger: this.log,
       file: this.standalone ? new RegistryFile(options.dataDir) : undefined,
+      metrics: options.metrics,
     });
     this.recovery = new RecoveryRunner(
       {

@@ -4,10 +4,14 @@ import type { Logger } from '../../src/logger.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
 import type { FailureReason, SessionStatus } from '../../src/status.js';
 import { HostHandle, type HostEvent, type HostExit, type HostHandleOptions } from '../host/host-handle.js';
+import { recordHostEvent } from '../metrics/host-events.js';
+import type { RestartReason } from '../metrics/labels.js';
+import type { Metrics } from '../metrics/registry.js';
+import { accountRestart } from '../metrics/restart-accounting.js';
 import { initialState, transition, type ActorEvent, type ActorState, type Effect, type Policy } from './transitions.js';
 import { Waiters } from './waiters.js';
 
-export type HostSettings = Omit<HostHandleOptions, 'sessionId' | 'onEvent' | 'onExit' | 'logger'>;
+export type HostSettings = Omit<HostHandleOptions, 'sessionId' | 'onEvent' | 'onExit' | 'logger' | 'onBackpressure'>;
 
 export interface ActorDeps {
   spec: SessionSpec;
@@ -22,6 +26,8 @@ export interface ActorDeps {
   /** The actor finished its removal (its host has exited). */
   onRemoved(sessionId: string): void;
   logger: Logger;
+  /** Host lifecycle, IPC and send counters; absent in tests that do not look at metrics. */
+  metrics?: Metrics | undefined;
   now?: () => number;
   random?: () => number;
 }
@@ -54,6 +60,8 @@ export class SessionActor {
   private lastSeen: string | null = null;
   private connectedAt: string | null = null;
   private removed = false;
+  // Why the next spawn is a restart (set across a backoff or an operator restart's stop).
+  private pendingRestart: RestartReason | null = null;
 
   constructor(private readonly deps: ActorDeps) {
     this.sessionId = deps.spec.sessionId;
@@ -87,6 +95,17 @@ export class SessionActor {
   }
 
   async send(to: string, message: OutgoingMessage): Promise<SendResult> {
+    try {
+      const result = await this.sendNow(to, message);
+      this.deps.metrics?.message('out', message.type, 'ok');
+      return result;
+    } catch (err) {
+      this.deps.metrics?.message('out', message.type, 'failed');
+      throw err;
+    }
+  }
+
+  private async sendNow(to: string, message: OutgoingMessage): Promise<SendResult> {
     const handle = this.handle;
     if (!handle || !handle.isReady || this.state.status !== 'connected') {
       throw new WorkerError('SESSION_NOT_CONNECTED', `session ${this.sessionId} is ${this.state.status}, not connected`, { details: { sessionId: this.sessionId, status: this.state.status } });
@@ -163,6 +182,11 @@ export class SessionActor {
     const before = this.state;
     const { state, effects } = transition(before, event, this.deps.policy);
     this.state = state;
+    if (this.deps.metrics) {
+      const restart = accountRestart(event, effects, this.pendingRestart);
+      this.pendingRestart = restart.pending;
+      if (restart.restarted) this.deps.metrics.hostRestarted(restart.restarted);
+    }
     if (state.status !== before.status || state.reason !== before.reason) this.onStatusChange(before.status, state);
     for (const effect of effects) this.apply(effect);
     this.waiters.check();
@@ -217,6 +241,7 @@ export class SessionActor {
           logger: this.log,
           onEvent: (e) => this.onHostEvent(incarnation, e),
           onExit: (x) => this.onHostExit(incarnation, x),
+          onBackpressure: () => this.deps.metrics?.ipcBackpressure(),
         },
         this.deps.makeInit(this.sessionId, isRecovery),
       );
@@ -227,10 +252,13 @@ export class SessionActor {
       return;
     }
     this.handle = handle;
+    this.deps.metrics?.hostStarted(this.sessionId);
     this.log.info({ pid: handle.pid, isRecovery, incarnation }, 'session host started');
   }
 
   private onHostEvent(incarnation: number, event: HostEvent): void {
+    // Counted before the staleness check: a stale host's storage writes and boot still happened.
+    if (this.deps.metrics) recordHostEvent(this.deps.metrics, event);
     if (incarnation !== this.state.incarnation) return;
     const at = new Date(this.now()).toISOString();
     switch (event.type) {
@@ -266,6 +294,7 @@ export class SessionActor {
 
   private onHostExit(incarnation: number, exit: HostExit): void {
     if (this.handle && this.handle.pid === exit.pid) this.handle = undefined;
+    this.deps.metrics?.hostExited(exit.kind);
     const level = exit.kind === 'stopped' ? 'info' : 'warn';
     this.log[level]({ pid: exit.pid, code: exit.code, signal: exit.signal, kind: exit.kind, killedFor: exit.killedFor, wasReady: exit.wasReady }, 'session host exited');
     this.dispatch({ type: 'host-exit', incarnation, kind: exit.kind, now: this.now(), killedFor: exit.killedFor, jitter: this.random() });

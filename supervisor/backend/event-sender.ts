@@ -16,6 +16,12 @@ export interface EventSenderOptions {
   maxBatch: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * Resolves true once events may be sent (the worker is registered), false when `signal`
+   * aborted first. A backend rejects events from a worker it does not know yet, so events queued
+   * during a degraded start wait here instead of being rejected and lost.
+   */
+  whenReady?: (signal: AbortSignal) => Promise<boolean>;
 }
 
 export interface EventStats {
@@ -110,6 +116,7 @@ export class EventSender {
       return;
     }
     for (let attempt = 1; !signal.aborted; attempt++) {
+      if (this.o.whenReady && !(await this.o.whenReady(signal))) return;
       try {
         await this.o.http.call(req, { operation: `event:${item.event.kind}`, signal });
         this.counts.sent += 1;

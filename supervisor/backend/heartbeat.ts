@@ -23,7 +23,11 @@ export interface HeartbeatOptions {
   logger: Logger;
   /** The backend answered 404: it no longer knows this worker (e.g. its database was reset). */
   onWorkerUnknown: () => void;
+  /** Told the result of every beat that was not cut short by shutdown (metrics). */
+  onResult?: ((result: HeartbeatResult) => void) | undefined;
 }
+
+export type HeartbeatResult = 'ok' | 'error' | 'timeout';
 
 /**
  * One heartbeat at a time: the next beat is scheduled only after the previous one settled, at
@@ -75,12 +79,14 @@ export class HeartbeatLoop {
       const res = await this.o.http.call(req, { operation: 'heartbeat', timeoutMs: this.o.timeoutMs, signal: this.abort.signal });
       this.sent += 1;
       this.last = { at, ok: true, durationMs: Date.now() - started, httpStatus: res.status };
+      this.o.onResult?.('ok');
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.failed += 1;
       const httpStatus = err instanceof BackendError ? err.httpStatus : undefined;
       this.last = { at, ok: false, durationMs: Date.now() - started, ...(httpStatus !== undefined ? { httpStatus } : {}), error: { code: errorCode(err), message: errorMessage(err) } };
       this.o.logger.warn({ code: errorCode(err), httpStatus }, 'heartbeat failed');
+      this.o.onResult?.(errorCode(err) === 'BACKEND_TIMEOUT' ? 'timeout' : 'error');
       if (httpStatus === 404) this.o.onWorkerUnknown();
     }
   }

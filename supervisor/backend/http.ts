@@ -8,7 +8,12 @@ export interface BackendHttpOptions {
   token: string | undefined;
   timeoutMs: number;
   userAgent: string;
+  /** Told about every request once it settled (metrics); aborted requests are not observed. */
+  observe?: RequestObserver | undefined;
 }
+
+/** `status` is the HTTP status, or the failure class when no answer came back. */
+export type RequestObserver = (operation: string, status: number | 'timeout' | 'network_error', seconds: number) => void;
 
 /**
  * The one HTTP client towards the backend: base URL, bearer token, timeout. It never follows a
@@ -36,6 +41,7 @@ export class BackendHttp {
 
   /** Sends and returns any HTTP answer; throws only when there was no answer. */
   async send(req: WireRequest, opts: { timeoutMs?: number; signal?: AbortSignal; operation: string }): Promise<WireResponse> {
+    const started = performance.now();
     try {
       const res = await this.axios.request({
         method: req.method,
@@ -46,13 +52,23 @@ export class BackendHttp {
         signal: opts.signal,
       });
       this.health.answered();
+      this.observe(opts.operation, res.status, started);
       return { status: res.status, data: res.data as unknown };
     } catch (err) {
       // The axios error is not kept as `cause`: it holds the request config, token included.
       const code = transportErrorCode((err as { code?: string }).code);
       const error = new BackendError(code, `${opts.operation}: ${describe(code)} (${(err as Error).message})`, { operation: opts.operation });
       this.health.failed(opts.operation, error);
+      if (code !== 'BACKEND_ABORTED') this.observe(opts.operation, code === 'BACKEND_TIMEOUT' ? 'timeout' : 'network_error', started);
       throw error;
+    }
+  }
+
+  private observe(operation: string, status: number | 'timeout' | 'network_error', startedMs: number): void {
+    try {
+      this.options.observe?.(operation, status, (performance.now() - startedMs) / 1000);
+    } catch {
+      // An observer (metrics) must never turn a backend answer into a failure.
     }
   }
 

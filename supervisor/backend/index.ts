@@ -1,4 +1,4 @@
-export { createBackendIntegration, BackendIntegration, type BackendStatus, type BackendTiming, type BackendIntegrationDeps } from './integration.js';
+export { createBackendIntegration, BackendIntegration, type BackendStatus, type BackendTiming, type BackendIntegrationDeps, type BackendObserver } from './integration.js';
 export type { SessionDirectory } from './directory.js';
 export { loadOrCreateWorkerId } from './worker-id.js';
 export { defaultEndpoint, resolveWorkerVersion } from './identity.js';

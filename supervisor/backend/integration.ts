@@ -7,8 +7,8 @@ import type { SessionDirectory } from './directory.js';
 import type { Assignment, HeartbeatSnapshot, WorkerIdentity } from './domain.js';
 import { BackendError } from './errors.js';
 import { EventSender, type EventStats } from './event-sender.js';
-import { HeartbeatLoop, type HeartbeatRecord } from './heartbeat.js';
-import { BackendHttp } from './http.js';
+import { HeartbeatLoop, type HeartbeatRecord, type HeartbeatResult } from './heartbeat.js';
+import { BackendHttp, type RequestObserver } from './http.js';
 import { workerIdentity } from './identity.js';
 import { countedMessages, toOutbound } from './outbound-events.js';
 import type { BackendProfile } from './profile.js';
@@ -61,6 +61,13 @@ export interface BackendIntegrationDeps {
   /** NODE_ENV by default; reported to backends that ask for an environment. */
   environment?: string;
   timing?: Partial<BackendTiming>;
+  /** Metrics hooks: every request's duration and every heartbeat's result. */
+  observer?: BackendObserver;
+}
+
+export interface BackendObserver {
+  request: RequestObserver;
+  heartbeat(result: HeartbeatResult): void;
 }
 
 function defaultTiming(config: Config): BackendTiming {
@@ -121,7 +128,7 @@ export class BackendIntegration {
     this.profile = profileFor(config.backendProfile);
     this.identity = workerIdentity(config, deps.workerId, deps.endpoint, deps.environment ?? config.nodeEnv ?? '');
     this.profile.checkIdentity(this.identity);
-    this.http = new BackendHttp({ baseUrl: config.backendUrl, token: config.workerAuthToken, timeoutMs: config.backendTimeout, userAgent: `wa-gateway-worker/${this.identity.version}` });
+    this.http = new BackendHttp({ baseUrl: config.backendUrl, token: config.workerAuthToken, timeoutMs: config.backendTimeout, userAgent: `wa-gateway-worker/${this.identity.version}`, observe: deps.observer?.request });
     const common = { http: this.http, profile: this.profile, logger: this.logger };
     this.registration = new Registration({ ...common, identity: this.identity, retryMinMs: this.timing.registerRetryMinMs, retryMaxMs: this.timing.registerRetryMaxMs });
     this.sync = new AssignmentSync({ ...common, workerId: deps.workerId, dataDir: config.dataDir, directory: deps.directory });
@@ -132,6 +139,7 @@ export class BackendIntegration {
       maxBatch: this.timing.messageBatchSize,
       retryMinMs: this.timing.eventRetryMinMs,
       retryMaxMs: this.timing.eventRetryMaxMs,
+      whenReady: (signal) => this.registration.whenRegistered(signal),
     });
     this.reporter = new RecoveryReporter({
       ...common,
@@ -148,6 +156,7 @@ export class BackendIntegration {
       timeoutMs: config.heartbeatTimeout,
       snapshot: () => this.snapshot(),
       onWorkerUnknown: () => this.reRegister(),
+      onResult: deps.observer ? (r) => deps.observer?.heartbeat(r) : undefined,
     });
   }
 

@@ -70,9 +70,14 @@ export class Registration {
     if (this.registered) return Promise.resolve(true);
     if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const done = (): void => resolve(true);
+      // The abort listener goes once registered: the event sender waits here once per event.
+      const onAbort = (): void => resolve(false);
+      const done = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      };
       this.waiters.push(done);
-      signal.addEventListener('abort', () => resolve(false), { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -45,6 +45,8 @@ export interface HostHandleOptions {
   onEvent: (event: HostEvent) => void;
   /** Called exactly once, on the child's `'exit'`. */
   onExit: (exit: HostExit) => void;
+  /** A send to the host was queued behind a full channel (`send` returned false); metrics. */
+  onBackpressure?: (() => void) | undefined;
 }
 
 interface Pending {
@@ -248,7 +250,8 @@ export class HostHandle {
       return;
     }
     try {
-      this.child.send(message as never, (err) => callback?.(err ?? null));
+      const flushed = this.child.send(message as never, (err) => callback?.(err ?? null));
+      if (!flushed) this.options.onBackpressure?.();
     } catch (err) {
       callback?.(channelClosed(this.sessionId, err));
     }

@@ -5,3 +5,5 @@ export { recordSessionEvent } from './session-events.js';
 export { attachSessionMetrics, collectSessions, type SessionSource } from './collector.js';
 export { METRICS, appMetricNames, appSeriesNames, type MetricDef } from './definitions.js';
 export type { RestartReason, RecoveryResult, HeartbeatResult, MessageDirection, MessageResult } from './labels.js';
+export { backendObserver, type BackendMetricsObserver } from './backend-observer.js';
+export { accountRestart, crashRestartReason, type RestartAccounting } from './restart-accounting.js';

@@ -8,6 +8,7 @@ import { SessionActor, type HostSettings } from '../actor/session-actor.js';
 import type { Policy } from '../actor/transitions.js';
 import type { HostInit } from '../../src/ipc/protocol.js';
 import type { RegistryEntry, RegistryFile } from './registry-file.js';
+import type { Metrics } from '../metrics/registry.js';
 
 export interface RegistryDeps {
   maxSessions: number;
@@ -18,6 +19,8 @@ export interface RegistryDeps {
   logger: Logger;
   /** Standalone mode: persist sessions in DATA_DIR/registry.json. */
   file?: RegistryFile | undefined;
+  /** Handed to every actor (host lifecycle, IPC and send counters). */
+  metrics?: Metrics | undefined;
 }
 
 export type SessionListener = (event: SessionEvent) => void;
@@ -236,6 +239,7 @@ export class SessionRegistry {
       makeInit: this.deps.makeInit,
       ...(this.deps.purgeAuth ? { purgeAuth: this.deps.purgeAuth } : {}),
       logger: this.log,
+      metrics: this.deps.metrics,
       emit: (event) => this.onActorEvent(sessionId, event),
       onRemoved: () => undefined,
     });

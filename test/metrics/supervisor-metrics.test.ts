@@ -1,7 +1,9 @@
 /**
  * Metrics move as the world does, against the real composition root (`startSupervisor`) with real
  * forked fixture hosts: recovery results are counted, live hosts show up with their memory, a
- * killed host's replacement is sampled, and the app registry stays promtool-clean throughout.
+ * killed host's replacement is sampled and counted as a crash restart, and the app registry stays
+ * promtool-clean throughout. The metrics are the ones `startSupervisor` wires and `GET /metrics`
+ * serves.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +11,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/app.js';
-import { attachSessionMetrics } from '../../supervisor/metrics/collector.js';
-import { createMetrics, type Metrics } from '../../supervisor/metrics/registry.js';
 import { RegistryFile } from '../../supervisor/registry/registry-file.js';
 import { quietLogger } from '../supervisor/support/actors.js';
 import { fixtureHost } from '../supervisor/support/build.js';
@@ -21,28 +21,33 @@ import { valueOf } from './exposition.js';
 
 let dataDir: string;
 let sup: Supervisor | undefined;
-let metrics: Metrics | undefined;
 
 afterEach(async () => {
   await sup?.close();
-  metrics?.close();
   sup = undefined;
-  metrics = undefined;
+  delete process.env.FIXTURE_JOURNAL;
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+async function startWith(sessionIds: string[], env: Record<string, string> = {}): Promise<Supervisor> {
+  dataDir = mkdtempSync(join(tmpdir(), 'metrics-sup-'));
+  process.env.FIXTURE_JOURNAL = join(dataDir, 'journal.ndjson');
+  const createdAt = new Date().toISOString();
+  await new RegistryFile(dataDir).save(sessionIds.map((sessionId) => ({ sessionId, userId: 'u', name: null, createdAt, desired: 'running' as const, ended: null })));
+  const config = parseConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'silent', HOST_STOP_TIMEOUT_MS: '500', ...env });
+  return (sup = await startSupervisor(config, quietLogger, { hostModulePath: fixtureHost('good') }));
+}
+
+/** What a Prometheus server scraping the running supervisor gets. */
+async function scrape(s: Supervisor, token?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${s.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, text: await res.text() };
+}
+
 describe('metrics of a running supervisor', () => {
   it('count recovery, sample live hosts, follow a killed host and stay lint-clean', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'metrics-sup-'));
-    process.env.FIXTURE_JOURNAL = join(dataDir, 'journal.ndjson');
-    const createdAt = new Date().toISOString();
-    await new RegistryFile(dataDir).save(['one', 'two', 'three'].map((sessionId) => ({ sessionId, userId: 'u', name: null, createdAt, desired: 'running' as const, ended: null })));
-    const config = parseConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'silent', HOST_STOP_TIMEOUT_MS: '500' });
-    const s = (sup = await startSupervisor(config, quietLogger, { hostModulePath: fixtureHost('good') }));
-    // Recovery has only begun forking hosts when startSupervisor returns, so no result is missed;
-    // once app.ts wires metrics itself, this attach moves there, before recovery starts.
-    metrics = createMetrics({ perSession: true, workerId: s.workerId, version: s.version });
-    attachSessionMetrics(metrics, s.sessions);
+    const s = await startWith(['one', 'two', 'three']);
+    const metrics = s.metrics;
 
     const results = await s.recovered;
     expect(results.map((r) => r.outcome)).toEqual(['recovered', 'recovered', 'recovered']);
@@ -74,10 +79,77 @@ describe('metrics of a running supervisor', () => {
     expect(valueOf(text, 'wa_recovery_attempts_total')).toBe(3);
   });
 
-  // Pending: the actor (supervisor/actor/session-actor.ts, issue 6) has no metrics hook yet. Once
-  // it calls metrics.hostStarted / hostExited(kind) / hostRestarted(reason) / quarantined() (or
-  // emits events carrying them), this becomes: kill -9 a host, wait for its new pid, then expect
-  // wa_host_exits_total{exit_reason="crash"} and wa_host_restarts_total{reason="crash"} to be 1
-  // and wa_host_starts_total to be 4.
-  it.todo('kill a host: wa_host_restarts_total{reason="crash"} and wa_host_exits_total{exit_reason="crash"} go up');
+  it('kill -9 a host: its exit and its restart are counted as a crash, and /metrics shows it', async () => {
+    const s = await startWith(['solo'], { METRICS_TOKEN: 'scrape-secret' });
+    await s.recovered;
+    await s.sessions.registry.actor('solo')!.onStatus('connected', 20_000);
+    let { status, text } = await scrape(s, 'scrape-secret');
+    expect(status).toBe(200);
+    expect(valueOf(text, 'wa_host_starts_total')).toBe(1);
+    expect(valueOf(text, 'wa_host_restarts_total', { reason: 'crash' })).toBe(0);
+    expect(valueOf(text, 'wa_host_exits_total', { exit_reason: 'crash' })).toBe(0);
+    expect(valueOf(text, 'wa_host_boot_duration_seconds_count')).toBe(1);
+    expect((await scrape(s)).status).toBe(401); // METRICS_TOKEN is enforced on the wired route
+
+    // Outgoing messages are counted by type and result, failures included.
+    await s.sessions.registry.send('solo', '15550001111', { type: 'text', text: 'hi' });
+    await s.sessions.registry.send('solo', '15550001111', { type: 'image', url: 'https://example.invalid/a.png' });
+    text = await s.metrics.appText();
+    expect(valueOf(text, 'wa_messages_total', { direction: 'out', type: 'text', result: 'ok' })).toBe(1);
+    expect(valueOf(text, 'wa_messages_total', { direction: 'out', type: 'image', result: 'ok' })).toBe(1);
+    expect(valueOf(text, 'wa_ipc_send_backpressure_total')).toBe(0);
+
+    // A frozen host stops reading its IPC channel: a large send queues up behind it (backpressure).
+    const frozen = s.sessions.registry.hostPids().get('solo')!;
+    process.kill(frozen, 'SIGSTOP');
+    let sent: Promise<unknown>;
+    try {
+      sent = s.sessions.registry.send('solo', '15550001111', { type: 'text', text: 'x'.repeat(1 << 20) });
+      expect(valueOf(await s.metrics.appText(), 'wa_ipc_send_backpressure_total')).toBe(1);
+    } finally {
+      process.kill(frozen, 'SIGCONT');
+    }
+    await sent;
+    expect(valueOf(await s.metrics.appText(), 'wa_messages_total', { direction: 'out', type: 'text', result: 'ok' })).toBe(2);
+
+    const oldPid = s.sessions.registry.hostPids().get('solo')!;
+    process.kill(oldPid, 'SIGKILL');
+    await waitFor(() => {
+      const pid = s.sessions.registry.hostPids().get('solo');
+      return pid !== undefined && pid !== oldPid && s.sessions.registry.status('solo').status === 'connected';
+    }, 20_000, 'host solo restarted and connected');
+
+    ({ status, text } = await scrape(s, 'scrape-secret'));
+    expect(valueOf(text, 'wa_host_restarts_total', { reason: 'crash' })).toBe(1);
+    expect(valueOf(text, 'wa_host_restarts_total', { reason: 'operator' })).toBe(0);
+    expect(valueOf(text, 'wa_host_exits_total', { exit_reason: 'crash' })).toBe(1);
+    expect(valueOf(text, 'wa_host_starts_total')).toBe(2);
+    expect(valueOf(text, 'wa_host_boot_duration_seconds_count')).toBe(2);
+    expect(valueOf(text, 'wa_crash_loop_quarantines_total')).toBe(0);
+
+    // An operator restart is told apart from a crash; the stopped host's exit is a clean one.
+    s.sessions.registry.restart('solo');
+    text = await until(async () => {
+      const t = await s.metrics.appText();
+      return valueOf(t, 'wa_host_starts_total') === 3 && t;
+    }, 20_000, 'the operator restart spawned a host');
+    expect(valueOf(text, 'wa_host_restarts_total', { reason: 'operator' })).toBe(1);
+    expect(valueOf(text, 'wa_host_restarts_total', { reason: 'crash' })).toBe(1);
+    expect(valueOf(text, 'wa_host_exits_total', { exit_reason: 'stopped' })).toBe(1);
+
+    // A send to a disconnected session fails, and is counted as failed.
+    s.sessions.registry.disconnect('solo');
+    await expect(s.sessions.registry.send('solo', '15550001111', { type: 'text', text: 'late' })).rejects.toMatchObject({ code: 'SESSION_NOT_CONNECTED' });
+    expect(valueOf(await s.metrics.appText(), 'wa_messages_total', { direction: 'out', type: 'text', result: 'failed' })).toBe(1);
+  });
 });
+
+async function until<T>(probe: () => Promise<T | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
