@@ -72,8 +72,34 @@ describe('close codes', () => {
     expect(existsSync(join(dataDir, 'sessions', sessionId, 'creds.json'))).toBe(true);
   });
 
-
-
+  it.each([
+    { code: 500, reason: 'bad_session' },
+    { code: 411, reason: 'multidevice_mismatch' },
+  ] as const)('stream error $code → failed / $reason, exit 12, not restarted, auth kept', async ({ code, reason }) => {
+    const { h, phone, dataDir, sessionId } = await paired();
+    const logins: unknown[] = [];
+    const onLogin = (e: { phone: string }) => {
+      if (e.phone === phone) logins.push(e);
+    };
+    env.sim.on('login', onLogin);
+    try {
+      const from = h.messages.length;
+      env.sim.closeWithStreamError(phone, code);
+      const st = await h.waitStatus('failed', 10_000, from);
+      expect(st).toMatchObject({ reason, closeCode: code });
+      expect((await h.waitExit()).code).toBe(EXIT.FAILED);
+      // No second socket: no reconnect, no other status, and WhatsApp saw no new login.
+      const after = h.messages.slice(from);
+      expect(after.filter((m) => m.type === 'reconnect')).toEqual([]);
+      expect(after.flatMap((m) => (m.type === 'status' ? [m.status] : []))).toEqual(['failed']);
+      expect(logins).toEqual([]);
+      // A human decides; the device stays linked and its auth stays on disk.
+      expect(existsSync(join(dataDir, 'sessions', sessionId, 'creds.json'))).toBe(true);
+      expect(env.sim.devices().filter((d) => d.phone === phone)).toHaveLength(1);
+    } finally {
+      env.sim.off('login', onLogin);
+    }
+  });
 
   it('QR cap reached → failed / qr_timeout, exit 12', async () => {
     const dataDir = await env.tempDir();

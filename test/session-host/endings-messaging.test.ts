@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -55,14 +56,30 @@ describe('logged out', () => {
     expect((await again.waitExit()).code).toBe(EXIT.LOGGED_OUT);
     expect(again.of('qr')).toHaveLength(0);
   });
-  it('logout request → logged_out, auth deleted locally and remotely, exit 10', async () => {
-    const { h, dataDir, sessionId } = await paired();
-    const res = await h.request({ type: 'logout' });
+  it('logout request → logged_out, auth deleted locally and remotely, device unlinked, exit 10', async () => {
+    const { h, phone, dataDir, sessionId } = await paired();
+    const linked = () => env.sim.devices().filter((d) => d.phone === phone);
+    expect(linked()).toHaveLength(1);
+    const { deviceJid } = linked()[0]!;
+
+    // A stop is not a logout: WhatsApp keeps the device, and the host logs in again without a QR.
+    await h.request({ type: 'stop' });
+    expect((await h.waitExit()).code).toBe(EXIT.STOPPED);
+    expect(linked().map((d) => d.deviceJid)).toEqual([deviceJid]);
+    const again = env.host(sessionId, dataDir);
+    await again.waitStatus('connected', 20_000);
+    expect(again.of('qr')).toHaveLength(0);
+
+    const removed = waitForEvent(env.sim, 'device-removed', (e: { phone: string }) => e.phone === phone);
+    const res = await again.request({ type: 'logout' });
     expect(res).toMatchObject({ ok: true, result: { loggedOut: true } });
-    expect((await h.waitExit()).code).toBe(EXIT.LOGGED_OUT);
-    expect(h.statuses().at(-1)?.status).toBe('logged_out');
+    expect((await again.waitExit()).code).toBe(EXIT.LOGGED_OUT);
+    expect(again.statuses().at(-1)?.status).toBe('logged_out');
     expect(existsSync(join(dataDir, 'sessions', sessionId))).toBe(false);
     expect(await env.store(localStorageSettings(dataDir)).headGeneration(sessionId)).toBeNull();
+    // WhatsApp was told (remove-companion-device) and forgot this device.
+    expect(await removed).toMatchObject({ phone, deviceJid, reason: 'user_initiated' });
+    expect(linked()).toEqual([]);
   });
 });
 
@@ -92,3 +109,20 @@ describe('messaging', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_RECIPIENT' } });
   });
 });
+
+/** The first `event` from `emitter` whose payload matches; rejects after `timeoutMs`. */
+function waitForEvent<T>(emitter: EventEmitter, event: string, match: (e: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, on);
+      reject(new Error(`no matching '${event}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const on = (e: T) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      emitter.off(event, on);
+      resolve(e);
+    };
+    emitter.on(event, on);
+  });
+}

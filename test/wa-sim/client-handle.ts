@@ -94,6 +94,13 @@ export class ClientHandle {
     return res.id;
   }
 
+  /** `sock.logout()` in the client; resolves with the close it reports. */
+  async logout(timeoutMs = 10_000): Promise<Extract<ClientEvent, { type: 'close' }>> {
+    const from = this.mark();
+    this.child.send({ type: 'logout' } satisfies ClientCommand);
+    return this.waitFor('close', () => true, timeoutMs, from);
+  }
+
   /** Graceful: the client closes its socket (no logout), finishes writing auth, exits. */
   async shutdown(timeoutMs = 5_000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

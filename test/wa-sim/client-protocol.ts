@@ -8,4 +8,8 @@ export type ClientEvent =
   | { type: 'sent'; reqId: number; id: string }
   | { type: 'send-failed'; reqId: number; message: string };
 
-export type ClientCommand = { type: 'send'; reqId: number; to: string; text: string } | { type: 'exit' };
+export type ClientCommand =
+  | { type: 'send'; reqId: number; to: string; text: string }
+  | { type: 'exit' }
+  /** `sock.logout()`: asks the server to forget this device, then closes (401, no reconnect). */
+  | { type: 'logout' };

@@ -53,8 +53,14 @@ export class SimConnection {
       });
     });
     ws.on('close', () => {
-      this.closed = true;
-      hooks.onClose(this);
+      // Frames that arrived before the client hung up are still handled first: Baileys' logout
+      // sends its remove-companion-device iq and closes the socket right after.
+      this.chain = this.chain
+        .then(() => {
+          this.closed = true;
+          hooks.onClose(this);
+        })
+        .catch((err) => hooks.onError(this, err));
     });
     ws.on('error', (err) => hooks.onError(this, err));
   }

@@ -6,6 +6,11 @@ import { listen, type SimOptions, type WaSimulator } from './simulator.js';
 
 export type { SimOptions, SimDevice } from './simulator.js';
 export type { SimMessage } from './messaging.js';
+/**
+ * The simulator as tests see it. Server actions: `forceLogout`, `forgetDevice`, `dropConnection`,
+ * `replaceConnection`, `stall`, `failNextLogin`, `closeWithStreamError(phone, code)`; a client's own
+ * logout (remove-companion-device) forgets its device and emits `device-removed`.
+ */
 export type WaSim = WaSimulator;
 
 export async function startSimulator(opts: SimOptions = {}): Promise<WaSim> {

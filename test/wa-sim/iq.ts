@@ -9,6 +9,15 @@ export function iqResult(req: BinaryNode, content?: BinaryNode[]): BinaryNode {
   return node;
 }
 
+/** An iq error answer, e.g. `iqError(req, 404, 'item-not-found')`. */
+export function iqError(req: BinaryNode, code: number, text: string): BinaryNode {
+  return {
+    tag: 'iq',
+    attrs: { from: S_WHATSAPP_NET, type: 'error', id: req.attrs.id ?? '' },
+    content: [{ tag: 'error', attrs: { code: String(code), text } }],
+  };
+}
+
 export function firstChild(node: BinaryNode | undefined): BinaryNode | undefined {
   return Array.isArray(node?.content) ? node.content[0] : undefined;
 }

@@ -69,6 +69,14 @@ export class Registry {
     return [...this.accounts.values()].flatMap((a) => [...a.devices.values()]);
   }
 
+  /** Removes one linked device (a logout); the account and its other devices stay. */
+  removeDevice(phone: string, deviceId: number): DeviceRecord | undefined {
+    const devices = this.accounts.get(phone)?.devices;
+    const d = devices?.get(deviceId);
+    if (d) devices!.delete(deviceId);
+    return d;
+  }
+
   forget(phone: string): DeviceRecord[] {
     const acc = this.accounts.get(phone);
     if (!acc) return [];

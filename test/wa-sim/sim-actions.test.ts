@@ -76,6 +76,45 @@ describe.concurrent('server actions', () => {
     expect(replaced.close.reconnect).toBe(false);
   });
 
+  it('stream error 411 → multideviceMismatch, 500 → badSession (device kept); logout → device forgotten', async () => {
+    const phone = '15550010005';
+    const { client, authDir, deviceJid } = await h.pairedClient(phone);
+    const mismatch = await closeAfter(client, () => h.sim.closeWithStreamError(phone, 411));
+    expect(mismatch.close.code).toBe(DisconnectReason.multideviceMismatch);
+    expect(h.sim.devices().some((d) => d.deviceJid === deviceJid)).toBe(true);
+    await client.shutdown();
+
+    const second = h.client(authDir); // same auth: the device may still log in
+    await second.waitFor('open');
+    const bad = await closeAfter(second, () => h.sim.closeWithStreamError(phone, 500));
+    expect(bad.close.code).toBe(DisconnectReason.badSession);
+    await second.shutdown();
+
+    const third = h.client(authDir);
+    await third.waitFor('open');
+    const removed = new Promise((resolve) => {
+      const on = (e: { phone: string }) => {
+        if (e.phone !== phone) return;
+        h.sim.off('device-removed', on);
+        resolve(e);
+      };
+      h.sim.on('device-removed', on);
+    });
+    const out = await third.logout();
+    expect(out.code).toBe(DisconnectReason.loggedOut);
+    expect(await removed).toMatchObject({ phone, deviceJid, reason: 'user_initiated' });
+    expect(h.sim.devices().some((d) => d.deviceJid === deviceJid)).toBe(false);
+    expect(h.unhandled.filter((u) => u.phone === phone)).toEqual([]);
+    await third.shutdown();
+
+    // the server forgot it: the same auth is refused at login
+    const fourth = h.client(authDir);
+    expect((await fourth.waitFor('close')).code).toBe(DisconnectReason.loggedOut);
+    await waitUntil(() => closed.filter((c) => c.phone === phone).length === 4);
+    // the logout connection was closed by the client (null), not kicked by the server
+    expect(closed.filter((c) => c.phone === phone).map((c) => c.code)).toEqual([411, 500, null, 401]);
+  });
+
   it('a second login of the same device kicks the first with 440', async () => {
     const { client, authDir } = await h.pairedClient('15550010003');
     await client.shutdown(); // auth fully written; now run two copies of it

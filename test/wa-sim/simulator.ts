@@ -7,11 +7,11 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getBinaryNodeChild, type BinaryNode } from '@whiskeysockets/baileys';
+import { getBinaryNodeChild, jidDecode, type BinaryNode } from '@whiskeysockets/baileys';
 import { WebSocketServer } from 'ws';
 import { makeCertAuthority, makeCertChain, newKeyPair, type KeyPair, type SimCertAuthority } from './certs.js';
 import { SimConnection } from './connection.js';
-import { childBytes, children, firstChild, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
+import { childBytes, children, firstChild, iqError, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
 import { Messaging } from './messaging.js';
 import type { HandshakeResult } from './noise-responder.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
@@ -277,6 +277,10 @@ export class WaSimulator extends EventEmitter {
       conn.sendNode(iqResult(node));
       return;
     }
+    if (xmlns === 'md' && node.attrs.type === 'set' && child?.tag === 'remove-companion-device') {
+      conn.sendNode(this.removeCompanion(conn, node, child));
+      return;
+    }
     if (xmlns === 'encrypt' && device) {
       if (node.attrs.type === 'get' && child?.tag === 'count') {
         conn.sendNode(iqResult(node, [{ tag: 'count', attrs: { value: String(device.preKeys.size) } }]));
@@ -305,6 +309,31 @@ export class WaSimulator extends EventEmitter {
     }
     conn.sendNode(iqResult(node));
     this.emit('unhandled-iq', { node, phone: conn.phone, connId: conn.id });
+  }
+
+  /**
+   * Baileys' `sock.logout()`: `<remove-companion-device jid=<creds.me.id> reason="user_initiated"/>`,
+   * sent without waiting for the answer, and the socket is closed right after. A logged-in device
+   * may remove only itself; the device is forgotten (its next login gets 401). The connection is
+   * not kicked: the client hangs up by itself, so `closed` reports `code: null` deterministically.
+   */
+  private removeCompanion(conn: SimConnection, req: BinaryNode, child: BinaryNode): BinaryNode {
+    const device = this.connDevice(conn);
+    if (!device) return iqError(req, 401, 'not-authorized');
+    const target = jidDecode(child.attrs.jid);
+    const acc = this.registry.account(device.phone);
+    const sameAccount =
+      (target?.server === 's.whatsapp.net' && target.user === device.phone) ||
+      (target?.server === 'lid' && target.user === acc.lidUser);
+    if (!sameAccount || (target?.device ?? 0) !== device.deviceId) return iqError(req, 403, 'forbidden');
+    this.registry.removeDevice(device.phone, device.deviceId);
+    this.emit('device-removed', {
+      phone: device.phone,
+      deviceJid: device.deviceJid,
+      reason: child.attrs.reason ?? null,
+      connId: conn.id,
+    });
+    return iqResult(req);
   }
 
   private onClose(conn: SimConnection): void {
@@ -349,6 +378,16 @@ export class WaSimulator extends EventEmitter {
       c.endWith(streamError(401, { tag: 'conflict', attrs: { type: 'device_removed' } }), 401);
     }
     this.registry.forget(phone);
+  }
+
+  /**
+   * Ends the account's connections with `<stream:error code="<code>"/>` and no reason child:
+   * Baileys closes with exactly that status code (`getErrorCodeFromStreamError` reads `code`
+   * first), e.g. 500 badSession or 411 multideviceMismatch. The device stays registered.
+   */
+  closeWithStreamError(phone: string, code: number): void {
+    if (!Number.isInteger(code) || code <= 0) throw new Error(`not a stream error code: ${code}`);
+    for (const c of this.openConns(phone)) c.endWith(streamError(code), code);
   }
 
   dropConnection(phone: string): void {
