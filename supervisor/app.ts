@@ -8,8 +8,14 @@ import type { SessionStatus } from '../src/status.js';
 import { packageVersion } from '../src/version.js';
 import { resolveWorkerId } from '../src/worker-id.js';
 import { createBackendIntegration, defaultEndpoint, type BackendIntegration } from './backend/index.js';
-import { buildHealthReport, type HealthReport, type WorkerMode } from './health.js';
-import { ROUTES } from './http/routes/index.js';
+import { buildHealthReport, summarizeRecovery, type HealthReport, type RecoverySummary, type WorkerMode } from './health.js';
+import { sessionCommands } from './http/routes/api-deps.js';
+import { apiRoutes } from './http/routes/index.js';
+import { StorageProbe } from './http/routes/storage-probe.js';
+import { QrRenderer } from './qr/qr-renderer.js';
+import { printQrCodes, shouldPrintQr } from './qr/terminal-qr.js';
+import { createSnapshotStore } from '../src/storage/index.js';
+import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/storage/settings.js';
 import { buildHttpServer } from './http/server.js';
 import { attachSessionMetrics, backendObserver, createMetrics, registerMetricsRoute, type Metrics } from './metrics/index.js';
 import type { RecoveryResult } from '../src/session-view.js';
@@ -86,6 +92,13 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   }
   const sessionStatuses = options.sessionStatuses ?? ((): Iterable<SessionStatus> => sessions.registry.list().map((v) => v.status));
   let closing = false;
+  // API parts: storage reachability for /ready and /health, QR images on a piscina pool.
+  const store = createSnapshotStore(storageSettingsFromConfig({ ...config, dataDir }), { workerId, encryptionKeys: encryptionKeysFromConfig(config), timeoutMs: config.storageTimeout, logger });
+  const storageProbe = new StorageProbe({ driver: store.driver, ping: () => store.ping() });
+  const probeTimer = setInterval(() => void storageProbe.check(), 10_000).unref();
+  void storageProbe.check();
+  const qr = new QrRenderer();
+  let recoveryResult: RecoverySummary | undefined;
 
   const health = (): HealthReport =>
     buildHealthReport({
@@ -102,14 +115,29 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       pid: process.pid,
       nodeVersion: process.version,
       recovery: sessions.recovery.progress(),
+      ...(recoveryResult ? { recoveryResult } : {}),
       ...(backend ? { backend: backend.status() } : {}),
+      storage: storageProbe.status(),
     });
 
-  const http = await buildHttpServer({ logger, health }, [...ROUTES, (app) => registerMetricsRoute(app, { metrics, token: config.metricsToken })]);
+  const api = apiRoutes({
+    logger,
+    sessions: sessionCommands(sessions.registry),
+    maxSessions: config.maxSessions,
+    authToken: config.workerAuthToken,
+    qr,
+    storage: storageProbe,
+    recoveryFinished: () => ['done', 'disabled'].includes(sessions.recovery.progress().phase),
+    closing: () => closing,
+    version,
+  });
+  const http = await buildHttpServer({ logger, health }, [...api, (app) => registerMetricsRoute(app, { metrics, token: config.metricsToken })]);
   try {
     await http.listen({ host: config.host, port: config.port });
   } catch (err) {
     await http.close();
+    clearInterval(probeTimer);
+    await Promise.allSettled([qr.close(), store.close()]);
     detachMetrics();
     metrics.close();
     const code = (err as NodeJS.ErrnoException).code ?? 'LISTEN_FAILED';
@@ -129,6 +157,11 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     logger.error({ err }, 'session recovery failed');
     return [];
   });
+  void recovered.then((results) => (recoveryResult = summarizeRecovery(results)));
+  // Standalone at a terminal: QR codes are also printed, so an operator can link without the API.
+  const stopPrintingQr = shouldPrintQr({ standalone: mode === 'standalone', isTTY: process.stdout.isTTY })
+    ? printQrCodes({ renderer: qr, subscribe: (l) => sessions.registry.subscribe(l), write: (t) => process.stdout.write(t), logger })
+    : () => undefined;
 
   /**
    * Backend start: register and fetch assignments (the cached list when the backend does not
@@ -156,6 +189,9 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       await backend?.stop();
       await sessions.shutdown();
       await http.close();
+      stopPrintingQr();
+      clearInterval(probeTimer);
+      await Promise.allSettled([qr.close(), store.close()]);
       detachMetrics();
       metrics.close();
       logger.info('supervisor stopped');

@@ -1,5 +1,7 @@
-import type { SessionStatus } from '../src/status.js';
+import type { RecoveryResult } from '../src/session-view.js';
+import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { BackendStatus } from './backend/integration.js';
+import type { StorageHealth } from './http/routes/storage-probe.js';
 import type { RecoveryProgress } from './recovery/recovery-runner.js';
 
 export type WorkerMode = 'standalone' | 'backend';
@@ -28,6 +30,21 @@ export interface HealthInput {
   readonly recovery?: RecoveryProgress;
   /** Backend mode: reachability, registration, heartbeats and event queue of the backend client. */
   readonly backend?: BackendStatus;
+  /** Reachability of auth snapshot storage (last probe). */
+  readonly storage?: StorageHealth;
+  /** Outcome of this start's recovery, once it has finished. */
+  readonly recoveryResult?: RecoverySummary;
+}
+
+/** The last recovery's outcome for operators: counts, and which sessions did not come back and why. */
+export interface RecoverySummary {
+  readonly total: number;
+  readonly recovered: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly failures: ReadonlyArray<{ sessionId: string; status: SessionStatus; reason: FailureReason | null; error: string | null }>;
+  /** Failures beyond the first ones listed. */
+  readonly moreFailures: number;
 }
 
 export interface HealthReport {
@@ -43,7 +60,24 @@ export interface HealthReport {
   readonly nodeVersion: string;
   readonly memory: { readonly rssBytes: number; readonly heapUsedBytes: number };
   readonly recovery?: RecoveryProgress;
+  readonly recoveryResult?: RecoverySummary;
   readonly backend?: BackendStatus;
+  readonly storage?: StorageHealth;
+}
+
+const LISTED_FAILURES = 20;
+
+/** Pure: a recovery run's results as /health shows them (failures listed, bounded). */
+export function summarizeRecovery(results: readonly RecoveryResult[]): RecoverySummary {
+  const failed = results.filter((r) => r.outcome === 'failed');
+  return {
+    total: results.length,
+    recovered: results.filter((r) => r.outcome === 'recovered').length,
+    failed: failed.length,
+    skipped: results.filter((r) => r.outcome === 'skipped').length,
+    failures: failed.slice(0, LISTED_FAILURES).map((r) => ({ sessionId: r.sessionId, status: r.status, reason: r.reason ?? null, error: r.error ?? null })),
+    moreFailures: Math.max(0, failed.length - LISTED_FAILURES),
+  };
 }
 
 export function countSessions(statuses: Iterable<SessionStatus>): SessionCounts {
@@ -71,6 +105,8 @@ export function buildHealthReport(input: HealthInput): HealthReport {
     nodeVersion: input.nodeVersion,
     memory: { rssBytes: input.memory.rss, heapUsedBytes: input.memory.heapUsed },
     ...(input.recovery === undefined ? {} : { recovery: input.recovery }),
+    ...(input.recoveryResult === undefined ? {} : { recoveryResult: input.recoveryResult }),
     ...(input.backend === undefined ? {} : { backend: input.backend }),
+    ...(input.storage === undefined ? {} : { storage: input.storage }),
   };
 }

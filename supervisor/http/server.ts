@@ -1,6 +1,7 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { HttpDeps } from './deps.js';
-import { installErrorHandlers } from './error-handler.js';
+import { fail } from './envelope.js';
+import { installErrorHandlers, renderError } from './error-handler.js';
 import { ROUTES, type RouteModule } from './routes/index.js';
 
 /**
@@ -15,6 +16,15 @@ export async function buildHttpServer(deps: HttpDeps, routes: readonly RouteModu
     // Idle keep-alive sockets must not hold a graceful shutdown open.
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
+    // Unknown fields are rejected (ajv would otherwise silently drop them) and types are not
+    // coerced: `"5"` is not a number and `["x"]` not a string. Bad input is a 400, never guessed at.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Errors raised before routing (undecodable URL, parameter too long) get the envelope too.
+    frameworkErrors: (err, _request, reply) => {
+      const rendered = renderError(err);
+      // The framework's reply is typed for the route it could not find; the envelope fits any.
+      void (reply as FastifyReply).code(rendered.statusCode).send(fail(rendered.body));
+    },
   });
   installErrorHandlers(app);
   for (const register of routes) await register(app, deps);

@@ -1,9 +1,36 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
+import type { ApiDeps } from './api-deps.js';
+import { installAuth } from './auth.js';
+import { registerCompatRoutes } from './compat.js';
+import { registerDocs } from './docs.js';
 import { healthRoutes } from './health.js';
+import { messageEndpoint, registerMessageRoute } from './messages.js';
+import { qrEndpoint, registerQrRoute } from './qr.js';
+import { registerReadyRoute } from './ready.js';
+import { registerSessionRoutes, sessionEndpoints } from './sessions.js';
 
 /** A route file: registers its routes on the server with the dependencies it needs. */
 export type RouteModule = (app: FastifyInstance, deps: HttpDeps) => void | Promise<void>;
 
 /** Every route file of the worker API. Add a new file here; nothing else changes. */
 export const ROUTES: readonly RouteModule[] = [healthRoutes];
+
+/**
+ * The full worker API (design.md §9) on top of `ROUTES`: docs first (they collect every later
+ * route), then the auth hook, readiness, sessions, QR, messages and the compatibility aliases.
+ */
+export function apiRoutes(api: ApiDeps): RouteModule[] {
+  const sessions = sessionEndpoints(api);
+  const qr = qrEndpoint(api);
+  return [
+    (app) => registerDocs(app, api.version),
+    (app) => installAuth(app, api.authToken, api.logger),
+    ...ROUTES,
+    (app) => registerReadyRoute(app, api),
+    (app) => registerSessionRoutes(app, sessions),
+    (app) => registerQrRoute(app, qr),
+    (app) => registerMessageRoute(app, messageEndpoint(api)),
+    (app) => registerCompatRoutes(app, { sessions, qr, legacySend: messageEndpoint(api, true) }),
+  ];
+}

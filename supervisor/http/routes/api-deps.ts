@@ -1,0 +1,52 @@
+import type { OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
+import type { Logger } from '../../../src/logger.js';
+import type { SessionSpec, SessionView } from '../../../src/session-view.js';
+import type { QrRenderer } from '../../qr/qr-renderer.js';
+import type { StorageProbe } from './storage-probe.js';
+
+/** What the session API needs of the registry (supervisor/registry/session-registry.ts). */
+export interface SessionCommands {
+  create(spec: SessionSpec): SessionView;
+  get(sessionId: string): SessionView | undefined;
+  list(): SessionView[];
+  restart(sessionId: string): SessionView;
+  disconnect(sessionId: string): SessionView;
+  logout(sessionId: string): SessionView;
+  remove(sessionId: string): Promise<void>;
+  send(sessionId: string, to: string, message: OutgoingMessage): Promise<SendResult>;
+  /** Resolves when the session has no host process (after a logout, before removal). */
+  whenIdle(sessionId: string): Promise<void>;
+}
+
+/** Dependencies of the worker API routes, handed in by the composition root (app.ts). */
+export interface ApiDeps {
+  readonly logger: Logger;
+  readonly sessions: SessionCommands;
+  readonly maxSessions: number;
+  /** WORKER_AUTH_TOKEN; undefined or empty = the API is open (a loud warning at start). */
+  readonly authToken: string | undefined;
+  readonly qr: QrRenderer;
+  readonly storage: StorageProbe;
+  /** Recovery of this start has finished (or is disabled). */
+  readonly recoveryFinished: () => boolean;
+  /** The supervisor is shutting down. */
+  readonly closing: () => boolean;
+  readonly version: string;
+}
+
+/** The registry as the API sees it (structural: any object with the registry's methods). */
+export function sessionCommands(registry: Omit<SessionCommands, 'whenIdle'> & { actor(sessionId: string): { onIdle(): Promise<unknown> } | undefined }): SessionCommands {
+  return {
+    create: (spec) => registry.create(spec),
+    get: (id) => registry.get(id),
+    list: () => registry.list(),
+    restart: (id) => registry.restart(id),
+    disconnect: (id) => registry.disconnect(id),
+    logout: (id) => registry.logout(id),
+    remove: (id) => registry.remove(id),
+    send: (id, to, message) => registry.send(id, to, message),
+    whenIdle: async (id) => {
+      await registry.actor(id)?.onIdle();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * OpenAPI generated from the route schemas by @fastify/swagger: `GET /docs` and `/docs/json` (JSON),
+ * `/docs/yaml`. Must be registered before any route, since it collects them as they are added.
+ */
+export async function registerDocs(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'wa-gateway-worker API',
+        version,
+        description:
+          'Sessions, QR codes and messages of one WhatsApp gateway worker. Every answer is `{success, timestamp, data}` or `{success:false, timestamp, error:{code, message, details?}}`. Routes under /api (and the seed aliases under /session) need `Authorization: Bearer <WORKER_AUTH_TOKEN>` when the worker has a token. Unknown routes and wrong methods answer 404 NOT_FOUND.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'sessions', description: 'Session lifecycle and QR' },
+        { name: 'messages', description: 'Outgoing messages' },
+        { name: 'compat', description: 'Aliases of the seed and of the original worker, same handlers' },
+      ],
+    },
+  });
+  const json = async () => app.swagger();
+  app.get('/docs', { schema: { hide: true } }, json);
+  app.get('/docs/json', { schema: { hide: true } }, json);
+  app.get('/docs/yaml', { schema: { hide: true } }, async (_request, reply) => reply.type('application/yaml').send(app.swagger({ yaml: true })));
+}

@@ -1,0 +1,47 @@
+import { WorkerError } from '../../../src/errors.js';
+import { HttpError } from '../http-error.js';
+
+/**
+ * HTTP status of each stable code the registry, an actor or a session host can throw at a
+ * route. Their messages are built by this worker, so they are safe to show. Anything not listed
+ * stays an internal error (500, fixed message).
+ */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  INVALID_SESSION_ID: 400,
+  INVALID_RECIPIENT: 400,
+  INVALID_MESSAGE: 400,
+  SESSION_NOT_FOUND: 404,
+  SESSION_NOT_CONNECTED: 409,
+  // The host's own answer when its socket closed between our check and the send.
+  NOT_CONNECTED: 409,
+  HOST_EXITED: 409,
+  HOST_CHANNEL_CLOSED: 409,
+  HOST_NOT_RUNNING: 409,
+  MAX_SESSIONS_REACHED: 429,
+  SEND_FAILED: 502,
+  SHUTTING_DOWN: 503,
+  QR_RENDER_FAILED: 503,
+  SEND_TIMEOUT: 504,
+  HOST_REQUEST_TIMEOUT: 504,
+};
+
+/** Codes whose meaning for a client is "the session is not connected". */
+const NOT_CONNECTED = new Set(['NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED', 'HOST_NOT_RUNNING']);
+
+/** Pure: a thrown error as the HttpError the error handler renders (or unchanged when unknown). */
+export function toHttpError(err: unknown): unknown {
+  if (err instanceof HttpError || !(err instanceof WorkerError)) return err;
+  const status = STATUS_BY_CODE[err.code];
+  if (status === undefined) return err;
+  const code = NOT_CONNECTED.has(err.code) ? 'SESSION_NOT_CONNECTED' : err.code;
+  return new HttpError(status, code, err.message, err.details);
+}
+
+/** Runs a route's command and turns a known WorkerError into its HTTP answer. */
+export async function mapped<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw toHttpError(err);
+  }
+}

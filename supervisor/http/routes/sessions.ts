@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { ok } from '../envelope.js';
+import { HttpError } from '../http-error.js';
+import { responses, SESSION_PARAMS } from '../schemas/common.js';
+import { CREATE_SESSION_BODY, SESSION_DELETED, SESSION_LIST, SESSION_VIEW, type CreateSessionBody } from '../schemas/sessions.js';
+import type { ApiDeps } from './api-deps.js';
+import { register, type Endpoint } from './endpoint.js';
+import { mapped } from './errors.js';
+
+type IdParams = { id: string };
+
+export type SessionEndpointName = 'create' | 'list' | 'get' | 'restart' | 'disconnect' | 'logout' | 'remove';
+
+/**
+ * Sessions (design.md §9): create (idempotent), list, status, restart (new host), disconnect
+ * (stop, keep auth), logout (WhatsApp logout, auth deleted everywhere) and delete (logout, then
+ * the session is forgotten).
+ */
+export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, Endpoint> {
+  const { sessions } = deps;
+  const view = (id: string): ReturnType<typeof sessions.get> & object => {
+    const v = sessions.get(id);
+    if (!v) throw new HttpError(404, 'SESSION_NOT_FOUND', `session ${id} is not hosted on this worker`, { sessionId: id });
+    return v;
+  };
+  const command = (name: 'restart' | 'disconnect' | 'logout', summary: string): Endpoint => ({
+    method: 'POST',
+    url: `/api/sessions/:id/${name}`,
+    schema: { tags: ['sessions'], summary, params: SESSION_PARAMS, response: responses(SESSION_VIEW) },
+    handler: async (request) => {
+      const { id } = request.params as IdParams;
+      return ok(await mapped(() => sessions[name](id)));
+    },
+  });
+
+  return {
+    create: {
+      method: 'POST',
+      url: '/api/sessions',
+      schema: {
+        tags: ['sessions'],
+        summary: 'Create and start a session (idempotent: an existing session is returned as it is, 200)',
+        body: CREATE_SESSION_BODY,
+        response: { ...responses(SESSION_VIEW, 201), 200: responses(SESSION_VIEW)[200] },
+      },
+      handler: async (request, reply) => {
+        const body = request.body as CreateSessionBody;
+        const existed = sessions.get(body.sessionId) !== undefined;
+        const created = await mapped(() =>
+          sessions.create({ sessionId: body.sessionId, ...(body.userId === undefined ? {} : { userId: body.userId }), ...(body.name === undefined ? {} : { name: body.name }) }),
+        );
+        void reply.code(existed ? 200 : 201);
+        return ok(created);
+      },
+    },
+    list: {
+      method: 'GET',
+      url: '/api/sessions',
+      schema: { tags: ['sessions'], summary: 'Every session of this worker', response: responses(SESSION_LIST) },
+      handler: async () => {
+        const list = sessions.list();
+        return ok({ sessions: list, total: list.length, maxSessions: deps.maxSessions });
+      },
+    },
+    get: {
+      method: 'GET',
+      url: '/api/sessions/:id',
+      schema: { tags: ['sessions'], summary: 'Status of one session (ended sessions keep answering until deleted)', params: SESSION_PARAMS, response: responses(SESSION_VIEW) },
+      handler: async (request) => ok(view((request.params as IdParams).id)),
+    },
+    restart: command('restart', 'Stop the session host and start a new one (also lifts a crash-loop quarantine)'),
+    disconnect: command('disconnect', 'Stop the session host and keep its auth (no WhatsApp logout)'),
+    logout: command('logout', 'Log out of WhatsApp and delete the auth everywhere; the session stays listed as logged_out'),
+    remove: {
+      method: 'DELETE',
+      url: '/api/sessions/:id',
+      schema: { tags: ['sessions'], summary: 'Log out, delete the auth everywhere and forget the session', params: SESSION_PARAMS, response: responses(SESSION_DELETED) },
+      handler: async (request) => {
+        const { id } = request.params as IdParams;
+        await mapped(async () => {
+          sessions.logout(id);
+          await sessions.whenIdle(id);
+          await sessions.remove(id);
+        });
+        return ok({ sessionId: id, deleted: true as const });
+      },
+    },
+  };
+}
+
+export function registerSessionRoutes(app: FastifyInstance, endpoints: Record<SessionEndpointName, Endpoint>): void {
+  for (const e of Object.values(endpoints)) register(app, e);
+}
