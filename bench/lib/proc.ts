@@ -1,0 +1,42 @@
+/**
+ * Memory and CPU of one process from /proc (Linux), with the supervisor's own parsers
+ * (supervisor/proc-stats.ts) so the benchmark measures exactly what `/metrics` reports.
+ */
+import { readFileSync } from 'node:fs';
+import { CLOCK_TICKS_PER_SECOND, parseCpuTicks, parsePss } from '../../supervisor/proc-stats.js';
+
+function read(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null; // the process is gone
+  }
+}
+
+/** Pure: `Rss:` of smaps_rollup in bytes. */
+export function parseRss(smapsRollup: string): number | null {
+  const m = /^Rss:\s+(\d+)\s+kB$/m.exec(smapsRollup);
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+export interface MemorySample {
+  pssBytes: number;
+  rssBytes: number;
+}
+
+export function memoryOf(pid: number): MemorySample | null {
+  const rollup = read(`/proc/${pid}/smaps_rollup`);
+  if (rollup === null) return null;
+  const pss = parsePss(rollup);
+  const rss = parseRss(rollup);
+  return pss === null || rss === null ? null : { pssBytes: pss, rssBytes: rss };
+}
+
+/** Cumulative user + system CPU seconds of the process, null when it is gone. */
+export function cpuSecondsOf(pid: number): number | null {
+  const stat = read(`/proc/${pid}/stat`);
+  const ticks = stat === null ? null : parseCpuTicks(stat);
+  return ticks === null ? null : ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+export const MB = 1024 * 1024;

@@ -1,0 +1,209 @@
+/**
+ * One benchmark size N, all against the simulator on this machine, in the order an operator's
+ * day would produce the figures: pair N sessions → kill hosts one at a time (kill → connected,
+ * boot of one restarted host) → restart the worker (start → all connected, boots under recovery
+ * load) → steady state (PSS per host, supervisor memory and idle CPU, `GET /metrics` latency) →
+ * graceful stop → the same N sockets in one plain process (baseline).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../../test/wa-sim/index.js';
+import { WorkerApi } from './api.js';
+import type { BenchOptions } from './args.js';
+import { runBaseline, type BaselineResult } from './baseline.js';
+import { pairAll, planSessions, waitAllConnected, type PlannedSession } from './pairing.js';
+import { cpuSecondsOf, memoryOf, MB } from './proc.js';
+import { ratio, summarize, sum, type Summary } from './stats.js';
+import { pollUntil, sleep } from './wait.js';
+import { measureWarmHosts } from './warm-host.js';
+import { WorkerProcess } from './worker-process.js';
+
+export interface SizeResult {
+  n: number;
+  recoveryConcurrency: number | null;
+  nodeFlags: string[];
+  pairAllMs: number;
+  hostBootUnderRecoveryMs: Summary;
+  hostBootAfterKillMs: Summary;
+  /** CPU seconds each recovered host had used when all were connected: the CPU bound of recovery is N × this / cores. */
+  hostCpuSecondsToConnected: Summary;
+  killToConnectedMs: Summary;
+  /** A pre-forked host (imports done) given its session: `init` → connected. What kill → connected would be with a warm spare. */
+  warmHostInitToConnectedMs: Summary;
+  /** Worker spawn → every session connected again, ms. */
+  recoveryMs: number;
+  /** 1-minute load average of the machine when the restart began (figures on a shared machine need it). */
+  loadAverageAtRestart: number;
+  /** QR rounds the simulator served during kills and recovery (must be 0). */
+  qrRoundsAfterPairing: number;
+  hostPssMB: Summary & { mean: number };
+  supervisor: { pssMB: number; rssMB: number; cpuSecondsDuringRecovery: number | null; idleCpuPercent: number | null };
+  hostIdleCpuPercentMean: number | null;
+  /** (supervisor PSS + every host's PSS) / N. */
+  workerPssPerSessionMB: number;
+  metricsHttpMs: Summary;
+  /** SIGTERM → exit with N hosts flushing, ms. */
+  gracefulStopMs: number;
+  baseline: BaselineResult | null;
+  ratios: { memoryPerSession: number | null; recoveryTime: number | null };
+}
+
+const log = (n: number, text: string): void => console.log(`[bench N=${n}] ${text}`);
+
+export async function measureSize(n: number, options: BenchOptions): Promise<SizeResult> {
+  const sim = await startSimulator();
+  const dataDir = mkdtempSync(join(tmpdir(), `wa-bench-${n}-`));
+  const sessions = planSessions(`bench${n}`, n);
+  const env: Record<string, string> = {
+    ...sim.childEnv(),
+    DATA_DIR: dataDir,
+    WORKER_ID: `bench-${n}`,
+    LOG_LEVEL: 'info',
+    MAX_SESSIONS: String(Math.max(500, n)),
+    ...(options.recoveryConcurrency ? { RECOVERY_CONCURRENCY: String(options.recoveryConcurrency) } : {}),
+  };
+  const timeoutMs = 120_000 + n * 3_000;
+  let worker: WorkerProcess | undefined;
+  try {
+    worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env, nodeFlags: options.nodeFlags });
+    let api = new WorkerApi(worker.url);
+    const w0 = worker;
+    await pollUntil(async () => ((await api.health())?.recovery?.phase === 'done' ? true : undefined), { timeoutMs: 60_000, what: 'an empty worker ready', last: () => w0.tail(5) });
+
+    const pairStarted = Date.now();
+    await pairAll(api, sim, sessions, { batch: options.pairBatch, timeoutMs });
+    const pairAllMs = Date.now() - pairStarted;
+    const qrRounds = sim.qrCount();
+    log(n, `paired ${n} sessions in ${pairAllMs} ms`);
+
+    const kills = await killEach(api, worker, pickSpread(sessions, Math.min(options.kills, n)));
+    log(n, `kill → connected p50 ${summarize(kills.killMs).p50} ms over ${kills.killMs.length} kills`);
+
+    const stop1 = await worker.stop();
+    if (stop1.code !== 0) throw new Error(`worker stop exited ${JSON.stringify(stop1)}: ${worker.tail()}`);
+
+    const loadAverageAtRestart = Math.round(loadavg()[0]! * 100) / 100;
+    worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env, nodeFlags: options.nodeFlags });
+    api = new WorkerApi(worker.url);
+    const w1 = worker;
+    await pollUntil(async () => ((await api.health())?.sessions?.byStatus?.connected === n ? true : w1.running ? undefined : Promise.reject(new Error(`worker exited: ${w1.tail()}`))), {
+      timeoutMs,
+      intervalMs: 100,
+      what: `${n} sessions recovered`,
+      last: () => w1.tail(5),
+    });
+    const recoveryMs = Date.now() - worker.spawnedAt;
+    const cpuSecondsDuringRecovery = cpuSecondsOf(worker.pid);
+    const hostCpuAtConnected = [...(await waitAllConnected(api, sessions, 30_000)).values()].map((s) => (s.pid === null ? NaN : (cpuSecondsOf(s.pid) ?? NaN)));
+    const bootsUnderRecovery = worker.boots.map((b) => b.bootMs);
+    log(n, `worker start → ${n} connected in ${recoveryMs} ms`);
+
+    // Let the post-connect snapshot uploads finish: memory and idle CPU are steady-state figures.
+    await sleep(3_000);
+    const live = await waitAllConnected(api, sessions, 30_000);
+    const hostPids = [...live.values()].map((s) => s.pid).filter((p): p is number => typeof p === 'number');
+    const hostPss = hostPids.map((pid) => memoryOf(pid)?.pssBytes ?? NaN).map((b) => b / MB);
+    const supMem = memoryOf(worker.pid);
+    const idle = await idleCpu(worker.pid, hostPids, options.idleCpuSeconds);
+    const metricsHttpMs = await timeMetrics(api, 20);
+
+    const stopStarted = Date.now();
+    const stop2 = await worker.stop();
+    const gracefulStopMs = Date.now() - stopStarted;
+    if (stop2.code !== 0) throw new Error(`worker stop exited ${JSON.stringify(stop2)}: ${worker.tail()}`);
+
+    const warm = await measureWarmHosts(sim, dataDir, pickSpread(sessions, Math.min(5, options.kills)).map((s) => s.sessionId), { importWaitMs: 4_000, nodeFlags: options.nodeFlags });
+    log(n, `warm spare host: init → connected p50 ${summarize(warm).p50} ms`);
+
+    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: options.nodeFlags });
+    if (baseline) log(n, `baseline: one process → ${n} open in ${baseline.recoveryMs} ms, ${baseline.pssMB.toFixed(1)} MB PSS`);
+
+    const supervisorPssMB = (supMem?.pssBytes ?? NaN) / MB;
+    const workerPssPerSessionMB = (supervisorPssMB + sum(hostPss)) / n;
+    return {
+      n,
+      recoveryConcurrency: options.recoveryConcurrency ?? null,
+      nodeFlags: options.nodeFlags,
+      pairAllMs,
+      hostBootUnderRecoveryMs: summarize(bootsUnderRecovery),
+      hostBootAfterKillMs: summarize(kills.bootMs),
+      hostCpuSecondsToConnected: summarize(hostCpuAtConnected),
+      killToConnectedMs: summarize(kills.killMs),
+      warmHostInitToConnectedMs: summarize(warm),
+      recoveryMs,
+      loadAverageAtRestart,
+      qrRoundsAfterPairing: sim.qrCount() - qrRounds,
+      hostPssMB: { ...summarize(hostPss), mean: sum(hostPss) / hostPss.length },
+      supervisor: { pssMB: supervisorPssMB, rssMB: (supMem?.rssBytes ?? NaN) / MB, cpuSecondsDuringRecovery, idleCpuPercent: idle.supervisorPercent },
+      hostIdleCpuPercentMean: idle.hostMeanPercent,
+      workerPssPerSessionMB,
+      metricsHttpMs,
+      gracefulStopMs,
+      baseline,
+      ratios: {
+        memoryPerSession: ratio(workerPssPerSessionMB, baseline?.pssPerSessionMB),
+        recoveryTime: ratio(recoveryMs, baseline?.recoveryMs),
+      },
+    };
+  } finally {
+    worker?.forceKill();
+    await sim.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Pure: `k` sessions spread evenly over the list (not just the first ones). */
+export function pickSpread<T>(items: readonly T[], k: number): T[] {
+  if (k <= 0 || items.length === 0) return [];
+  const step = items.length / Math.min(k, items.length);
+  return Array.from({ length: Math.min(k, items.length) }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+/** `kill -9` each session's host in turn and time it back to `connected` with a new pid. */
+async function killEach(api: WorkerApi, worker: WorkerProcess, targets: readonly PlannedSession[]): Promise<{ killMs: number[]; bootMs: number[] }> {
+  const killMs: number[] = [];
+  const bootMs: number[] = [];
+  for (const s of targets) {
+    const before = await api.session(s.sessionId);
+    if (before.pid === null || before.status !== 'connected') throw new Error(`${s.sessionId} is not connected with a host: ${JSON.stringify(before)}`);
+    const bootsBefore = worker.boots.length;
+    const killedAt = Date.now();
+    process.kill(before.pid, 'SIGKILL');
+    await pollUntil(async () => {
+      const v = await api.session(s.sessionId);
+      return v.status === 'connected' && v.pid !== null && v.pid !== before.pid ? v : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 20, what: `${s.sessionId} back after kill -9`, last: () => worker.tail(5) });
+    killMs.push(Date.now() - killedAt);
+    const boot = worker.boots.slice(bootsBefore).find((b) => b.sessionId === s.sessionId);
+    if (boot) bootMs.push(boot.bootMs);
+    await sleep(500); // let the restarted host's first upload pass before the next kill
+  }
+  return { killMs, bootMs };
+}
+
+async function idleCpu(supervisorPid: number, hostPids: readonly number[], seconds: number): Promise<{ supervisorPercent: number | null; hostMeanPercent: number | null }> {
+  const s0 = cpuSecondsOf(supervisorPid);
+  const h0 = hostPids.map(cpuSecondsOf);
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const elapsed = (performance.now() - started) / 1000;
+  const s1 = cpuSecondsOf(supervisorPid);
+  const h1 = hostPids.map(cpuSecondsOf);
+  const hostDeltas = h1.flatMap((v, i) => (v !== null && h0[i] !== null ? [v - h0[i]!] : []));
+  return {
+    supervisorPercent: s0 !== null && s1 !== null ? ((s1 - s0) / elapsed) * 100 : null,
+    hostMeanPercent: hostDeltas.length ? (sum(hostDeltas) / hostDeltas.length / elapsed) * 100 : null,
+  };
+}
+
+async function timeMetrics(api: WorkerApi, times: number): Promise<Summary> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const text = await api.metricsText();
+    ms.push(performance.now() - started);
+    if (!text.includes('wa_sessions')) throw new Error('GET /metrics did not return the worker metrics');
+  }
+  return summarize(ms);
+}
