@@ -94,3 +94,19 @@ export const aesKey: Parser<Buffer> = (raw) => {
   if (!key) throw new ParseProblem('expected 32 bytes as 64 hex characters or base64');
   return key;
 };
+
+/**
+ * Node/V8 command-line flags, space separated (`--name` or `--name=value`); `none` = no flags.
+ * Only flags, never paths or scripts: this value becomes part of every host's execArgv.
+ */
+export const nodeFlags: Parser<readonly string[]> = (raw) => {
+  const v = raw.trim();
+  if (v.toLowerCase() === 'none') return Object.freeze([]);
+  const flags = v.split(/\s+/);
+  for (const flag of flags) {
+    if (!/^--[a-z0-9][a-z0-9-]*(=[A-Za-z0-9._,-]+)?$/.test(flag)) {
+      throw new ParseProblem('expected space-separated flags like --max-semi-space-size=1, or none');
+    }
+  }
+  return Object.freeze(flags);
+};

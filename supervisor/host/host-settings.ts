@@ -36,6 +36,8 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
 export function hostSettingsFromConfig(config: Config, hostModulePath: string = DEFAULT_HOST_MODULE): HostSettings {
   return {
     hostModulePath,
+    // The supervisor's own execArgv first (test preloads reach hosts), then the host tuning flags.
+    execArgv: [...process.execArgv, ...config.hostNodeFlags],
     stopTimeoutMs: config.hostStopTimeoutMs,
     pingIntervalMs: config.hostPingIntervalMs,
     pingTimeoutMs: config.hostPingTimeoutMs,

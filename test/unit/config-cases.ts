@@ -69,6 +69,12 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   RESTART_PERIOD_MS: { default: 300000, good: [['1000', 1000]], bad: ['999'], allowed: ms(1000, DAY) },
   HOST_STOP_TIMEOUT_MS: { default: 10000, good: [['100', 100]], bad: ['99'], allowed: ms(100, 600_000) },
   HOST_PING_INTERVAL_MS: { default: 5000, good: [['100', 100]], bad: ['99'], allowed: ms(100, HOUR) },
+  HOST_NODE_FLAGS: {
+    default: ['--max-semi-space-size=1'],
+    good: [['none', []], ['--max-old-space-size=256  --max-semi-space-size=2', ['--max-old-space-size=256', '--max-semi-space-size=2']]],
+    bad: ['--require=/tmp/x.js', 'max-semi-space-size=1', '--a; rm'],
+    allowed: 'expected space-separated flags like --max-semi-space-size=1, or none',
+  },
   HOST_PING_TIMEOUT_MS: { default: 15000, good: [[String(HOUR), HOUR]], bad: [String(HOUR + 1)], allowed: ms(100, HOUR) },
   LOG_LEVEL: { default: 'info', good: [['debug', 'debug'], ['SILENT', 'silent'], ['trace', 'trace']], bad: ['verbose'], allowed: 'expected one of fatal, error, warn, info, debug, trace, silent' },
   LOG_PRETTY: { default: undefined, good: BOOL_GOOD, bad: ['pretty'], allowed: 'expected true or false' },
