@@ -2,21 +2,16 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
+import type { StorageSettings } from '../../ipc/protocol.js';
 import { StorageError, StorageErrorCode } from '../errors.js';
 import { classifyS3Error, isNoSuchBucket, isNotFound } from './classify.js';
 import { assertPrefix, type ObjectBackend } from './types.js';
 
-export interface MinioBackendSettings {
-  endPoint: string;
-  port: number;
-  useSSL: boolean;
-  accessKey: string;
-  secretKey: string;
-  bucket: string;
-  region: string;
+/** The `minio` storage settings of the IPC `init` (one definition), plus the socket timeout. */
+export type MinioBackendSettings = Omit<Extract<StorageSettings, { driver: 'minio' }>, 'driver'> & {
   /** Idle-socket timeout: a server that stops answering frees the socket after this long. */
   socketTimeoutMs: number;
-}
+};
 
 /** S3's limit for one multi-object delete. */
 const DELETE_BATCH = 1000;

@@ -1,18 +1,7 @@
-import { IPC_PROTOCOL_VERSION, type HostInit } from '../../../src/ipc/protocol.js';
+import type { HostInit } from '../../../src/ipc/protocol.js';
+import { makeInit } from '../../support/host-harness.js';
 
-/** A valid `init` for fixture hosts (they do not touch storage). */
+/** A valid `init` for fixture hosts (they do not touch storage): the harness's init, tuned quiet and short. */
 export function testInit(sessionId: string, isRecovery = false, dataDir = '/tmp/unused'): HostInit {
-  return {
-    type: 'init',
-    protocol: IPC_PROTOCOL_VERSION,
-    sessionId,
-    workerId: 'test-worker',
-    dataDir,
-    storage: { driver: 'local', dataDir },
-    storageTimeoutMs: 1000,
-    encryptionKeys: [],
-    qrMaxAttempts: 3,
-    logLevel: 'silent',
-    isRecovery,
-  };
+  return makeInit({ sessionId, dataDir, init: { storageTimeoutMs: 1000, qrMaxAttempts: 3, logLevel: 'silent', isRecovery } });
 }
