@@ -19,30 +19,31 @@ export interface AssignmentSyncOptions {
 export type AssignmentSource = 'backend' | 'cache' | 'none';
 
 /**
- * Fetches the backend's assignment list, caches every successful answer in DATA_DIR, and turns a
+ * Fetches the backend's assignment list, caches what the worker follows in DATA_DIR, and turns a
  * changed list into ensure/release calls on the session directory (release = stop, never logout).
- * `known` is the list last applied: only sessions in it can ever be released.
+ * `known` is what the worker follows: only sessions in it can ever be released, and one answer
+ * that leaves a hosted session out only marks it (`missing`); the second answer in a row releases
+ * it (issue 13 §6). An answer that does not parse never reaches `apply`: sessions and cache stay.
  */
 export class AssignmentSync {
   known = new Set<string>();
   source: AssignmentSource = 'none';
   lastFetchAt: string | null = null;
+  /** Hosted sessions the last answer left out; released if the next answer leaves them out too. */
+  private missing = new Set<string>();
+  /** The last entry seen for each followed session (kept sessions stay in the cache with it). */
+  private readonly entries = new Map<string, Assignment>();
   private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: AssignmentSyncOptions) {}
 
+  /** One backend answer, parsed; throws on no answer and on an answer that is not a list. */
   async fetch(signal: AbortSignal): Promise<Assignment[]> {
     const res = await this.o.http.call(this.o.profile.assignments(this.o.workerId), { operation: 'assignments', signal, accept: [404] });
     const list = this.o.profile.parseAssignments(res);
     if (list.ignored > 0) this.o.logger.warn({ ignored: list.ignored }, 'backend assigned sessions with invalid ids; ignored');
     this.lastFetchAt = new Date().toISOString();
     this.source = 'backend';
-    try {
-      await writeAssignmentCache(this.o.dataDir, { workerId: this.o.workerId, profile: this.o.profile.name, fetchedAt: this.lastFetchAt, sessions: list.sessions });
-    } catch (err) {
-      // A full disk must not stop the worker from following its backend; the next fetch tries again.
-      this.o.logger.error({ code: errorCode(err), message: errorMessage(err) }, 'could not write the assignment cache');
-    }
     return list.sessions;
   }
 
@@ -57,6 +58,15 @@ export class AssignmentSync {
     return null;
   }
 
+  /** The start list (recovered by the caller, not applied here); cached when it came from the backend. */
+  async adopt(list: readonly Assignment[]): Promise<void> {
+    this.known = new Set(list.map((a) => a.sessionId));
+    this.entries.clear();
+    for (const a of list) this.entries.set(a.sessionId, a);
+    this.missing.clear();
+    if (this.source === 'backend') await this.writeCache();
+  }
+
   /** Applies a list; calls are serialized so two fetches never interleave their changes. */
   apply(next: readonly Assignment[]): Promise<void> {
     this.applying = this.applying.then(() => this.applyNow(next));
@@ -65,10 +75,15 @@ export class AssignmentSync {
 
   private async applyNow(next: readonly Assignment[]): Promise<void> {
     const hosted = new Set(this.o.directory.list().map((s) => s.sessionId));
-    const plan = planReconcile(this.known, next, hosted);
-    this.known = new Set(next.map((a) => a.sessionId));
+    const plan = planReconcile(this.known, next, hosted, this.missing);
+    for (const id of plan.missing) this.o.logger.warn({ sessionId: id }, 'session left out of the assignments once: kept until the next answer confirms it');
+    this.missing = new Set(plan.missing);
+    this.known = new Set([...next.map((a) => a.sessionId), ...plan.missing]);
+    for (const a of next) this.entries.set(a.sessionId, a);
+    for (const id of [...this.entries.keys()]) if (!this.known.has(id)) this.entries.delete(id);
+    await this.writeCache();
     for (const id of plan.release) {
-      this.o.logger.info({ sessionId: id }, 'session no longer assigned: stopping it (auth kept)');
+      this.o.logger.info({ sessionId: id }, 'session no longer assigned (two answers in a row): stopping it (auth kept)');
       await this.o.directory.release(id).catch((err: unknown) => this.o.logger.error({ sessionId: id, code: errorCode(err), message: errorMessage(err) }, 'release failed'));
     }
     for (const a of plan.ensure) {
@@ -76,6 +91,16 @@ export class AssignmentSync {
       await this.o.directory
         .ensure({ sessionId: a.sessionId, userId: a.userId, name: a.name })
         .catch((err: unknown) => this.o.logger.error({ sessionId: a.sessionId, code: errorCode(err), message: errorMessage(err) }, 'ensure failed'));
+    }
+  }
+
+  /** The cache holds what the worker follows: the backend's list plus sessions kept for one more answer. */
+  private async writeCache(): Promise<void> {
+    try {
+      await writeAssignmentCache(this.o.dataDir, { workerId: this.o.workerId, profile: this.o.profile.name, fetchedAt: this.lastFetchAt ?? new Date().toISOString(), sessions: [...this.entries.values()] });
+    } catch (err) {
+      // A full disk must not stop the worker from following its backend; the next answer tries again.
+      this.o.logger.error({ code: errorCode(err), message: errorMessage(err) }, 'could not write the assignment cache');
     }
   }
 }

@@ -196,7 +196,7 @@ export class BackendIntegration {
       list = (await this.sync.fromCache()) ?? [];
       this.track((this.catchingUp = this.catchUp(signal)));
     }
-    this.sync.known = new Set(list.map((a) => a.sessionId));
+    await this.sync.adopt(list);
     this.schedulePoll();
     return list.map((a) => ({ sessionId: a.sessionId, userId: a.userId, name: a.name }));
   }

@@ -19,7 +19,11 @@ export interface BackendProfile {
   register(identity: WorkerIdentity): WireRequest;
   parseRegister(res: WireResponse): RegisterOutcome;
   assignments(workerId: string): WireRequest;
-  /** 2xx or 404 (= none); other statuses never reach it. */
+  /**
+   * 2xx or 404; other statuses never reach it. Which 404 means "none assigned" is the profile's
+   * rule (the hook is `parseAssignmentList`'s `noneAssigned`); any other 404 or an unparsable body
+   * must throw, so the worker keeps its sessions and cache and retries.
+   */
   parseAssignments(res: WireResponse): AssignmentList;
   recoveryReport(workerId: string, report: RecoveryReport): WireRequest;
   heartbeat(workerId: string, snapshot: HeartbeatSnapshot): WireRequest;

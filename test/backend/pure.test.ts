@@ -5,18 +5,30 @@ import { parseAssignmentCache } from '../../supervisor/backend/assignment-cache.
 import { backoffMs } from '../../supervisor/backend/sleep.js';
 import { codeForStatus, transportErrorCode } from '../../supervisor/backend/errors.js';
 import { toOutbound, countedMessages } from '../../supervisor/backend/outbound-events.js';
-import { parseAssignmentList } from '../../supervisor/backend/parse-assignments.js';
+import { isEnvelopeNotFound, parseAssignmentList } from '../../supervisor/backend/parse-assignments.js';
+import { seedProfile } from '../../supervisor/backend/profiles/seed.js';
 
 const a = (sessionId: string) => ({ sessionId, userId: null, name: null });
 
 describe('reconcile plan', () => {
-  it('starts new assignments and stops removed ones that are hosted', () => {
-    const plan = planReconcile(new Set(['s1', 's2']), [a('s2'), a('s3')], new Set(['s1', 's2', 'api-made']));
-    expect(plan.ensure.map((x) => x.sessionId)).toEqual(['s3']);
-    expect(plan.release).toEqual(['s1']);
+  it('starts new assignments at once; stops a hosted session only when two answers in a row leave it out', () => {
+    const first = planReconcile(new Set(['s1', 's2']), [a('s2'), a('s3')], new Set(['s1', 's2', 'api-made']));
+    expect(first.ensure.map((x) => x.sessionId)).toEqual(['s3']);
+    expect(first.release).toEqual([]);
+    expect(first.missing).toEqual(['s1']);
+    // The same answer again: now s1 is released.
+    const second = planReconcile(new Set(['s1', 's2', 's3']), [a('s2'), a('s3')], new Set(['s1', 's2', 's3', 'api-made']), new Set(first.missing));
+    expect(second.release).toEqual(['s1']);
+    expect(second.missing).toEqual([]);
+  });
+  it('forgets a one-off gap: a session missing once and back in the next answer stays', () => {
+    const first = planReconcile(new Set(['s1']), [], new Set(['s1']));
+    expect(first).toMatchObject({ release: [], missing: ['s1'] });
+    const back = planReconcile(new Set(['s1']), [a('s1')], new Set(['s1']), new Set(first.missing));
+    expect(back).toMatchObject({ release: [], missing: [], ensure: [] });
   });
   it('never releases a session the backend did not assign before (e.g. created through the API)', () => {
-    expect(planReconcile(new Set(), [], new Set(['api-made'])).release).toEqual([]);
+    expect(planReconcile(new Set(), [], new Set(['api-made']), new Set(['api-made'])).release).toEqual([]);
   });
   it('ensures an assigned session that is not hosted (e.g. its start failed)', () => {
     expect(planReconcile(new Set(['s1']), [a('s1')], new Set()).ensure.map((x) => x.sessionId)).toEqual(['s1']);
@@ -56,11 +68,24 @@ describe('assignment cache parsing', () => {
 });
 
 describe('assignment list parsing', () => {
-  it('accepts id or sessionId, name or sessionName, and treats 404 as none', () => {
+  it('accepts id or sessionId, name or sessionName', () => {
     const res = { status: 200, data: { data: { sessions: [{ id: 's1', name: 'n1', userId: 'u' }, { sessionId: 's2', sessionName: 'n2' }, { id: 'bad/id' }, { id: 's1' }] } } };
     expect(parseAssignmentList(res)).toEqual({ sessions: [{ sessionId: 's1', userId: 'u', name: 'n1' }, { sessionId: 's2', userId: null, name: 'n2' }], ignored: 2 });
-    expect(parseAssignmentList({ status: 404, data: {} })).toEqual({ sessions: [], ignored: 0 });
     expect(() => parseAssignmentList({ status: 200, data: { data: {} } })).toThrow(/data.sessions/);
+  });
+  it("reads a 404 as none only when it is the backend's own JSON error envelope", () => {
+    const envelope = { success: false, timestamp: '2024-05-01T10:00:00.000Z', error: { code: 'NO_SESSIONS', message: 'no sessions assigned' } };
+    expect(isEnvelopeNotFound({ status: 404, data: envelope })).toBe(true);
+    expect(parseAssignmentList({ status: 404, data: envelope })).toEqual({ sessions: [], ignored: 0 });
+    expect(seedProfile.parseAssignments({ status: 404, data: { success: false, error: 'none' } })).toEqual({ sessions: [], ignored: 0 });
+  });
+  it('treats a 404 that is not the envelope (a proxy page, empty, other JSON) or an unparsable body as an outage', () => {
+    for (const data of ['<html><body><h1>404 Not Found</h1></body></html>', '', {}, { message: 'Not Found' }, { success: true, data: [] }, null]) {
+      expect(isEnvelopeNotFound({ status: 404, data })).toBe(false);
+      expect(() => parseAssignmentList({ status: 404, data })).toThrow(expect.objectContaining({ code: 'BACKEND_BAD_RESPONSE' }));
+      expect(() => seedProfile.parseAssignments({ status: 404, data })).toThrow(/not the backend's own answer/);
+    }
+    expect(() => parseAssignmentList({ status: 200, data: '<html>maintenance</html>' })).toThrow(expect.objectContaining({ code: 'BACKEND_BAD_RESPONSE' }));
   });
 });
 

@@ -34,6 +34,8 @@ export interface FakeAssignment {
 interface Rule {
   status: number;
   times: number;
+  /** A raw answer instead of the JSON error envelope (e.g. an HTML error page of a proxy). */
+  page?: { contentType: string; body: string } | undefined;
 }
 
 export interface FakeBackendOptions {
@@ -122,10 +124,20 @@ export class FakeBackend extends EventEmitter {
     this.assignments.delete(workerId);
   }
 
-  /** The next `times` calls of `route` answer `status` (e.g. 503, 404). */
+  /** The next `times` calls of `route` answer `status` (e.g. 503, 404) with the JSON error envelope. */
   fail(route: Route, status: number, times = 1): void {
     const list = this.rules.get(route) ?? [];
     list.push({ status, times });
+    this.rules.set(route, list);
+  }
+
+  /**
+   * The next `times` calls of `route` answer `status` with a page that is not this backend's own
+   * answer, as an ingress or load balancer in front of it would during a deploy.
+   */
+  failWithPage(route: Route, status: number, times = 1, page = { contentType: 'text/html', body: `<html><head><title>${status} Not Found</title></head><body><center><h1>${status} Not Found</h1></center><hr><center>nginx</center></body></html>` }): void {
+    const list = this.rules.get(route) ?? [];
+    list.push({ status, times, page });
     this.rules.set(route, list);
   }
 
@@ -211,14 +223,14 @@ export class FakeBackend extends EventEmitter {
       status: 0,
       at: Date.now(),
     };
-    const answer = (status: number, payload: unknown): void => {
+    const answer = (status: number, payload: unknown, page?: Rule['page']): void => {
       call.status = status;
       this.calls.push(call);
       this.emit('call', call);
       if (matched) this.inFlight.set(matched.route, (this.inFlight.get(matched.route) ?? 1) - 1);
       if (!res.destroyed) {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(payload));
+        res.writeHead(status, { 'content-type': page?.contentType ?? 'application/json' });
+        res.end(page ? page.body : JSON.stringify(payload));
       }
     };
     const reject = (status: number, code: string, errors: string[]): void => {
@@ -261,7 +273,7 @@ export class FakeBackend extends EventEmitter {
     if (rule) {
       rule.times -= 1;
       if (rule.times <= 0) rules!.shift();
-      return answer(rule.status, { success: false, error: { code: 'INJECTED', message: `injected ${rule.status}` } });
+      return answer(rule.status, { success: false, error: { code: 'INJECTED', message: `injected ${rule.status}` } }, rule.page);
     }
 
     const errors = this.validate(matched.route, call.body);

@@ -1,6 +1,6 @@
 import type { BackendProfile } from '../profile.js';
 import type { WireResponse } from '../wire.js';
-import { objectField, parseAssignmentList } from '../parse-assignments.js';
+import { isEnvelopeNotFound, objectField, parseAssignmentList } from '../parse-assignments.js';
 import { recoveryStats } from '../recovery-stats.js';
 
 /**
@@ -42,7 +42,9 @@ export const seedProfile: BackendProfile = {
     return { method: 'GET', path: '/api/admin/workers/sessions/assigned', headers: { 'X-Worker-Id': workerId } };
   },
 
-  parseAssignments: parseAssignmentList,
+  // The seed backend answers 404 with its JSON error envelope when nothing is assigned; any other
+  // 404 (an ingress page during a deploy) is an outage, never "none".
+  parseAssignments: (res) => parseAssignmentList(res, isEnvelopeNotFound),
 
   recoveryReport(workerId, report) {
     const recoveredSessions = [];
