@@ -4,6 +4,8 @@
  * finds it), waits for the `init` message (the only place secrets arrive), then runs one
  * `SessionHost`. Exit codes: src/exit-codes.ts.
  */
+// First: replaces `console` before any dependency can print through it (key material, issue 16).
+import { attachConsoleLogger } from './log/console-guard.js';
 import { errorMessage } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
 import type { HostInit } from '../src/ipc/protocol.js';
@@ -28,6 +30,7 @@ process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 
 let logger: Logger = createLogger({ level: 'info', pretty: false, name: 'wa-host', base: { sessionId } });
+attachConsoleLogger(logger);
 const channel = new IpcChannel(process);
 let host: SessionHost | undefined;
 
@@ -78,6 +81,7 @@ function onInit(message: HostInit): void {
     return void setTimeout(() => exit(EXIT.INIT_FAILED), 100);
   }
   logger = createLogger({ level: init.logLevel, pretty: false, name: 'wa-host', base: { sessionId, workerId: init.workerId } });
+  attachConsoleLogger(logger);
   // Baileys is chatty; it gets its own child at warn (or quieter, if the host is quieter).
   const quiet = ['error', 'fatal', 'silent'].includes(init.logLevel) ? init.logLevel : 'warn';
   const baileysLogger = logger.child({ module: 'baileys' }, { level: quiet });
