@@ -25,6 +25,11 @@ export interface LoggerSettings {
   base?: Record<string, unknown>;
 }
 
+/** LOG_FORMAT wins over the older LOG_PRETTY; neither set = undefined (pretty only on a TTY). */
+export function prettyLogs(format: 'pretty' | 'json' | undefined, pretty: boolean | undefined): boolean | undefined {
+  return format !== undefined ? format === 'pretty' : pretty;
+}
+
 export function loggerOptions(settings: LoggerSettings): LoggerOptions {
   const pretty = settings.pretty ?? Boolean(process.stdout.isTTY);
   const options: LoggerOptions = {

@@ -8,7 +8,7 @@
 import { constants } from 'node:os';
 import { loadConfig, type Config } from '../src/config/index.js';
 import { ConfigError, errorCode, errorMessage } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, prettyLogs } from '../src/logger.js';
 import { startSupervisor, type Supervisor } from './app.js';
 
 process.title = 'wa-supervisor';
@@ -30,7 +30,7 @@ const config = loadOrExit();
 if (config !== undefined) await run(config);
 
 async function run(cfg: Config): Promise<void> {
-  const logger = createLogger({ level: cfg.logLevel, pretty: cfg.logPretty, name: 'wa-supervisor' });
+  const logger = createLogger({ level: cfg.logLevel, pretty: prettyLogs(cfg.logFormat, cfg.logPretty), name: 'wa-supervisor' });
 
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');

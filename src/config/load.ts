@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from '../errors.js';
+import { applyOrderRules } from './cross-rules.js';
 import { ParseProblem } from './parsers.js';
 import { SPEC, type Config, type VarSpec } from './spec.js';
 
@@ -9,13 +10,17 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Builds the frozen config from an environment. Pure: no I/O, no process access, so every
  * variable's parsing is unit-tested directly. Empty strings count as unset (a blank line in a
- * `.env` must not turn a default into an error). Cross-variable rules are checked last.
+ * `.env` must not turn a default into an error). Cross-variable rules are applied last (`cross-rules.ts`):
+ * only values the operator set are held against each other; a default follows a set value.
  */
 export function parseConfig(env: Env): Config {
   const out: Record<string, unknown> = {};
+  const given = new Set<string>();
   for (const [key, spec] of Object.entries(SPEC) as [string, VarSpec<unknown>][]) {
-    const given = env[spec.name];
-    const raw = given !== undefined && given.trim() !== '' ? given : spec.default;
+    const value = env[spec.name];
+    const isSet = value !== undefined && value.trim() !== '';
+    if (isSet) given.add(key);
+    const raw = isSet ? value : spec.default;
     if (raw === undefined) {
       out[key] = undefined;
       continue;
@@ -28,19 +33,8 @@ export function parseConfig(env: Env): Config {
       throw new ConfigError(spec.name, `${spec.name}=${shown}: ${err.message}`);
     }
   }
+  applyOrderRules(out, given);
   const cfg = out as Config;
-  if (cfg.restartBackoffMaxMs < cfg.restartBackoffInitialMs) {
-    throw new ConfigError(
-      'RESTART_BACKOFF_MAX_MS',
-      `RESTART_BACKOFF_MAX_MS=${cfg.restartBackoffMaxMs}: expected at least RESTART_BACKOFF_INITIAL_MS (${cfg.restartBackoffInitialMs})`,
-    );
-  }
-  if (cfg.heartbeatTimeout > cfg.heartbeatInterval) {
-    throw new ConfigError(
-      'HEARTBEAT_TIMEOUT',
-      `HEARTBEAT_TIMEOUT=${cfg.heartbeatTimeout}: expected at most HEARTBEAT_INTERVAL (${cfg.heartbeatInterval}) so beats never overlap`,
-    );
-  }
   return Object.freeze(cfg);
 }
 

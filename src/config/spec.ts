@@ -59,13 +59,13 @@ export const SPEC = {
   recoveryConcurrency: v({ name: 'RECOVERY_CONCURRENCY', default: '10', parse: integer(1, 1000), doc: 'most session hosts booting at once during recovery' }),
   // --- heartbeat
   heartbeatInterval: v({ name: 'HEARTBEAT_INTERVAL', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms between heartbeats to the backend' }),
-  heartbeatTimeout: v({ name: 'HEARTBEAT_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one heartbeat request' }),
+  heartbeatTimeout: v({ name: 'HEARTBEAT_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one heartbeat request, at most HEARTBEAT_INTERVAL (unset: follows a smaller interval)' }),
   includeSessionData: v({ name: 'INCLUDE_SESSION_DATA', default: 'true', parse: boolean, doc: 'include per-session data in heartbeats' }),
   workerVersion: v({ name: 'WORKER_VERSION', default: undefined, parse: text({ maxLength: 64 }), doc: 'version reported to the backend; default: package.json version' }),
   workerFeatures: v({ name: 'WORKER_FEATURES', default: 'multi-session,session-recovery,auth-snapshots,metrics', parse: list(/^[A-Za-z0-9_.:-]{1,64}$/, 'feature names'), doc: 'comma-separated capabilities reported to the backend' }),
   // --- supervision
   restartBackoffInitialMs: v({ name: 'RESTART_BACKOFF_INITIAL_MS', default: '1000', parse: integer(0, HOUR), doc: 'backoff before the second restart of a crashing host (the first is immediate)' }),
-  restartBackoffMaxMs: v({ name: 'RESTART_BACKOFF_MAX_MS', default: '60000', parse: integer(0, 24 * HOUR), doc: 'cap of the exponential restart backoff' }),
+  restartBackoffMaxMs: v({ name: 'RESTART_BACKOFF_MAX_MS', default: '60000', parse: integer(0, 24 * HOUR), doc: 'cap of the exponential restart backoff, at least RESTART_BACKOFF_INITIAL_MS (unset: follows a larger initial)' }),
   restartBackoffResetMs: v({ name: 'RESTART_BACKOFF_RESET_MS', default: '120000', parse: integer(0, 24 * HOUR), doc: 'a host stable this long gets its backoff reset' }),
   restartIntensity: v({ name: 'RESTART_INTENSITY', default: '5', parse: integer(0, 10_000), doc: 'more restarts than this within RESTART_PERIOD_MS quarantines a session (failed, crash_loop)' }),
   restartPeriodMs: v({ name: 'RESTART_PERIOD_MS', default: '300000', parse: integer(1000, 24 * HOUR), doc: 'window of the restart intensity check' }),
@@ -77,7 +77,8 @@ export const SPEC = {
   hostPingTimeoutMs: v({ name: 'HOST_PING_TIMEOUT_MS', default: '15000', parse: integer(100, HOUR), doc: 'a host that has not answered a ping this long is killed and restarted' }),
   // --- observability
   logLevel: v({ name: 'LOG_LEVEL', default: 'info', parse: oneOf(LOG_LEVELS), doc: 'fatal, error, warn, info, debug, trace or silent' }),
-  logPretty: v({ name: 'LOG_PRETTY', default: undefined, parse: boolean, doc: 'pretty logs; default: pretty on a TTY, JSON otherwise' }),
+  logFormat: v({ name: 'LOG_FORMAT', default: undefined, parse: oneOf(['pretty', 'json'] as const), doc: 'pretty or json log lines, whatever the terminal; unset = LOG_PRETTY, else pretty on a TTY' }),
+  logPretty: v({ name: 'LOG_PRETTY', default: undefined, parse: boolean, doc: 'older switch for LOG_FORMAT (true = pretty, false = json); LOG_FORMAT wins when both are set' }),
   metricsToken: v({ name: 'METRICS_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token required on /metrics; unset = open' }),
   metricsPerSession: v({ name: 'METRICS_PER_SESSION', default: 'true', parse: boolean, doc: 'export per-host memory and CPU with a session label' }),
 } as const;

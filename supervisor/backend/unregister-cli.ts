@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../src/config/index.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, prettyLogs } from '../../src/logger.js';
 import { defaultEndpoint } from './identity.js';
 import { BackendIntegration } from './integration.js';
 import { loadOrCreateWorkerId } from './worker-id.js';
@@ -20,7 +20,7 @@ async function main(): Promise<number> {
     process.stderr.write('BACKEND_URL is not set (standalone mode): nothing to unregister from\n');
     return 2;
   }
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, name: 'wa-unregister' });
+  const logger = createLogger({ level: config.logLevel, pretty: prettyLogs(config.logFormat, config.logPretty), name: 'wa-unregister' });
   const workerId = await loadOrCreateWorkerId(config.dataDir, config.workerId);
   const directory = { list: () => [], ensure: async () => undefined, release: async () => undefined, onEvent: () => () => undefined };
   const integration = new BackendIntegration({ config, logger, directory, workerId, endpoint: defaultEndpoint(config) });

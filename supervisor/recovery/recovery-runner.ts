@@ -18,6 +18,8 @@ export interface RecoveryOptions {
   maxAttempts: number;
   /** Pause before a retry, times the attempt number (a leftover host may still hold the lock). */
   retryDelayMs?: number;
+  /** How often one progress line is logged while recovery runs (default 5 s). */
+  progressLogIntervalMs?: number;
   logger: Logger;
 }
 
@@ -82,7 +84,15 @@ export class RecoveryRunner {
     p.startedAt = new Date().toISOString();
     this.log.info({ total: targets.length, concurrency: this.options.concurrency }, `recovery started: ${targets.length} sessions`);
     const queue = new PQueue({ concurrency: this.options.concurrency });
-    const results = await Promise.all(targets.map((t) => queue.add(async () => this.recoverOne(t))));
+    // One line every few seconds instead of one per session: readable with hundreds of sessions.
+    const ticker = setInterval(() => this.logProgress(), this.options.progressLogIntervalMs ?? 5000);
+    ticker.unref();
+    let results: RecoveryResult[];
+    try {
+      results = await Promise.all(targets.map((t) => queue.add(async () => this.recoverOne(t))));
+    } finally {
+      clearInterval(ticker);
+    }
     p.phase = 'done';
     p.finishedAt = new Date().toISOString();
     this.log.info({ total: p.total, recovered: p.recovered, failed: p.failed, skipped: p.skipped }, `recovery finished: recovered ${p.recovered}/${p.total} (${p.failed} failed, ${p.skipped} skipped)`);
@@ -137,15 +147,24 @@ export class RecoveryRunner {
     }
   }
 
+  private logProgress(): void {
+    const p = this.progressState;
+    this.log.info(
+      { done: p.done, total: p.total, recovered: p.recovered, failed: p.failed, inFlight: p.inFlight },
+      `recovery progress: ${p.done}/${p.total} done, ${p.recovered} recovered, ${p.failed} failed, ${p.inFlight} in flight`,
+    );
+  }
+
   private finish(result: RecoveryResult): RecoveryResult {
     const p = this.progressState;
     p.done++;
     if (result.outcome === 'recovered') p.recovered++;
     else if (result.outcome === 'failed') p.failed++;
     else p.skipped++;
-    this.log.info(
+    // Failures stand out one by one; successes are summed up by the progress line.
+    this.log[result.outcome === 'failed' ? 'warn' : 'debug'](
       { sessionId: result.sessionId, outcome: result.outcome, reason: result.reason, attempts: result.attempts, durationMs: result.durationMs },
-      `recovered ${p.recovered}/${p.total} (${p.done}/${p.total} done, ${p.failed} failed)`,
+      `recovery of ${result.sessionId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`,
     );
     this.hooks.publish({ kind: 'recovery', sessionId: result.sessionId, result });
     return result;

@@ -1,12 +1,13 @@
 /**
- * `npm start` is the documented way to run the worker. `--ignore-scripts` skips only the
- * `prestart` build (the vitest globalSetup has just built dist/), so this checks the script
- * wiring in seconds; the full build-then-start path is what `.ci/run` and the README exercise.
+ * `npm start` is the documented way to run the worker. Its `prestart` compiles only when a source
+ * is newer than dist/ (scripts/ensure-built.mjs); vitest's globalSetup has just built dist/, so a
+ * start with scripts must not run the compiler. `--ignore-scripts` checks the rest of the wiring.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { staleSource } from '../../scripts/build-state.mjs';
 import { freePort, ROOT, SupervisorProcess } from './support/supervisor-process.js';
 
 const running: SupervisorProcess[] = [];
@@ -24,9 +25,9 @@ function isRunning(pid: number): boolean {
   }
 }
 
-function npmStart(env: Record<string, string>): SupervisorProcess {
+function npmStart(env: Record<string, string>, scripts: 'ignore-scripts' | 'with-scripts' = 'ignore-scripts'): SupervisorProcess {
   const p = new SupervisorProcess({
-    command: ['npm', 'start', '--ignore-scripts'],
+    command: scripts === 'ignore-scripts' ? ['npm', 'start', '--ignore-scripts'] : ['npm', 'start'],
     cwd: ROOT,
     env: { HOME: process.env.HOME ?? tmpdir(), ...env },
     detached: true,
@@ -56,5 +57,55 @@ describe('npm start', () => {
     await p.closed;
     expect(p.stdout).toContain('"msg":"supervisor stopped"');
     expect(isRunning(started.pid as number)).toBe(false);
+  });
+});
+
+describe('npm start on a built checkout', () => {
+  it('starts the compiled worker without running the compiler', async () => {
+    // vitest's globalSetup has just built dist/, as `npm install && npm start` leaves it.
+    expect(staleSource(ROOT)).toBeUndefined();
+    const entry = join(ROOT, 'dist', 'supervisor', 'main.js');
+    const builtAt = statSync(entry).mtimeMs;
+    const port = await freePort();
+    const p = npmStart({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'wa-npm-')) }, 'with-scripts');
+    await p.waitForLog('supervisor started', 30_000);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    expect(p.stderr).not.toContain('building dist/');
+    expect(statSync(entry).mtimeMs).toBe(builtAt);
+    p.signalGroup('SIGTERM');
+    await p.exit(30_000);
+  });
+});
+
+describe('build state (scripts/build-state.mjs)', () => {
+  function tree(): string {
+    const root = mkdtempSync(join(tmpdir(), 'wa-build-state-'));
+    for (const f of ['supervisor/main', 'session-host/main', 'src/a']) {
+      mkdirSync(join(root, f, '..'), { recursive: true });
+      mkdirSync(join(root, 'dist', f, '..'), { recursive: true });
+      writeFileSync(join(root, `${f}.ts`), '');
+      writeFileSync(join(root, 'dist', `${f}.js`), '');
+    }
+    const past = new Date(Date.now() - 60_000);
+    for (const f of ['supervisor/main', 'session-host/main', 'src/a']) utimesSync(join(root, `${f}.ts`), past, past);
+    return root;
+  }
+
+  it('is up to date when every output is newer than its source', () => {
+    expect(staleSource(tree())).toBeUndefined();
+  });
+
+  it('is stale when a source changed after the build, or an output or entry point is missing', () => {
+    const changed = tree();
+    writeFileSync(join(changed, 'src', 'a.ts'), 'export {};');
+    utimesSync(join(changed, 'src', 'a.ts'), new Date(Date.now() + 5_000), new Date(Date.now() + 5_000));
+    expect(staleSource(changed)).toBe(join(changed, 'src', 'a.ts'));
+
+    const added = tree();
+    writeFileSync(join(added, 'src', 'b.ts'), '');
+    expect(staleSource(added)).toBe(join(added, 'src', 'b.ts'));
+
+    const missing = mkdtempSync(join(tmpdir(), 'wa-build-state-'));
+    expect(staleSource(missing)).toBe(join(missing, 'supervisor/main.ts'));
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../src/session-view.js';
 import { RecoveryRunner, type RecoveryTarget } from '../../supervisor/recovery/recovery-runner.js';
@@ -14,7 +15,7 @@ beforeEach(() => {
   process.env.FIXTURE_JOURNAL = journalFile;
 });
 
-function runner(reg: SessionRegistry, options: { concurrency: number; timeoutMs?: number; maxAttempts?: number }): RecoveryRunner {
+function runner(reg: SessionRegistry, options: { concurrency: number; timeoutMs?: number; maxAttempts?: number; logger?: Logger; progressLogIntervalMs?: number }): RecoveryRunner {
   return new RecoveryRunner(
     {
       actorFor: (spec) => reg.ensure(spec, { start: false }),
@@ -22,13 +23,33 @@ function runner(reg: SessionRegistry, options: { concurrency: number; timeoutMs?
       retry: (spec) => void reg.restart(spec.sessionId),
       publish: (e) => reg.publish(e),
     },
-    { concurrency: options.concurrency, timeoutMs: options.timeoutMs ?? 10_000, maxAttempts: options.maxAttempts ?? 3, retryDelayMs: 50, logger: quietLogger },
+    { concurrency: options.concurrency, timeoutMs: options.timeoutMs ?? 10_000, maxAttempts: options.maxAttempts ?? 3, retryDelayMs: 50, logger: options.logger ?? quietLogger, ...(options.progressLogIntervalMs ? { progressLogIntervalMs: options.progressLogIntervalMs } : {}) },
   );
 }
 
 const targets = (ids: string[]): RecoveryTarget[] => ids.map((sessionId) => ({ spec: { sessionId } }));
 
 describe('recovery at start', () => {
+  it('logs one progress line every few seconds while it runs, not one info line per session', async () => {
+    const lines: { level: number; msg: string; done?: number; total?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+    const script = { '*': { bootDelayMs: 100, connectDelayMs: 400 } };
+    const reg = makeRegistry('scripted', { host: { env: { ...process.env, FIXTURE_SCRIPT: JSON.stringify(script) } } });
+    const r = runner(reg, { concurrency: 2, logger, progressLogIntervalMs: 150 });
+    await r.run(targets(['p0', 'p1', 'p2', 'p3']));
+    const progress = lines.filter((l) => l.msg.startsWith('recovery progress:'));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.some((l) => (l.done ?? 0) < 4 && l.total === 4)).toBe(true);
+    expect(progress[0]!.msg).toMatch(/^recovery progress: \d+\/4 done, \d+ recovered, 0 failed, \d+ in flight$/);
+    // info level: start, progress lines and the final summary only.
+    expect(lines.filter((l) => l.level === 30 && !l.msg.startsWith('recovery progress:')).map((l) => l.msg)).toEqual([
+      'recovery started: 4 sessions',
+      'recovery finished: recovered 4/4 (0 failed, 0 skipped)',
+    ]);
+    await reg.shutdown();
+  });
+
+
   it('never has more than RECOVERY_CONCURRENCY hosts booting at once, and recovers all', async () => {
     const script = { '*': { bootDelayMs: 150, connectDelayMs: 100 } };
     const reg = makeRegistry('scripted', { host: { env: { ...process.env, FIXTURE_SCRIPT: JSON.stringify(script) } } });

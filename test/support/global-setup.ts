@@ -6,36 +6,16 @@
  * entry point is missing afterwards; `npm run typecheck` is where type errors fail.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ENTRY_POINTS, staleSource as staleSourceOf } from '../../scripts/build-state.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
-// Same folders as tsconfig.build.json's `include`.
-const SOURCES = ['src', 'supervisor', 'session-host', 'test/wa-sim', 'test/support', 'test/fixtures', 'test/fake-backend'];
-const ENTRY_POINTS = ['supervisor/main.js', 'session-host/main.js'];
 // Shared with test/supervisor/support/build.ts so two compilers never write dist/ at once.
 const LOCK = join(DIST, '.build-lock');
-
-function staleSource(): string | undefined {
-  for (const dir of SOURCES) {
-    const stack = [join(ROOT, dir)];
-    while (stack.length > 0) {
-      const d = stack.pop()!;
-      if (!existsSync(d)) continue;
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) stack.push(p);
-        else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) {
-          const out = join(DIST, relative(ROOT, p)).replace(/\.ts$/, '.js');
-          if (!existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs) return p;
-        }
-      }
-    }
-  }
-  return undefined;
-}
+const staleSource = (): string | undefined => staleSourceOf(ROOT);
 
 async function acquireLock(): Promise<void> {
   const deadline = Date.now() + 180_000;

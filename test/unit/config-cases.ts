@@ -77,6 +77,7 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   },
   HOST_PING_TIMEOUT_MS: { default: 15000, good: [[String(HOUR), HOUR]], bad: [String(HOUR + 1)], allowed: ms(100, HOUR) },
   LOG_LEVEL: { default: 'info', good: [['debug', 'debug'], ['SILENT', 'silent'], ['trace', 'trace']], bad: ['verbose'], allowed: 'expected one of fatal, error, warn, info, debug, trace, silent' },
+  LOG_FORMAT: { default: undefined, good: [['pretty', 'pretty'], ['json', 'json'], ['JSON', 'json']], bad: ['yaml'], allowed: 'expected one of pretty, json' },
   LOG_PRETTY: { default: undefined, good: BOOL_GOOD, bad: ['pretty'], allowed: 'expected true or false' },
   METRICS_TOKEN: { default: undefined, good: [['t', 't']], bad: ['x'.repeat(4097)], allowed: 'expected at most 4096 characters' },
   METRICS_PER_SESSION: { default: true, good: BOOL_GOOD, bad: ['x'], allowed: 'expected true or false' },
