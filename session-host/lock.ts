@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkerError } from '../src/errors.js';
-import { assertSessionId } from '../src/session-id.js';
+import { sessionFileName } from '../src/session-id.js';
 import { pidAlive, processStartTime } from './proc-start-time.js';
 
 /**
@@ -36,7 +36,7 @@ export function judgeLock(content: string, probe: { alive(pid: number): boolean;
 }
 
 export function lockPath(dataDir: string, sessionId: string): string {
-  return join(dataDir, 'locks', `${assertSessionId(sessionId)}.lock`);
+  return join(dataDir, 'locks', `${sessionFileName(sessionId)}.lock`);
 }
 
 export class SessionLock {

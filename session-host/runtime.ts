@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HostInit } from '../src/ipc/protocol.js';
 import type { Logger } from '../src/logger.js';
+import { sessionFileName } from '../src/session-id.js';
 import { createSnapshotStore, keysFromBase64 } from '../src/storage/index.js';
 import type { SnapshotStore } from '../src/storage/types.js';
 import { AuthStore } from './auth/auth-state.js';
@@ -35,7 +36,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     logger,
     onOperation: (op) => channel.send({ type: 'storage-op', ...op }),
   });
-  const folder = new AuthFolder(join(init.dataDir, 'sessions', init.sessionId));
+  const folder = new AuthFolder(join(init.dataDir, 'sessions', sessionFileName(init.sessionId)));
   const restored = await restoreAuth(init.sessionId, folder, store, logger);
   if (restored.restoredFrom === 'remote' || restored.restoredFrom === 'legacy') {
     const bytes = [...restored.files.values()].reduce((n, b) => n + b.length, 0);

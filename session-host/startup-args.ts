@@ -1,12 +1,12 @@
 import { WorkerError } from '../src/errors.js';
 import { IPC_PROTOCOL_VERSION, type HostInit } from '../src/ipc/protocol.js';
-import { isValidSessionId } from '../src/session-id.js';
+import { isValidSessionId, SESSION_ID_RULE } from '../src/session-id.js';
 
 /** `--session <id>` from argv (the only thing a host learns before `init`; never a secret). */
 export function sessionIdFromArgv(argv: readonly string[]): string {
   const i = argv.indexOf('--session');
   const value = i >= 0 ? argv[i + 1] : undefined;
-  if (!isValidSessionId(value)) throw new WorkerError('INVALID_SESSION_ID', 'usage: main.js --session <[A-Za-z0-9_-]{1,64}>');
+  if (!isValidSessionId(value)) throw new WorkerError('INVALID_SESSION_ID', `usage: main.js --session <id> (${SESSION_ID_RULE})`);
   return value;
 }
 

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
-import { assertSessionId } from '../src/session-id.js';
+import { sessionFileName } from '../src/session-id.js';
 import type { RecoveryResult, SessionSpec } from '../src/session-view.js';
 import { createSnapshotStore } from '../src/storage/index.js';
 import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/storage/settings.js';
@@ -120,7 +120,7 @@ export class SessionManager {
 
   /** Logout with no host running: delete the stored snapshots and the local auth folder. */
   private async purgeAuth(sessionId: string): Promise<void> {
-    assertSessionId(sessionId);
+    const folder = sessionFileName(sessionId);
     const store = createSnapshotStore(storageSettingsFromConfig(this.config), {
       workerId: this.options.workerId,
       encryptionKeys: encryptionKeysFromConfig(this.config),
@@ -128,7 +128,7 @@ export class SessionManager {
       logger: this.log,
     });
     await store.deleteSession(sessionId);
-    await rm(join(this.options.dataDir, 'sessions', sessionId), { recursive: true, force: true });
+    await rm(join(this.options.dataDir, 'sessions', folder), { recursive: true, force: true });
     this.log.info({ sessionId }, 'stored auth deleted after logout');
   }
 }

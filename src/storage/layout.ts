@@ -1,13 +1,16 @@
-import { assertSessionId } from '../session-id.js';
+import { sessionFileName } from '../session-id.js';
 import { isSafeFileName } from './codec/payload.js';
 
 /**
  * Every object key the storage layer uses is built here, and only from a validated session id.
  * Every prefix ends with `/`: listing `sessions/abc/` can never return `sessions/abc2/...`.
  *
- *   sessions/<id>/pointer.json
- *   sessions/<id>/snapshots/<generation, 12 digits>.snap
- *   sessions/<id>/<file>.json            legacy layout of the original worker (read-only)
+ * `<name>` is `sessionFileName(id)` (src/session-id.ts): the id itself for `[A-Za-z0-9_-]` ids,
+ * a safe escaped form for any other.
+ *
+ *   sessions/<name>/pointer.json
+ *   sessions/<name>/snapshots/<generation, 12 digits>.snap
+ *   sessions/<name>/<file>.json          legacy layout of the original worker (read-only)
  */
 export const SESSIONS_PREFIX = 'sessions/';
 export const POINTER_NAME = 'pointer.json';
@@ -16,7 +19,7 @@ const GENERATION_DIGITS = 12;
 const SNAPSHOT_NAME = /^(\d{12})\.snap$/;
 
 export function sessionPrefix(sessionId: string): string {
-  return `${SESSIONS_PREFIX}${assertSessionId(sessionId)}/`;
+  return `${SESSIONS_PREFIX}${sessionFileName(sessionId)}/`;
 }
 
 export function snapshotsPrefix(sessionId: string): string {

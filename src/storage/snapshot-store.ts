@@ -1,11 +1,11 @@
 import type { Logger } from '../logger.js';
-import { assertSessionId, isValidSessionId } from '../session-id.js';
+import { assertSessionId, sessionFileName, sessionIdOfFileName } from '../session-id.js';
 import type { ObjectBackend } from './backend/types.js';
 import type { EncryptionKey } from './codec/index.js';
 import { inlineCodec, type CodecRunner } from './codec-runner.js';
 import { SnapshotError, SnapshotErrorCode, StorageError, StorageErrorCode } from './errors.js';
 import { instrument, type ByteCounter } from './instrument.js';
-import { generationOfKey, pointerKey, SESSIONS_PREFIX, sessionPrefix, snapshotKey, snapshotsPrefix } from './layout.js';
+import { generationOfKey, pointerKey, POINTER_NAME, SESSIONS_PREFIX, sessionPrefix, snapshotKey, snapshotsPrefix } from './layout.js';
 import { LEGACY_CREDS, legacyFilesIn, loadLegacyFiles } from './legacy.js';
 import { decodePointer, encodePointer, type Pointer } from './pointer.js';
 import { DEFAULT_RETRY, resilient, type RetryPolicy } from './resilience.js';
@@ -129,8 +129,30 @@ export class ObjectSnapshotStore implements SnapshotStore {
   async listSessions(): Promise<string[]> {
     return instrument('list_sessions', this.options.onOperation, async () => {
       const names = await this.call(`list ${SESSIONS_PREFIX}`, () => this.backend.listFolders(SESSIONS_PREFIX));
-      return names.filter(isValidSessionId);
+      const ids: string[] = [];
+      for (const name of names) {
+        const { id, hashed } = sessionIdOfFileName(name);
+        if (id !== null) ids.push(id);
+        else if (hashed) {
+          const named = await this.idFromPointer(name);
+          if (named !== null) ids.push(named);
+        }
+      }
+      return ids;
     });
+  }
+
+  /** A hashed folder name does not spell its id (src/session-id.ts): the pointer holds it. */
+  private async idFromPointer(name: string): Promise<string | null> {
+    const key = `${SESSIONS_PREFIX}${name}/${POINTER_NAME}`;
+    const data = await this.call(`get ${key}`, () => this.backend.get(key));
+    if (!data) return null;
+    try {
+      const id = (JSON.parse(data.toString('utf8')) as { sessionId?: unknown }).sessionId;
+      return typeof id === 'string' && sessionFileName(id) === name ? id : null;
+    } catch {
+      return null;
+    }
   }
 
   async ping(): Promise<void> {

@@ -16,6 +16,8 @@ export async function buildHttpServer(deps: HttpDeps, routes: readonly RouteModu
     // Idle keep-alive sockets must not hold a graceful shutdown open.
     forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
+    // A 160-character session id, percent-encoded, may be up to 12 bytes per character.
+    routerOptions: { maxParamLength: 2048 },
     // Unknown fields are rejected (ajv would otherwise silently drop them) and types are not
     // coerced: `"5"` is not a number and `["x"]` not a string. Bad input is a 400, never guessed at.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },

@@ -5,6 +5,7 @@
  * /health and /docs. The Baileys path is in flow.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_ID_PATTERN_SOURCE } from '../../src/session-id.js';
 import { fixtureHost } from '../supervisor/support/build.js';
 import { alive } from '../supervisor/support/journal.js';
 import { call, startApiWorker, TOKEN, until, type ApiWorker } from './support/api.js';
@@ -175,7 +176,7 @@ describe('operations', () => {
     }
     const create = doc.paths['/api/sessions'].post;
     expect(create.requestBody.content['application/json'].schema).toMatchObject({ additionalProperties: false, required: ['sessionId'] });
-    expect(doc.paths['/api/sessions/{id}'].get.parameters[0].schema.pattern).toBe('^[A-Za-z0-9_-]{1,64}$');
+    expect(doc.paths['/api/sessions/{id}'].get.parameters[0].schema).toMatchObject({ pattern: SESSION_ID_PATTERN_SOURCE, maxLength: 160 });
     expect((await call(w, 'GET', '/docs', { token: null })).body.openapi).toBe('3.1.0');
   });
 });

@@ -87,6 +87,12 @@ describe('assignment list parsing', () => {
     }
     expect(() => parseAssignmentList({ status: 200, data: '<html>maintenance</html>' })).toThrow(expect.objectContaining({ code: 'BACKEND_BAD_RESPONSE' }));
   });
+  it('keeps the ids the whatsam backend names sessions (<userId>-<name>-<ms>, ~150 characters)', () => {
+    const long = `3f2b8c1e-9d4a-4e7b-8a21-5c6d7e8f9a0b-${'customer-support-line-for-the-northern-region-'.repeat(2)}1764748800123`;
+    expect(long.length).toBeGreaterThan(130);
+    const res = { status: 200, data: { data: { sessions: [{ sessionId: long, sessionName: 'Customer Support' }, { sessionId: 'x'.repeat(161) }, { sessionId: 'a\nb' }] } } };
+    expect(parseAssignmentList(res)).toEqual({ sessions: [{ sessionId: long, userId: null, name: 'Customer Support' }], ignored: 2 });
+  });
 });
 
 describe('errors and backoff', () => {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
+import { sessionFileName } from '../../src/session-id.js';
 import { HOST_MAIN, buildOnce, makeInit, startHost, type HostHandle } from '../support/host-harness.js';
 
 /**
@@ -66,6 +67,22 @@ describe('session host process', () => {
     expect(await h.waitExit()).toEqual({ code: EXIT.STOPPED, signal: null });
     expect(h.statuses().at(-1)?.status).toBe('disconnected');
     expect(existsSync(join(dataDir, 'locks', 'life-1.lock'))).toBe(false);
+  });
+
+  it('a whatsam-style id with spaces, dots and non-ASCII gets a safe lock and folder name and its own title', async () => {
+    const dataDir = await tempDir();
+    const id = "3f2b8c1e-9d4a-4e7b-8a21-5c6d7e8f9a0b-my shop's line.ä-1764748800123";
+    const name = sessionFileName(id);
+    expect(name).toMatch(/^[A-Za-z0-9_~-]+$/);
+    const h = host(id, dataDir);
+    await h.waitFor((m) => m.type === 'ready');
+    expect(cmdline(h.pid)).toContain(`wa-host:${id}`);
+    expect(readdirSync(join(dataDir, 'locks'))).toEqual([`${name}.lock`]);
+    expect(JSON.parse(readFileSync(join(dataDir, 'locks', `${name}.lock`), 'utf8')).sessionId).toBe(id);
+    const res = await h.request({ type: 'stop' });
+    expect(res).toMatchObject({ ok: true });
+    expect(await h.waitExit()).toEqual({ code: EXIT.STOPPED, signal: null });
+    expect(readdirSync(join(dataDir, 'locks'))).toEqual([]);
   });
 
   it('a second host for the same session refuses to start while the first lives', async () => {

@@ -69,6 +69,21 @@ export function defineStoreContract(harness: () => StoreHarness): void {
       expect(await s.headGeneration(id)).toBe(1);
     });
 
+    it('stores ids outside [A-Za-z0-9_-] under safe keys and lists them back by id', async () => {
+      const s = store();
+      const tag = sid('odd');
+      // A dot segment, spaces and a quote, non-ASCII, and one long enough to take the hashed name.
+      const ids = [`..${tag}`, `My Shop's line ${tag}`, `café-ünï-${tag}`, `${'😀'.repeat(50)}${tag}`];
+      for (const id of ids) await s.putSnapshot(id, 1, smallAuthFolder(id));
+      const keys = await raw().list('sessions/');
+      for (const key of keys.filter((k) => k.includes(tag.slice(-6)))) expect(key).toMatch(/^sessions\/[A-Za-z0-9_~-]+\/(pointer\.json|snapshots\/\d{12}\.snap)$/);
+      for (const id of ids) expect((await s.readNewest(id))?.meta.sessionId).toBe(id);
+      const listed = await s.listSessions();
+      for (const id of ids) expect(listed).toContain(id);
+      for (const id of ids) await s.deleteSession(id);
+      expect((await s.listSessions()).filter((id) => id.includes(tag))).toEqual([]);
+    });
+
     it('keeps only the last 3 generations and reads the newest', async () => {
       const s = store();
       const id = sid('keep3');
@@ -197,7 +212,7 @@ export function defineStoreContract(harness: () => StoreHarness): void {
     it('rejects invalid session ids before any I/O', async () => {
       const ops: StorageOperation[] = [];
       const s = store({ onOperation: (op) => ops.push(op) });
-      for (const bad of ['../etc', 'a/b', '', 'x'.repeat(65), 'abc/']) {
+      for (const bad of ['../etc', 'a/b', '', 'x'.repeat(161), 'abc/', 'a\\b', 'a\u0000b']) {
         await expect(s.readNewest(bad)).rejects.toMatchObject({ code: 'INVALID_SESSION_ID' });
         await expect(s.deleteSession(bad)).rejects.toMatchObject({ code: 'INVALID_SESSION_ID' });
         await expect(s.putSnapshot(bad, 1, new Map())).rejects.toMatchObject({ code: 'INVALID_SESSION_ID' });

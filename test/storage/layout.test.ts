@@ -13,9 +13,16 @@ describe('object layout', () => {
   });
 
   it('rejects invalid session ids before building a key', () => {
-    for (const id of ['', '../x', 'a/b', 'a.b', 'x'.repeat(65), 'ä']) {
+    for (const id of ['', '../x', 'a/b', 'a\\b', 'x'.repeat(161), 'a\u0000b']) {
       expect(() => sessionPrefix(id), id).toThrow(expect.objectContaining({ code: 'INVALID_SESSION_ID' }));
     }
+  });
+
+  it('builds keys of other ids from their safe name: no dot segment, no separator', () => {
+    expect(sessionPrefix('..')).toBe('sessions/~2E~2E/');
+    expect(pointerKey('a.b/c'.replace('/', ' '))).toBe('sessions/a~2Eb~20c/pointer.json');
+    expect(snapshotKey('ä', 1)).toBe('sessions/~C3~A4/snapshots/000000000001.snap');
+    expect(generationOfKey('ä', snapshotKey('ä', 7))).toBe(7);
   });
 
   it('snapshot keys sort by generation and parse back', () => {

@@ -1,4 +1,4 @@
-import { isValidSessionId } from '../../session-id.js';
+import { isValidSessionId, SESSION_ID_RULE } from '../../session-id.js';
 
 export const USAGE = `usage: npm run storage -- <verify|import-legacy> (--all | <sessionId>...) [--concurrency N]
 
@@ -35,7 +35,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (!Number.isInteger(value) || value < 1 || value > 256) throw new UsageError('--concurrency needs an integer from 1 to 256');
       concurrency = value;
     } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (!isValidSessionId(arg)) throw new UsageError(`invalid session id ${JSON.stringify(arg)}: expected [A-Za-z0-9_-]{1,64}`);
+    else if (!isValidSessionId(arg)) throw new UsageError(`invalid session id ${JSON.stringify(arg)}: expected ${SESSION_ID_RULE}`);
     else sessionIds.push(arg);
   }
   if (all === (sessionIds.length > 0)) throw new UsageError('give either --all or one or more session ids');

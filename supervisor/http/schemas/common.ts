@@ -1,12 +1,15 @@
-import { SESSION_ID_PATTERN_SOURCE } from '../../../src/session-id.js';
+import { SESSION_ID_MAX_LENGTH, SESSION_ID_PATTERN_SOURCE } from '../../../src/session-id.js';
 
 /**
  * JSON-schema parts every API route shares. Fastify validates requests with them (ajv, unknown
  * fields rejected: see server.ts) and @fastify/swagger turns them into the OpenAPI of /docs.
  */
 
-/** Session ids become folder names and object keys (src/session-id.ts): checked before any I/O. */
-export const SESSION_ID = { type: 'string', pattern: SESSION_ID_PATTERN_SOURCE, minLength: 1, maxLength: 64 } as const;
+/**
+ * Session ids become folder names and object keys (src/session-id.ts maps them to safe names):
+ * checked before any I/O. Control characters, `/` and `\` are refused with a 400.
+ */
+export const SESSION_ID = { type: 'string', pattern: SESSION_ID_PATTERN_SOURCE, minLength: 1, maxLength: SESSION_ID_MAX_LENGTH } as const;
 
 export const SESSION_PARAMS = {
   type: 'object',
