@@ -66,6 +66,14 @@ describe('sessions', () => {
     expect(again.body.data.pid).toBe(view.pid);
     const list = await call(w, 'GET', '/api/sessions');
     expect(list.body.data.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual(['c1']);
+    const ids = async (query: string): Promise<string[]> =>
+      (await call(w, 'GET', `/api/sessions${query}`)).body.data.sessions.map((s: { sessionId: string }) => s.sessionId);
+    expect(await ids('?status=connected')).toEqual(['c1']);
+    expect(await ids('?status=failed,qr_required')).toEqual([]);
+    expect(await ids('?status=qr_required,connected')).toEqual(['c1']);
+    const bad = await call(w, 'GET', '/api/sessions?status=online');
+    expect(bad.status).toBe(400);
+    expect(bad.body.success).toBe(false);
   });
 
   it('answers 429 MAX_SESSIONS_REACHED past MAX_SESSIONS, without starting a host', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ok } from '../envelope.js';
 import { HttpError } from '../http-error.js';
 import { responses, SESSION_PARAMS } from '../schemas/common.js';
-import { CREATE_SESSION_BODY, SESSION_DELETED, SESSION_LIST, SESSION_VIEW, type CreateSessionBody } from '../schemas/sessions.js';
+import { CREATE_SESSION_BODY, SESSION_DELETED, SESSION_LIST, SESSION_LIST_QUERY, SESSION_VIEW, type CreateSessionBody, type SessionListQuery } from '../schemas/sessions.js';
 import type { ApiDeps } from './api-deps.js';
 import { register, type Endpoint } from './endpoint.js';
 import { mapped } from './errors.js';
@@ -56,9 +56,10 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
     list: {
       method: 'GET',
       url: '/api/sessions',
-      schema: { tags: ['sessions'], summary: 'Every session of this worker', response: responses(SESSION_LIST) },
-      handler: async () => {
-        const list = sessions.list();
+      schema: { tags: ['sessions'], summary: 'Every session of this worker, or those in the given statuses', querystring: SESSION_LIST_QUERY, response: responses(SESSION_LIST) },
+      handler: async (request) => {
+        const wanted = (request.query as SessionListQuery).status?.split(',');
+        const list = wanted === undefined ? sessions.list() : sessions.list().filter((s) => wanted.includes(s.status));
         return ok({ sessions: list, total: list.length, maxSessions: deps.maxSessions });
       },
     },

@@ -39,6 +39,25 @@ export const SESSION_VIEW = {
   },
 } as const;
 
+const STATUS_NAME = `(${SESSION_STATUSES.join('|')})`;
+
+/** `GET /api/sessions?status=connected,failed`: one status or a comma-separated list. */
+export const SESSION_LIST_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: {
+      type: 'string',
+      pattern: `^${STATUS_NAME}(,${STATUS_NAME})*$`,
+      description: `only sessions in one of these statuses (comma-separated): ${SESSION_STATUSES.join(', ')}`,
+    },
+  },
+} as const;
+
+export interface SessionListQuery {
+  status?: string;
+}
+
 export const SESSION_LIST = {
   type: 'object',
   required: ['sessions', 'total', 'maxSessions'],
