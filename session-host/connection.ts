@@ -2,7 +2,7 @@ import makeWASocket, { type ConnectionState, type WASocket } from '@whiskeysocke
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { Logger } from '../src/logger.js';
 import type { AuthStore } from './auth/auth-state.js';
-import { closeCodeOf, decideOnClose, reconnectDelay, DEFAULT_BACKOFF, type BackoffSettings } from './reconnect-policy.js';
+import { closeCodeOf, decideOnClose, nextBadSessions, reconnectDelay, DEFAULT_BACKOFF, DEFAULT_BAD_SESSION_MAX, type BackoffSettings } from './reconnect-policy.js';
 
 export type TerminalKind = 'logged-out' | 'replaced' | 'failed';
 
@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   auth: AuthStore;
   waWebsocketUrl?: string | undefined;
   qrMaxAttempts: number;
+  /** Reconnects after close code 500 without an `open` before the session fails (bad_session). */
+  badSessionMaxAttempts?: number | undefined;
   keepAliveIntervalMs?: number | undefined;
   connectTimeoutMs?: number | undefined;
   qrTimeoutMs?: number | undefined;
@@ -51,6 +53,8 @@ export class Connection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private attempts = 0;
   private immediateRestarts = 0;
+  /** 500 closes since the last open. */
+  private badSessions = 0;
   private qrShown = 0;
   private stopping = false;
   private socketsCreated = 0;
@@ -156,6 +160,7 @@ export class Connection {
       live.open = true;
       this.attempts = 0;
       this.immediateRestarts = 0;
+      this.badSessions = 0;
       this.qrShown = 0;
       events.open();
     }
@@ -164,7 +169,9 @@ export class Connection {
       const code = closeCodeOf(error);
       live.detach();
       this.live = undefined;
-      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts });
+      this.badSessions = nextBadSessions(this.badSessions, code);
+      const badSessionMax = this.options.badSessionMaxAttempts ?? DEFAULT_BAD_SESSION_MAX;
+      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts, badSessions: this.badSessions, badSessionMax });
       this.options.logger.info({ code, action: action.kind, message: (error as Error | undefined)?.message }, 'socket closed');
       const closeCode = code ?? 0;
       switch (action.kind) {

@@ -7,13 +7,13 @@ import type { FailureReason } from '../src/status.js';
 export type CloseAction =
   /** 515 after pairing: WhatsApp asks for a fresh socket at once. */
   | { kind: 'restart-now' }
-  /** Transient (428, 408, 503, network): new socket after a backoff, same process. */
+  /** Transient (428, 408, 503, network, 500 within its bound): new socket after a backoff, same process. */
   | { kind: 'reconnect' }
   /** 401: the device is revoked; delete auth, exit "logged out". */
   | { kind: 'logged-out' }
   /** 440: another client took over; exit "replaced", never fight back. */
   | { kind: 'replaced' }
-  /** Needs a human (500, 411, QR cap, forbidden); auth is kept. */
+  /** Needs a human (500 past its bound, 411, QR cap, 403 forbidden); auth is kept. */
   | { kind: 'failed'; reason: FailureReason }
   /** We closed it ourselves (stop, logout, orphan guard): nothing to do. */
   | { kind: 'none' };
@@ -28,7 +28,14 @@ export interface CloseContext {
   /** QR codes shown so far in this host, and the cap. */
   qrShown: number;
   qrMax: number;
+  /** 500 closes since the last `open`, this one included (see `nextBadSessions`). */
+  badSessions: number;
+  /** BAD_SESSION_MAX_ATTEMPTS: reconnects after 500 without an `open` before the session fails. */
+  badSessionMax: number;
 }
+
+/** Default of BAD_SESSION_MAX_ATTEMPTS when `init` does not carry it. */
+export const DEFAULT_BAD_SESSION_MAX = 5;
 
 export const CLOSE = {
   LOGGED_OUT: 401,
@@ -52,12 +59,14 @@ export function decideOnClose(ctx: CloseContext): CloseAction {
     case CLOSE.REPLACED:
       return { kind: 'replaced' };
     case CLOSE.BAD_SESSION:
-      return { kind: 'failed', reason: 'bad_session' };
+      // Baileys uses 500 for a really bad session but also for transient WebSocket/TLS errors
+      // (`getCodeFromWSError`) and unknown stream errors: retry, but not forever without an open.
+      return ctx.badSessions > ctx.badSessionMax ? { kind: 'failed', reason: 'bad_session' } : { kind: 'reconnect' };
     case CLOSE.MULTIDEVICE_MISMATCH:
       return { kind: 'failed', reason: 'multidevice_mismatch' };
     case CLOSE.FORBIDDEN:
       // Banned or blocked account: reconnecting would only hammer WhatsApp; a human must look.
-      return { kind: 'failed', reason: 'unknown' };
+      return { kind: 'failed', reason: 'forbidden' };
     case CLOSE.TIMED_OUT:
       // Baileys closes with 408 when the QR refs of one socket run out; past the cap that is the end.
       if (!ctx.paired && ctx.qrShown >= ctx.qrMax) return { kind: 'failed', reason: 'qr_timeout' };
@@ -66,6 +75,11 @@ export function decideOnClose(ctx: CloseContext): CloseAction {
       // 428, 503, network errors (Baileys maps them to 408/500-less codes) and anything unknown.
       return { kind: 'reconnect' };
   }
+}
+
+/** The 500 count after a close with `code`; the connection sets it back to 0 on `open`. */
+export function nextBadSessions(count: number, code: number | undefined): number {
+  return code === CLOSE.BAD_SESSION ? count + 1 : count;
 }
 
 export interface BackoffSettings {

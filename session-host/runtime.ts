@@ -47,6 +47,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     auth,
     waWebsocketUrl: init.waWebsocketUrl,
     qrMaxAttempts: init.qrMaxAttempts,
+    badSessionMaxAttempts: init.badSessionMaxAttempts,
     keepAliveIntervalMs: init.keepAliveIntervalMs,
     qrTimeoutMs: init.qrTimeoutMs,
     baileysLogger,

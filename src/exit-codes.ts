@@ -7,7 +7,7 @@
  * | 0    | stopped on request (auth flushed, no logout)     | no        |
  * | 10   | logged out (WhatsApp revoked the device, 401)    | no        |
  * | 11   | replaced by another client (440)                 | no        |
- * | 12   | failed: needs a human (bad session, 411, QR cap) | no        |
+ * | 12   | failed: needs a human (500 past its bound, 403, 411, QR cap) | no |
  * | 13   | session lock held by another live host           | no        |
  * | 14   | fatal init failure (bad init message, storage)   | no        |
  * | 15   | IPC channel gone: supervisor died (orphan guard) | n/a       |

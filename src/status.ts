@@ -30,6 +30,8 @@ export const FAILURE_REASONS = [
   'qr_timeout',
   'bad_session',
   'multidevice_mismatch',
+  /** 403: WhatsApp refuses the account (banned); needs a human, never retried. */
+  'forbidden',
   'auth_expired',
   'no_auth',
   'logged_out',

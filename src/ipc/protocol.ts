@@ -57,6 +57,8 @@ export interface HostInit {
   stopTimeoutMs?: number;
   /** How long each QR code is shown before the next (Baileys' `qrTimeout`). Default: 60 s, then 20 s. */
   qrTimeoutMs?: number;
+  /** BAD_SESSION_MAX_ATTEMPTS: reconnects after close code 500 without an `open`, then `failed`. Default 5. */
+  badSessionMaxAttempts?: number;
 }
 
 // ---------------------------------------------------------------- outgoing messages (API → WhatsApp)

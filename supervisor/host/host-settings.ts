@@ -26,6 +26,7 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
     encryptionKeys,
     ...(config.waWebsocketUrl === undefined ? {} : { waWebsocketUrl: config.waWebsocketUrl }),
     qrMaxAttempts: config.qrMaxAttempts,
+    badSessionMaxAttempts: config.badSessionMaxAttempts,
     logLevel: config.logLevel,
     isRecovery,
     // The host's own stop deadline stays inside ours, so its flush finishes before any SIGTERM.

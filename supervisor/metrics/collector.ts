@@ -6,18 +6,26 @@
  */
 import type { SessionEvent, SessionView } from '../../src/session-view.js';
 import type { SessionStatus } from '../../src/status.js';
-import type { CollectedState, HostResources, Metrics } from './registry.js';
+import type { CollectedState, HostResources, Metrics, ReasonCount } from './registry.js';
 import { recordSessionEvent } from './session-events.js';
 
-type SessionRow = Pick<SessionView, 'sessionId' | 'status'>;
+type SessionRow = Pick<SessionView, 'sessionId' | 'status'> & Partial<Pick<SessionView, 'reason'>>;
 type HostSample = { pssBytes: number; cpuSeconds: number };
 
 /** Pure: the collector's state from the session list and the host samples. */
 export function collectSessions(rows: readonly SessionRow[], samples: ReadonlyMap<string, HostSample>): CollectedState {
   const sessionsByStatus: Partial<Record<SessionStatus, number>> = {};
-  for (const r of rows) sessionsByStatus[r.status] = (sessionsByStatus[r.status] ?? 0) + 1;
+  const reasons = new Map<string, ReasonCount>();
+  for (const r of rows) {
+    sessionsByStatus[r.status] = (sessionsByStatus[r.status] ?? 0) + 1;
+    if (r.reason === null || r.reason === undefined) continue;
+    const key = `${r.status}\u0000${r.reason}`;
+    const row = reasons.get(key) ?? { status: r.status, reason: r.reason, count: 0 };
+    row.count += 1;
+    reasons.set(key, row);
+  }
   const hosts: HostResources[] = [...samples].map(([sessionId, s]) => ({ sessionId, pssBytes: s.pssBytes, cpuSeconds: s.cpuSeconds }));
-  return { sessionsByStatus, hosts };
+  return { sessionsByStatus, sessionsByReason: [...reasons.values()], hosts };
 }
 
 /** What the metrics need of the session manager (structural, so tests can pass their own). */

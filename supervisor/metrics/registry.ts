@@ -28,7 +28,14 @@ export interface HostResources {
 /** What the supervisor knows at scrape time; gauges are filled from it on every scrape. */
 export interface CollectedState {
   sessionsByStatus?: Partial<Record<SessionStatus, number>>;
+  /** Sessions with a reason (`failed`, `recovering` with `storage_unavailable`, …): status, reason, count. */
+  sessionsByReason?: readonly ReasonCount[];
   hosts?: readonly HostResources[];
+}
+export interface ReasonCount {
+  status: SessionStatus;
+  reason: string;
+  count: number;
 }
 export type Collector = () => CollectedState | Promise<CollectedState>;
 
@@ -156,6 +163,17 @@ export class Metrics {
     }
   }
 
+  /** Replaces all reason counts: a reason that no session shows any more disappears. */
+  setSessionsByReason(rows: readonly ReasonCount[]): void {
+    const gauge = this.#gauge('sessionReasons');
+    gauge.reset();
+    for (const r of rows) {
+      const status = statusLabel(r.status);
+      if (status === 'other' || !Number.isFinite(r.count)) continue;
+      gauge.inc({ status, reason: failureReasonLabel(r.reason) }, r.count);
+    }
+  }
+
   /** No-op when per-session metrics are off; the all-hosts total is kept by `setHosts`. */
   setHostResources(sessionId: string, pssBytes: number, cpuSeconds: number): void {
     if (!this.perSession) return;
@@ -210,6 +228,7 @@ export class Metrics {
     if (!this.#collector) return;
     const state = await this.#collector();
     if (state.sessionsByStatus) this.setSessionsByStatus(state.sessionsByStatus);
+    if (state.sessionsByReason) this.setSessionsByReason(state.sessionsByReason);
     if (state.hosts) this.setHosts(state.hosts);
   }
 

@@ -56,4 +56,29 @@ describe('collectSessions', () => {
     expect(state.sessionsByStatus).toEqual({ connected: 2, failed: 1 });
     expect(state.hosts).toEqual([{ sessionId: 'a', pssBytes: 100, cpuSeconds: 2 }]);
   });
+
+  it('counts the reasons sessions show, so a banned number (forbidden) is its own series', async () => {
+    const state = collectSessions(
+      [
+        { sessionId: 'a', status: 'connected', reason: null },
+        { sessionId: 'b', status: 'failed', reason: 'forbidden' },
+        { sessionId: 'c', status: 'failed', reason: 'bad_session' },
+        { sessionId: 'd', status: 'failed', reason: 'forbidden' },
+      ],
+      new Map(),
+    );
+    expect(state.sessionsByReason).toEqual([
+      { status: 'failed', reason: 'forbidden', count: 2 },
+      { status: 'failed', reason: 'bad_session', count: 1 },
+    ]);
+    m = createMetrics({ perSession: true, defaultMetrics: false });
+    m.setCollector(() => state);
+    let text = await m.appText();
+    expect(valueOf(text, 'wa_session_reasons', { status: 'failed', reason: 'forbidden' })).toBe(2);
+    expect(valueOf(text, 'wa_session_reasons', { status: 'failed', reason: 'bad_session' })).toBe(1);
+    // A reason no session shows any more is gone, not stuck at its last value.
+    m.setCollector(() => collectSessions([{ sessionId: 'b', status: 'failed', reason: 'forbidden' }], new Map()));
+    text = await m.appText();
+    expect(valueOf(text, 'wa_session_reasons', { status: 'failed', reason: 'bad_session' })).toBeUndefined();
+  });
 });

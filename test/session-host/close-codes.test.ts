@@ -73,8 +73,8 @@ describe('close codes', () => {
   });
 
   it.each([
-    { code: 500, reason: 'bad_session' },
     { code: 411, reason: 'multidevice_mismatch' },
+    { code: 403, reason: 'forbidden' },
   ] as const)('stream error $code → failed / $reason, exit 12, not restarted, auth kept', async ({ code, reason }) => {
     const { h, phone, dataDir, sessionId } = await paired();
     const logins: unknown[] = [];
@@ -96,6 +96,48 @@ describe('close codes', () => {
       // A human decides; the device stays linked and its auth stays on disk.
       expect(existsSync(join(dataDir, 'sessions', sessionId, 'creds.json'))).toBe(true);
       expect(env.sim.devices().filter((d) => d.phone === phone)).toHaveLength(1);
+    } finally {
+      env.sim.off('login', onLogin);
+    }
+  });
+
+  it('500 (bad session, also transient socket errors) reconnects with backoff; an open in between starts the count again', async () => {
+    const { h, phone } = await paired({ badSessionMaxAttempts: 1 });
+    // Three 500s, each followed by an open: more than the bound, but never two without an open.
+    for (let i = 0; i < 3; i++) {
+      const from = h.messages.length;
+      env.sim.closeWithStreamError(phone, 500);
+      const rc = await h.waitFor((m): m is ReconnectMessage => m.type === 'reconnect', 10_000, from);
+      expect(rc).toMatchObject({ closeCode: 500, attempt: 1 });
+      await h.waitStatus('connected', 20_000, from);
+    }
+    expect(h.exitInfo).toBeUndefined();
+  });
+
+  it('500 on every login: BAD_SESSION_MAX_ATTEMPTS reconnects without an open, then failed / bad_session, exit 12, auth kept', async () => {
+    const { h, phone, dataDir, sessionId } = await paired({ badSessionMaxAttempts: 2 });
+    let logins = 0;
+    // The server ends every new login with 500 before Baileys can reach `open`.
+    const onLogin = (e: { phone: string }) => {
+      if (e.phone !== phone) return;
+      logins++;
+      env.sim.closeWithStreamError(phone, 500);
+    };
+    env.sim.on('login', onLogin);
+    try {
+      const from = h.messages.length;
+      env.sim.closeWithStreamError(phone, 500);
+      const st = await h.waitStatus('failed', 30_000, from);
+      expect(st).toMatchObject({ reason: 'bad_session', closeCode: 500 });
+      expect((await h.waitExit()).code).toBe(EXIT.FAILED);
+      const after = h.messages.slice(from);
+      const reconnects = after.filter((m): m is ReconnectMessage => m.type === 'reconnect');
+      expect(reconnects.map((m) => [m.closeCode, m.attempt])).toEqual([[500, 1], [500, 2]]);
+      // Backoff, not a hot loop: the second wait is longer than the first's lower bound.
+      expect(reconnects[1]!.delayMs).toBeGreaterThan(reconnects[0]!.delayMs);
+      expect(after.some((m) => m.type === 'status' && m.status === 'connected')).toBe(false);
+      expect(logins).toBe(2);
+      expect(existsSync(join(dataDir, 'sessions', sessionId, 'creds.json'))).toBe(true);
     } finally {
       env.sim.off('login', onLogin);
     }

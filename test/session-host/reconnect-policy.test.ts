@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { closeCodeOf, decideOnClose, reconnectDelay } from '../../session-host/reconnect-policy.js';
+import { closeCodeOf, decideOnClose, nextBadSessions, reconnectDelay } from '../../session-host/reconnect-policy.js';
 
-const base = { intentional: false, paired: true, qrShown: 0, qrMax: 5 };
+const base = { intentional: false, paired: true, qrShown: 0, qrMax: 5, badSessions: 0, badSessionMax: 3 };
 
 describe('reconnect policy (design.md §6)', () => {
   it.each([
@@ -16,10 +16,23 @@ describe('reconnect policy (design.md §6)', () => {
     expect(decideOnClose({ ...base, code }).kind).toBe(kind);
   });
 
-  it('500 and 411 fail with their reason; 403 fails too', () => {
-    expect(decideOnClose({ ...base, code: 500 })).toEqual({ kind: 'failed', reason: 'bad_session' });
+  it('411 fails with its reason; 403 fails as forbidden (banned), distinct from every other failure', () => {
     expect(decideOnClose({ ...base, code: 411 })).toEqual({ kind: 'failed', reason: 'multidevice_mismatch' });
-    expect(decideOnClose({ ...base, code: 403 }).kind).toBe('failed');
+    expect(decideOnClose({ ...base, code: 403 })).toEqual({ kind: 'failed', reason: 'forbidden' });
+  });
+
+  it('500 reconnects while the 500s since the last open stay within the bound, then fails as bad_session', () => {
+    // `badSessions` counts this close too: with a bound of 3, the 1st to 3rd reconnect, the 4th fails.
+    for (const badSessions of [1, 2, 3]) expect(decideOnClose({ ...base, code: 500, badSessions })).toEqual({ kind: 'reconnect' });
+    expect(decideOnClose({ ...base, code: 500, badSessions: 4 })).toEqual({ kind: 'failed', reason: 'bad_session' });
+    expect(decideOnClose({ ...base, code: 500, badSessions: 2, badSessionMax: 1 })).toEqual({ kind: 'failed', reason: 'bad_session' });
+  });
+
+  it('counts 500s since the last open; any other close leaves the count alone, an open resets it', () => {
+    expect(nextBadSessions(0, 500)).toBe(1);
+    expect(nextBadSessions(2, 500)).toBe(3);
+    expect(nextBadSessions(2, 428)).toBe(2);
+    expect(nextBadSessions(2, undefined)).toBe(2);
   });
 
   it('a close the host caused itself needs no action, whatever the code', () => {
