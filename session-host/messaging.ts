@@ -20,12 +20,13 @@ export function attachMessaging(sock: WASocket, events: MessagingEvents, logger:
         events.receipt({ type: 'receipt', messageId: msg.key.id, remoteJid: msg.key.remoteJid, status, at: new Date().toISOString() });
       }
     }
-    if (type !== 'notify') return;
+    const offline = isOfflineUpsert(type);
+    if (type !== 'notify' && !offline) return;
     const out: IncomingMessage[] = [];
     for (const msg of messages) {
       try {
-        const mapped = toIncoming(msg);
-        if (mapped) out.push(mapped);
+        const mapped = offline && isNewsletter(msg.key?.remoteJid) ? null : toIncoming(msg);
+        if (mapped) out.push(offline ? { ...mapped, offline: true } : mapped);
       } catch (err) {
         logger.warn({ err }, 'could not map an incoming message');
       }
@@ -54,6 +55,22 @@ export function attachMessaging(sock: WASocket, events: MessagingEvents, logger:
     sock.ev.off('messages.update', onUpdate as never);
     sock.ev.off('message-receipt.update', onReceipt as never);
   };
+}
+
+/**
+ * Baileys upserts what WhatsApp held while this device was offline with type `append`
+ * (`node.attrs.offline`, Socket/messages-recv.js in rc14). Those are real messages: before the
+ * fix they were receipted to WhatsApp and then dropped. Baileys also labels a buffered batch by
+ * the type of its first entry, so the flag is exact for a batch of held messages and best effort
+ * when live and held messages are flushed together — every message is delivered either way.
+ */
+function isOfflineUpsert(type: string): boolean {
+  return type === 'append';
+}
+
+/** Channel posts also arrive as `append` (plain-text newsletter messages); they are not chats. */
+function isNewsletter(jid: string | null | undefined): boolean {
+  return typeof jid === 'string' && jid.endsWith('@newsletter');
 }
 
 /** Sends one message on the open socket, bounded by `timeoutMs`. */

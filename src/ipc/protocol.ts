@@ -148,6 +148,11 @@ export interface IncomingMessage {
   type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'other';
   text?: string;
   pushName?: string;
+  /**
+   * True when WhatsApp held the message while this session was offline (host down, worker
+   * stopped, socket lost) and delivered it at the next login. Absent for live messages.
+   */
+  offline?: true;
 }
 
 export interface MessageInMessage {

@@ -110,7 +110,15 @@ export const seedSchemas = {
         items: {
           type: 'object',
           required: ['id', 'from', 'timestamp', 'type'],
-          properties: { id: { type: 'string' }, from: { type: 'string' }, timestamp: iso, type: { type: 'string' }, text: { type: 'string' } },
+          properties: {
+            id: { type: 'string' },
+            from: { type: 'string' },
+            timestamp: iso,
+            type: { type: 'string' },
+            text: { type: 'string' },
+            pushName: { type: 'string' },
+            offline: { type: 'boolean', const: true },
+          },
         },
       },
     },

@@ -29,6 +29,8 @@ export interface SimMessage {
 export interface MessagingEvents {
   message(m: SimMessage): void;
   decryptError(e: { from: string; jid: string; error: unknown }): void;
+  queued?(e: { phone: string; deviceJid: string; id: string }): void;
+  offlineDelivered?(e: { phone: string; deviceJid: string; id: string }): void;
 }
 
 const RECEIPT_TIMEOUT_MS = 20_000;
@@ -149,17 +151,7 @@ export class Messaging {
   async deliverText(device: DeviceRecord, fromPhone: string, text: string): Promise<string> {
     const conn = device.conn;
     if (!conn?.isOpen) throw new Error(`device ${device.deviceJid} is not connected`);
-    const peer = this.peer(this.registry.account(fromPhone));
-    if (!(await peer.hasSession(device.deviceJid))) {
-      const bundle = linkedDeviceBundle(device);
-      if (!bundle) throw new Error(`device ${device.deviceJid} has no prekeys uploaded`);
-      await peer.startSession(device.deviceJid, bundle);
-    }
-    const { type, ciphertext } = await peer.repo.encryptMessage({
-      jid: device.deviceJid,
-      data: encodeWAMessage({ conversation: text }),
-    });
-    const id = generateMessageID();
+    const { id, node } = await this.encryptText(device, fromPhone, text);
     const receipt = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.receiptWaiters.delete(id);
@@ -172,12 +164,63 @@ export class Messaging {
         else resolve(id);
       });
     });
-    conn.sendNode({
-      tag: 'message',
-      attrs: { from: `${fromPhone}@s.whatsapp.net`, id, t: nowSeconds(), type: 'text', notify: 'Sim Contact' },
-      content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
-    });
+    conn.sendNode(node);
     return receipt;
+  }
+
+  /**
+   * The device is not connected: the message is encrypted for it now (as the contact's phone
+   * would) and held by the server until the device's next login (`deliverQueued`).
+   */
+  async queueText(device: DeviceRecord, fromPhone: string, text: string): Promise<string> {
+    const { id, node } = await this.encryptText(device, fromPhone, text);
+    device.offline.push({ id, from: fromPhone, node });
+    this.events.queued?.({ phone: device.phone, deviceJid: device.deviceJid, id });
+    return id;
+  }
+
+  /**
+   * At login, before `<ib><offline count/>`: what was held for the device, oldest first, each
+   * flagged `offline` (Baileys then upserts it as `append`). An entry leaves the queue on the
+   * device's receipt only; returns how many were sent.
+   */
+  deliverQueued(device: DeviceRecord, conn: SimConnection): number {
+    const held = [...device.offline];
+    for (const entry of held) {
+      this.receiptWaiters.set(entry.id, (receiptType) => {
+        this.receiptWaiters.delete(entry.id);
+        device.offline = device.offline.filter((e) => e.id !== entry.id);
+        if (receiptType === 'retry') {
+          this.events.decryptError({ from: entry.from, jid: device.deviceJid, error: new Error(`retry receipt for held message ${entry.id}`) });
+        } else {
+          this.events.offlineDelivered?.({ phone: device.phone, deviceJid: device.deviceJid, id: entry.id });
+        }
+      });
+      conn.sendNode({ ...entry.node, attrs: { ...entry.node.attrs, offline: '1' } });
+    }
+    return held.length;
+  }
+
+  private async encryptText(device: DeviceRecord, fromPhone: string, text: string): Promise<{ id: string; node: BinaryNode }> {
+    const peer = this.peer(this.registry.account(fromPhone));
+    if (!(await peer.hasSession(device.deviceJid))) {
+      const bundle = linkedDeviceBundle(device);
+      if (!bundle) throw new Error(`device ${device.deviceJid} has no prekeys uploaded`);
+      await peer.startSession(device.deviceJid, bundle);
+    }
+    const { type, ciphertext } = await peer.repo.encryptMessage({
+      jid: device.deviceJid,
+      data: encodeWAMessage({ conversation: text }),
+    });
+    const id = generateMessageID();
+    return {
+      id,
+      node: {
+        tag: 'message',
+        attrs: { from: `${fromPhone}@s.whatsapp.net`, id, t: nowSeconds(), type: 'text', notify: 'Sim Contact' },
+        content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
+      },
+    };
   }
 }
 

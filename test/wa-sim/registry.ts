@@ -3,6 +3,7 @@
  * their linked devices (the Baileys clients), and the keys those devices uploaded. No I/O.
  */
 import { newKeyPair, type KeyPair } from './certs.js';
+import type { BinaryNode } from '@whiskeysockets/baileys';
 import type { SimConnection } from './connection.js';
 
 export interface SignedPreKeyRecord {
@@ -24,6 +25,18 @@ export interface DeviceRecord {
   /** One-time prekeys the client uploaded; a bundle served to a peer consumes one. */
   preKeys: Map<number, Buffer>;
   conn: SimConnection | undefined;
+  /**
+   * Messages contacts sent while the device was not connected, already encrypted for it, oldest
+   * first. Sent at its next login with `offline`, followed by `<ib><offline count/>`; an entry
+   * leaves the queue only on the device's receipt (a connection lost first gets it again).
+   */
+  offline: QueuedMessage[];
+}
+
+export interface QueuedMessage {
+  id: string;
+  from: string;
+  node: BinaryNode;
 }
 
 export interface AccountRecord {

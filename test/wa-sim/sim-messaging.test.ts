@@ -41,6 +41,32 @@ describe('messaging', () => {
     expect(h.unhandled.filter((u) => u.phone === '15550020001')).toEqual([]);
   });
 
+  it('messages to a device that is not connected are held and delivered at its next login, flagged offline, in order', async () => {
+    const { client, authDir } = await h.pairedClient('15550020011');
+    await h.sim.deliverText('15550020012', '15550020011', 'while online');
+    await client.waitFor('message', (m) => m.text === 'while online' && m.upsertType === 'notify');
+    await client.shutdown();
+    await waitUntil(() => h.sim.devices().every((d) => d.phone !== '15550020011' || !d.connected));
+
+    const texts = ['held 1', 'held 2', 'held 3'];
+    for (const t of texts) await h.sim.deliverText('15550020012', '15550020011', t);
+    // a contact who never wrote before: its first message is a pkmsg on one of the uploaded prekeys
+    await h.sim.deliverText('15550020013', '15550020011', 'held from a new contact');
+    expect(h.sim.queuedFor('15550020011')).toBe(4);
+
+    const again = h.client(authDir);
+    await again.waitFor('open');
+    // (the first login after pairing: Baileys buffers events up to 20 s waiting for a history
+    // sync the simulator does not send, so these can take that long)
+    const got = [];
+    for (const t of [...texts, 'held from a new contact']) got.push(await again.waitFor('message', (m) => m.text === t));
+    // Baileys upserts what the server held as `append` (node.attrs.offline)
+    expect(got.map((m) => m.upsertType)).toEqual(['append', 'append', 'append', 'append']);
+    const order = again.events.filter((e) => e.type === 'message').map((e) => (e as { text: string }).text);
+    expect(order).toEqual([...texts, 'held from a new contact']);
+    await waitUntil(() => h.sim.queuedFor('15550020011') === 0);
+  });
+
   it('deliverText to an account with no connected device fails loudly', async () => {
     await expect(h.sim.deliverText('15550020002', '15559999999', 'nobody home')).rejects.toThrow(/no connected device/);
   });

@@ -73,6 +73,8 @@ export class WaSimulator extends EventEmitter {
     this.messaging = new Messaging(this.registry, {
       message: (m) => this.emit('message', m),
       decryptError: (e) => this.emit('decrypt-error', e),
+      queued: (e) => this.emit('offline-queued', e),
+      offlineDelivered: (e) => this.emit('offline-delivered', e),
     });
     wss.on('connection', (ws) => {
       const conn = new SimConnection(ws, this.staticKey, this.certChain, {
@@ -182,8 +184,9 @@ export class WaSimulator extends EventEmitter {
         lid: `${acc.lidUser}:${deviceId}@lid`,
       },
     });
-    // nothing queued offline: tells Baileys to stop buffering events
-    conn.sendNode({ tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
+    // what contacts sent meanwhile, then the count: Baileys stops buffering events at the count
+    const held = this.messaging.deliverQueued(device, conn);
+    conn.sendNode({ tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(held) } }] });
     this.emit('login', { phone, deviceJid: device.deviceJid, connId: conn.id });
   }
 
@@ -227,6 +230,7 @@ export class WaSimulator extends EventEmitter {
       signedPreKey: reg.signedPreKey,
       preKeys: new Map(),
       conn: undefined,
+      offline: [],
     };
     acc.devices.set(deviceId, device);
     this.registrations.delete(reg.conn.id);
@@ -415,10 +419,23 @@ export class WaSimulator extends EventEmitter {
     this.registry.forget(phone);
   }
 
+  /**
+   * Contact `fromPhone` sends `text` to every linked device of `toPhone`. A connected device gets
+   * it at once (resolves on its receipt); one that is not connected gets it at its next login,
+   * with the `offline` flag (resolves once queued). No linked device at all: rejects.
+   */
   async deliverText(fromPhone: string, toPhone: string, text: string): Promise<void> {
-    const targets = this.registry.allDevices().filter((d) => d.phone === toPhone && d.conn?.isOpen);
-    if (targets.length === 0) throw new Error(`no connected device for ${toPhone}`);
-    for (const d of targets) await this.messaging.deliverText(d, fromPhone, text);
+    const targets = this.registry.allDevices().filter((d) => d.phone === toPhone);
+    if (targets.length === 0) throw new Error(`no connected device for ${toPhone} (and none linked to queue for)`);
+    for (const d of targets) {
+      if (d.conn?.isOpen) await this.messaging.deliverText(d, fromPhone, text);
+      else await this.messaging.queueText(d, fromPhone, text);
+    }
+  }
+
+  /** Messages held for `phone`'s devices, not yet receipted. */
+  queuedFor(phone: string): number {
+    return this.registry.allDevices().filter((d) => d.phone === phone).reduce((n, d) => n + d.offline.length, 0);
   }
 
   devices(): SimDevice[] {

@@ -132,6 +132,7 @@ export const seedProfile: BackendProfile = {
               type: m.type,
               ...(m.text !== undefined ? { text: m.text } : {}),
               ...(m.pushName !== undefined ? { pushName: m.pushName } : {}),
+              ...(m.offline ? { offline: true } : {}),
             })),
           },
         };
