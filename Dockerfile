@@ -6,7 +6,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- build: dev dependencies, TypeScript compile to dist/
+# --- build: dev dependencies, TypeScript compile to dist/, the session host bundled into dist/host/
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,6 +15,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY supervisor ./supervisor
 COPY session-host ./session-host
+# scripts/build-host.mjs bundles the session host from its entry (esbuild; issue 15).
+COPY scripts ./scripts
 # tsconfig.build.json also compiles the test simulator and fixtures; they stay in this stage.
 COPY test ./test
 RUN npm run build
@@ -42,7 +44,9 @@ COPY --chown=root:root package.json ./
 # Only the production code; dist/test (simulator, fixtures) is left in the build stage.
 COPY --from=build --chown=root:root /app/dist/src ./dist/src
 COPY --from=build --chown=root:root /app/dist/supervisor ./dist/supervisor
-COPY --from=build --chown=root:root /app/dist/session-host ./dist/session-host
+# The session host runs as one bundle (dist/host/session-host.mjs); a few optional native
+# dependencies it leaves external (sharp) resolve from node_modules.
+COPY --from=build --chown=root:root /app/dist/host ./dist/host
 # Code is root-owned and read-only to the worker; only DATA_DIR is writable by it.
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -7,10 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostBundleStale } from './build-host.mjs';
 import { staleSource } from './build-state.mjs';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
-const stale = staleSource(ROOT);
+// The session host bundle (dist/host/) is part of the build too: stale when any input it was built from changed.
+const stale = staleSource(ROOT) ?? (hostBundleStale() ? join(ROOT, 'dist', 'host', 'session-host.mjs') : undefined);
 if (stale !== undefined) {
   process.stderr.write(`building dist/ (${stale.slice(ROOT.length + 1)} changed)\n`);
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -27,7 +27,7 @@ export async function buildAll(options: { baseline: boolean }): Promise<void> {
       if (!existsSync(BASELINE_MAIN)) throw err;
     }
   }
-  for (const entry of [join(DIST, 'supervisor', 'main.js'), join(DIST, 'session-host', 'main.js'), join(DIST, 'test', 'wa-sim', 'trust-sim.js')]) {
+  for (const entry of [join(DIST, 'supervisor', 'main.js'), join(DIST, 'host', 'session-host.mjs'), join(DIST, 'test', 'wa-sim', 'trust-sim.js')]) {
     if (!existsSync(entry)) throw new Error(`build did not produce ${entry}`);
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/index.js';
 import { IPC_PROTOCOL_VERSION, type HostInit } from '../../src/ipc/protocol.js';
@@ -6,10 +7,17 @@ import type { HostSettings } from '../actor/session-actor.js';
 import type { Policy } from '../actor/transitions.js';
 
 /**
- * The compiled session host, found next to the compiled supervisor
- * (`dist/supervisor/host/` → `dist/session-host/main.js`).
+ * The bundled session host (`npm run build` → scripts/build-host.mjs), found beside the compiled
+ * supervisor (`dist/supervisor/host/` → `dist/host/session-host.mjs`), or under `dist/` when the
+ * supervisor itself runs from source (`npm run dev`). Production, tests and the bench all fork it.
  */
-export const DEFAULT_HOST_MODULE = fileURLToPath(new URL('../../session-host/main.js', import.meta.url));
+export const DEFAULT_HOST_MODULE = defaultHostModule();
+
+function defaultHostModule(): string {
+  const besideDist = fileURLToPath(new URL('../../host/session-host.mjs', import.meta.url));
+  if (existsSync(besideDist) || import.meta.url.includes('/dist/')) return besideDist;
+  return fileURLToPath(new URL('../../dist/host/session-host.mjs', import.meta.url));
+}
 
 /** Builds the `init` message for one host. Secrets travel only here, never in argv or env. */
 export function hostInitFactory(config: Config, workerId: string): (sessionId: string, isRecovery: boolean) => HostInit {

@@ -62,7 +62,7 @@ describe('Dockerfile', () => {
   it('copies only production code into the runtime image (no dist/test, no sources)', () => {
     const copies = args(final, 'COPY');
     const fromBuild = copies.filter((c) => c.includes('--from=build'));
-    expect(fromBuild.map((c) => c.split(/\s+/).at(-2))).toEqual(['/app/dist/src', '/app/dist/supervisor', '/app/dist/session-host']);
+    expect(fromBuild.map((c) => c.split(/\s+/).at(-2))).toEqual(['/app/dist/src', '/app/dist/supervisor', '/app/dist/host']);
     for (const c of copies) expect(c).not.toMatch(/\btest\b|\/app\/dist\s|\bsrc\s+\.\/src/);
   });
 
@@ -97,5 +97,11 @@ describe('Dockerfile', () => {
 
   it('the CMD entry point is what the build emits', () => {
     expect(existsSync(join(ROOT, 'dist', 'supervisor', 'main.js'))).toBe(true);
+  });
+
+  it('the image runs the bundled session host the build emits (the one tests and the bench run)', () => {
+    const build = all.find((s) => / AS build$/i.test(s[0]!.args))!;
+    expect(args(build, 'COPY').some((c) => /^scripts\s+\.\/scripts$/.test(c))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist', 'host', 'session-host.mjs'))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildHostBundle, hostBundleStale } from '../../scripts/build-host.mjs';
 import { ENTRY_POINTS, staleSource as staleSourceOf } from '../../scripts/build-state.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -37,17 +38,20 @@ async function acquireLock(): Promise<void> {
 }
 
 export default async function setup(): Promise<void> {
-  if (staleSource() === undefined) return;
+  if (staleSource() === undefined && !hostBundleStale()) return;
   mkdirSync(DIST, { recursive: true });
   await acquireLock();
   try {
-    if (staleSource() === undefined) return;
     let output = '';
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-    } catch (err) {
-      output = String((err as { stdout?: Buffer }).stdout ?? '');
+    if (staleSource() !== undefined) {
+      try {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+      } catch (err) {
+        output = String((err as { stdout?: Buffer }).stdout ?? '');
+      }
     }
+    // The session host every test forks is the production bundle (issue 15), rebuilt from its entry.
+    if (hostBundleStale()) await buildHostBundle();
     for (const entry of ENTRY_POINTS) {
       if (!existsSync(join(DIST, entry))) throw new Error(`tsc did not emit dist/${entry}\n${output}`);
     }

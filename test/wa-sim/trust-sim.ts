@@ -3,14 +3,27 @@
  * Baileys sockets against the simulator. Production code has no switch for any of this.
  *
  * 1. Trust the simulator's root key (WA_SIM_ROOT_PUBLIC_KEY, base64) instead of WhatsApp's, on the
- *    same Baileys module instance the process imports (resolved from the project, not a copy).
+ *    same Baileys module instance the process runs: a session host runs the bundle
+ *    (`dist/host/session-host.mjs`), whose Baileys is `dist/host/baileys.mjs`; any other process
+ *    (test clients, the baseline) imports it from the project's node_modules.
  * 2. Install a signature check that can fail (unless WA_SIM_STRICT=0): rc14's Curve.verify accepts
  *    any signature, so without this any certificate chain would pass and tests would prove nothing.
  * 3. Refuse every non-loopback TCP connection, so a test can never reach the real WhatsApp.
  */
 import net from 'node:net';
-import * as baileys from '@whiskeysockets/baileys';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { curveVerify } from './strict-verify.js';
+
+type Baileys = typeof import('@whiskeysockets/baileys');
+
+/** The bundled host's own Baileys (scripts/build-host.mjs); undefined for any other main module. */
+function bundledBaileys(main: string | undefined): string | undefined {
+  if (!main || basename(main) !== 'session-host.mjs' || basename(dirname(main)) !== 'host') return undefined;
+  return pathToFileURL(join(dirname(main), 'baileys.mjs')).href;
+}
+
+const baileys = (await import(bundledBaileys(process.argv[1]) ?? '@whiskeysockets/baileys')) as Baileys;
 
 const rootKey = process.env.WA_SIM_ROOT_PUBLIC_KEY;
 if (rootKey) {

@@ -35,7 +35,7 @@ export function hostPidsOf(sessionId: string): number[] {
     if (/\) Z /.test(state)) continue; // a zombie is dead
     const args = cmdline.split('\0');
     const titled = args[0]?.trim() === `wa-host:${sessionId}`;
-    const byArgv = cmdline.includes('session-host/main.js') && args.includes('--session') && args[args.indexOf('--session') + 1] === sessionId;
+    const byArgv = (cmdline.includes('host/session-host.mjs') || cmdline.includes('session-host/main.js')) && args.includes('--session') && args[args.indexOf('--session') + 1] === sessionId;
     if (titled || byArgv) out.push(Number(name));
   }
   return out;
