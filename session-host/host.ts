@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
-import type { HostInit, IpcError, PingStats, RequestMessage, StatusMessage } from '../src/ipc/protocol.js';
+import type { HostInit, IpcError, OutgoingMessage, PingStats, RequestMessage, StatusMessage } from '../src/ipc/protocol.js';
+import { DEFAULT_HOST_MEDIA } from '../src/media/defaults.js';
+import type { FetchedMedia } from '../src/media/fetch-media.js';
 import type { Logger } from '../src/logger.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import { phoneFromJid } from './auth/files.js';
@@ -84,13 +86,21 @@ export class SessionHost {
         return;
       case 'send': {
         if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
-        sendMessage(this.running?.connection.socket, request.to, request.message, SEND_TIMEOUT_MS).then(
+        this.withMedia(request.message).then((media) => sendMessage(this.running?.connection.socket, request.to, request.message, SEND_TIMEOUT_MS, media)).then(
           (result) => this.channel.respond<'send'>(request.id, result),
           (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
         );
         return;
       }
     }
+  }
+
+  /** A medium's bytes, fetched by the host itself (lazily loaded: text-only hosts never load it). */
+  private async withMedia(message: OutgoingMessage): Promise<FetchedMedia | undefined> {
+    if (message.type === 'text') return undefined;
+    if (!this.running?.connection.socket) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
+    const { fetchOutgoingMedia } = await import('./media/outgoing.js');
+    return fetchOutgoingMedia(message, this.init.media ?? DEFAULT_HOST_MEDIA);
   }
 
   /** IPC `stop`, SIGTERM, SIGINT: flush, close without logout, exit 0. */

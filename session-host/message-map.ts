@@ -20,38 +20,37 @@ export function toJid(to: string): string {
   return `${digits}@s.whatsapp.net`;
 }
 
-/** Baileys' `AnyMessageContent` for one outgoing message; media go by URL (Baileys streams them). */
-export function toContent(message: OutgoingMessage): Record<string, unknown> {
+/**
+ * Baileys' `AnyMessageContent` for one outgoing message. Media go as the bytes the host fetched
+ * (session-host/media/outgoing.ts), never as a URL: Baileys would fetch a URL with no address
+ * check, size or time limit.
+ */
+export function toContent(message: OutgoingMessage, media?: { data: Buffer; contentType?: string | undefined; url: string }): Record<string, unknown> {
+  if (message.type === 'text') {
+    if (typeof message.text !== 'string' || message.text.length === 0) throw new WorkerError('INVALID_MESSAGE', 'text must be a non-empty string');
+    return { text: message.text };
+  }
+  if (message.type !== 'image' && message.type !== 'video' && message.type !== 'audio' && message.type !== 'document') {
+    throw new WorkerError('INVALID_MESSAGE', `unsupported message type ${JSON.stringify((message as { type?: unknown }).type)}`);
+  }
+  if (!media) throw new WorkerError('INVALID_MESSAGE', 'media must be fetched before it is sent');
+  // The caller's mimetype wins; the server's Content-Type is used when it is of the right kind.
+  const served = media.contentType && (message.type === 'document' || media.contentType.startsWith(`${message.type}/`)) ? media.contentType : undefined;
+  const mimetype = message.mimetype ?? served;
   switch (message.type) {
-    case 'text':
-      if (typeof message.text !== 'string' || message.text.length === 0) throw new WorkerError('INVALID_MESSAGE', 'text must be a non-empty string');
-      return { text: message.text };
     case 'image':
     case 'video':
-      return { [message.type]: { url: checkUrl(message.url) }, ...(message.caption ? { caption: message.caption } : {}), ...(message.mimetype ? { mimetype: message.mimetype } : {}) };
+      return { [message.type]: media.data, ...(message.caption ? { caption: message.caption } : {}), ...(mimetype ? { mimetype } : {}) };
     case 'audio':
-      return { audio: { url: checkUrl(message.url) }, mimetype: message.mimetype ?? 'audio/mpeg', ...(message.ptt ? { ptt: true } : {}) };
+      return { audio: media.data, mimetype: mimetype ?? 'audio/mpeg', ...(message.ptt ? { ptt: true } : {}) };
     case 'document':
       return {
-        document: { url: checkUrl(message.url) },
-        mimetype: message.mimetype ?? 'application/octet-stream',
-        fileName: message.fileName ?? fileNameOf(message.url),
+        document: media.data,
+        mimetype: mimetype ?? 'application/octet-stream',
+        fileName: message.fileName ?? fileNameOf(media.url),
         ...(message.caption ? { caption: message.caption } : {}),
       };
-    default:
-      throw new WorkerError('INVALID_MESSAGE', `unsupported message type ${JSON.stringify((message as { type?: unknown }).type)}`);
   }
-}
-
-function checkUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new WorkerError('INVALID_MESSAGE', 'media url is not a valid URL');
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new WorkerError('INVALID_MESSAGE', 'media url must be http(s)');
-  return parsed.toString();
 }
 
 function fileNameOf(url: string): string {

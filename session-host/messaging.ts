@@ -73,10 +73,10 @@ function isNewsletter(jid: string | null | undefined): boolean {
   return typeof jid === 'string' && jid.endsWith('@newsletter');
 }
 
-/** Sends one message on the open socket, bounded by `timeoutMs`. */
-export async function sendMessage(sock: WASocket | undefined, to: string, message: OutgoingMessage, timeoutMs: number): Promise<SendResult> {
+/** Sends one message on the open socket, bounded by `timeoutMs`; a medium comes already fetched. */
+export async function sendMessage(sock: WASocket | undefined, to: string, message: OutgoingMessage, timeoutMs: number, media?: Parameters<typeof toContent>[1]): Promise<SendResult> {
   const jid = toJid(to);
-  const content = toContent(message);
+  const content = toContent(message, media);
   if (!sock) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

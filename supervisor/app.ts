@@ -130,6 +130,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     recoveryFinished: () => ['done', 'disabled'].includes(sessions.recovery.progress().phase),
     closing: () => closing,
     version,
+    mediaAllowPrivateUrls: config.mediaAllowPrivateUrls,
   });
   const http = await buildHttpServer({ logger, health }, [...api, (app) => registerMetricsRoute(app, { metrics, token: config.metricsToken })]);
   try {

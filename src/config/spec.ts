@@ -1,3 +1,4 @@
+import { MEDIA_FETCH_TIMEOUT_MS_DEFAULT, MEDIA_MAX_BYTES_DEFAULT } from '../media/defaults.js';
 import { aesKey, boolean, integer, list, nodeFlags, oneOf, text, url, type Parser } from './parsers.js';
 
 /**
@@ -53,6 +54,10 @@ export const SPEC = {
   waWebsocketUrl: v({ name: 'WA_WEBSOCKET_URL', default: undefined, parse: url(['ws', 'wss']), doc: "WhatsApp web socket URL; unset = Baileys' default" }),
   qrMaxAttempts: v({ name: 'QR_MAX_ATTEMPTS', default: '5', parse: integer(1, 100), doc: 'QR codes shown before a session fails with qr_timeout' }),
   badSessionMaxAttempts: v({ name: 'BAD_SESSION_MAX_ATTEMPTS', default: '5', parse: integer(1, 1000), doc: 'reconnects after close code 500 without an open before a session fails with bad_session' }),
+  // --- media (issue 14 §4, issue 16 §3)
+  mediaAllowPrivateUrls: v({ name: 'MEDIA_ALLOW_PRIVATE_URLS', default: 'false', parse: boolean, doc: 'let media URLs reach loopback, private, link-local, CGNAT and cloud metadata addresses' }),
+  mediaMaxBytes: v({ name: 'MEDIA_MAX_BYTES', default: String(MEDIA_MAX_BYTES_DEFAULT), parse: integer(1024, 2 * 1024 ** 3), doc: 'largest medium fetched for a send or downloaded from WhatsApp (bytes; 64 MiB)' }),
+  mediaFetchTimeoutMs: v({ name: 'MEDIA_FETCH_TIMEOUT_MS', default: String(MEDIA_FETCH_TIMEOUT_MS_DEFAULT), parse: integer(1000, 600_000), doc: 'ms one media fetch or download may take, redirects included' }),
   // --- recovery (names kept from the seed design)
   enableSessionRecovery: v({ name: 'ENABLE_SESSION_RECOVERY', default: 'true', parse: boolean, doc: 'recover assigned sessions at start' }),
   recoveryTimeout: v({ name: 'RECOVERY_TIMEOUT', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms one session has to reach a final state during recovery' }),

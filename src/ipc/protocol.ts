@@ -59,6 +59,19 @@ export interface HostInit {
   qrTimeoutMs?: number;
   /** BAD_SESSION_MAX_ATTEMPTS: reconnects after close code 500 without an `open`, then `failed`. Default 5. */
   badSessionMaxAttempts?: number;
+  /** Media limits and references (issue 14 §4, issue 16 §3). Absent = the defaults of MEDIA_* in src/config/spec.ts. */
+  media?: HostMediaSettings;
+}
+
+export interface HostMediaSettings {
+  /** MEDIA_ALLOW_PRIVATE_URLS: media URLs may reach loopback/private/link-local/CGNAT/metadata addresses. */
+  allowPrivateUrls: boolean;
+  /** MEDIA_MAX_BYTES: largest medium fetched for a send or downloaded from WhatsApp. */
+  maxBytes: number;
+  /** MEDIA_FETCH_TIMEOUT_MS: deadline of one fetch or download, redirects included. */
+  fetchTimeoutMs: number;
+  /** Base of the worker API for references to stored incoming media; undefined = no absolute URL. */
+  publicBaseUrl?: string;
 }
 
 // ---------------------------------------------------------------- outgoing messages (API → WhatsApp)

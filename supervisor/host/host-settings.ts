@@ -5,6 +5,7 @@ import { IPC_PROTOCOL_VERSION, type HostInit } from '../../src/ipc/protocol.js';
 import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../../src/storage/settings.js';
 import type { HostSettings } from '../actor/session-actor.js';
 import type { Policy } from '../actor/transitions.js';
+import { defaultEndpoint } from '../backend/identity.js';
 
 /**
  * The bundled session host (`npm run build` → scripts/build-host.mjs), found beside the compiled
@@ -39,6 +40,7 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
     isRecovery,
     // The host's own stop deadline stays inside ours, so its flush finishes before any SIGTERM.
     stopTimeoutMs: Math.max(100, Math.floor(config.hostStopTimeoutMs * 0.8)),
+    media: { allowPrivateUrls: config.mediaAllowPrivateUrls, maxBytes: config.mediaMaxBytes, fetchTimeoutMs: config.mediaFetchTimeoutMs, publicBaseUrl: defaultEndpoint(config) },
   });
 }
 
@@ -52,7 +54,8 @@ export function hostSettingsFromConfig(config: Config, hostModulePath: string = 
     pingTimeoutMs: config.hostPingTimeoutMs,
     // Restoring auth may take a few storage round trips (each bounded by STORAGE_TIMEOUT).
     bootTimeoutMs: Math.max(60_000, config.storageTimeout * 4),
-    requestTimeoutMs: 60_000,
+    // A media send fetches the URL first (MEDIA_FETCH_TIMEOUT_MS), then sends (the host's own 25 s).
+    requestTimeoutMs: Math.max(60_000, config.mediaFetchTimeoutMs + 35_000),
   };
 }
 

@@ -109,9 +109,13 @@ describe('message mapping', () => {
   });
   it('builds Baileys content; media only by http(s) URL', () => {
     expect(toContent({ type: 'text', text: 'hi' })).toEqual({ text: 'hi' });
-    expect(toContent({ type: 'image', url: 'https://x.test/a.png', caption: 'c' })).toEqual({ image: { url: 'https://x.test/a.png' }, caption: 'c' });
-    expect(toContent({ type: 'document', url: 'https://x.test/r%20a.pdf' })).toMatchObject({ fileName: 'r a.pdf' });
-    expect(() => toContent({ type: 'audio', url: 'file:///etc/passwd' })).toThrow(/http/);
+    // Media go to Baileys as the bytes the host fetched, never as a URL Baileys would fetch itself.
+    const png = { data: Buffer.from('png'), contentType: 'image/png', url: 'https://x.test/a.png' };
+    expect(toContent({ type: 'image', url: png.url, caption: 'c' }, png)).toEqual({ image: png.data, caption: 'c', mimetype: 'image/png' });
+    expect(toContent({ type: 'image', url: png.url, mimetype: 'image/jpeg' }, png)).toEqual({ image: png.data, mimetype: 'image/jpeg' });
+    expect(toContent({ type: 'video', url: png.url }, png)).toEqual({ video: png.data });
+    expect(toContent({ type: 'document', url: 'https://x.test/r%20a.pdf' }, { data: png.data, url: 'https://x.test/r%20a.pdf', contentType: undefined })).toMatchObject({ fileName: 'r a.pdf', mimetype: 'application/octet-stream' });
+    expect(() => toContent({ type: 'image', url: 'https://x.test/a.png' })).toThrow(/fetched/);
     expect(() => toContent({ type: 'text', text: '' })).toThrow();
   });
   it('maps incoming text, skips our own messages', () => {

@@ -28,6 +28,8 @@ export interface SimMessage {
 
 export interface MessagingEvents {
   message(m: SimMessage): void;
+  /** Every message a simulated phone decrypted, whatever its content (media.ts reads media from it). */
+  decoded?(m: { from: string; to: string; id: string; message: proto.IMessage }): void;
   decryptError(e: { from: string; jid: string; error: unknown }): void;
   queued?(e: { phone: string; deviceJid: string; id: string }): void;
   offlineDelivered?(e: { phone: string; deviceJid: string; id: string }): void;
@@ -111,6 +113,7 @@ export class Messaging {
     const to = node.attrs.to ?? '';
     const dest = this.resolve(to);
     let text: string | undefined;
+    let decoded: proto.IMessage | undefined;
     for (const part of children(getBinaryNodeChild(node, 'participants'), 'to')) {
       const target = part.attrs.jid ? this.resolve(part.attrs.jid) : undefined;
       const enc = getBinaryNodeChild(part, 'enc');
@@ -126,14 +129,16 @@ export class Messaging {
         const msg = proto.Message.decode(unpadRandomMax16(plain));
         if (dest && target.acc.phone === dest.acc.phone) {
           text = msg.conversation ?? msg.extendedTextMessage?.text ?? undefined;
+          decoded = msg;
         }
       } catch (error) {
         this.events.decryptError({ from: sender.deviceJid, jid: part.attrs.jid ?? '', error });
       }
     }
     conn.sendNode({ tag: 'ack', attrs: { class: 'message', id, from: to, t: nowSeconds() } });
-    if (dest && text !== undefined) {
-      this.events.message({ from: sender.phone, to: dest.acc.phone, text, id });
+    if (dest && text !== undefined) this.events.message({ from: sender.phone, to: dest.acc.phone, text, id });
+    if (dest && decoded) {
+      this.events.decoded?.({ from: sender.phone, to: dest.acc.phone, id, message: decoded });
       conn.sendNode({ tag: 'receipt', attrs: { id, from: to, t: nowSeconds() } });
     }
   }
@@ -148,10 +153,15 @@ export class Messaging {
   }
 
   /** Contact `fromPhone`'s phone sends `text` to a linked device; resolves on its delivery receipt. */
-  async deliverText(device: DeviceRecord, fromPhone: string, text: string): Promise<string> {
+  deliverText(device: DeviceRecord, fromPhone: string, text: string): Promise<string> {
+    return this.deliverMessage(device, fromPhone, { conversation: text }, 'text');
+  }
+
+  /** Contact `fromPhone`'s phone sends any message to a linked device; resolves on its delivery receipt. */
+  async deliverMessage(device: DeviceRecord, fromPhone: string, message: proto.IMessage, stanzaType: 'text' | 'media'): Promise<string> {
     const conn = device.conn;
     if (!conn?.isOpen) throw new Error(`device ${device.deviceJid} is not connected`);
-    const { id, node } = await this.encryptText(device, fromPhone, text);
+    const { id, node } = await this.encryptMessage(device, fromPhone, message, stanzaType);
     const receipt = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.receiptWaiters.delete(id);
@@ -201,7 +211,11 @@ export class Messaging {
     return held.length;
   }
 
-  private async encryptText(device: DeviceRecord, fromPhone: string, text: string): Promise<{ id: string; node: BinaryNode }> {
+  private encryptText(device: DeviceRecord, fromPhone: string, text: string): Promise<{ id: string; node: BinaryNode }> {
+    return this.encryptMessage(device, fromPhone, { conversation: text }, 'text');
+  }
+
+  private async encryptMessage(device: DeviceRecord, fromPhone: string, message: proto.IMessage, stanzaType: 'text' | 'media'): Promise<{ id: string; node: BinaryNode }> {
     const peer = this.peer(this.registry.account(fromPhone));
     if (!(await peer.hasSession(device.deviceJid))) {
       const bundle = linkedDeviceBundle(device);
@@ -210,14 +224,14 @@ export class Messaging {
     }
     const { type, ciphertext } = await peer.repo.encryptMessage({
       jid: device.deviceJid,
-      data: encodeWAMessage({ conversation: text }),
+      data: encodeWAMessage(message),
     });
     const id = generateMessageID();
     return {
       id,
       node: {
         tag: 'message',
-        attrs: { from: `${fromPhone}@s.whatsapp.net`, id, t: nowSeconds(), type: 'text', notify: 'Sim Contact' },
+        attrs: { from: `${fromPhone}@s.whatsapp.net`, id, t: nowSeconds(), type: stanzaType, notify: 'Sim Contact' },
         content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
       },
     };

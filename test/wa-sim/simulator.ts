@@ -12,6 +12,8 @@ import { WebSocketServer } from 'ws';
 import { makeCertAuthority, makeCertChain, newKeyPair, type KeyPair, type SimCertAuthority } from './certs.js';
 import { SimConnection } from './connection.js';
 import { childBytes, children, firstChild, iqError, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
+import { contactMediaMessage, readClientMedia, type OutgoingSimMedia } from './media.js';
+import { SimMediaServer } from './media-server.js';
 import { Messaging } from './messaging.js';
 import type { HandshakeResult } from './noise-responder.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
@@ -62,6 +64,8 @@ export class WaSimulator extends EventEmitter {
     private readonly wss: WebSocketServer,
     ca: SimCertAuthority,
     private readonly opts: SimOptions,
+    /** HTTPS media host on loopback (`media_conn`); clients trust it through NODE_EXTRA_CA_CERTS. */
+    readonly mediaServer: SimMediaServer,
   ) {
     super();
     const addr = wss.address();
@@ -75,6 +79,11 @@ export class WaSimulator extends EventEmitter {
       decryptError: (e) => this.emit('decrypt-error', e),
       queued: (e) => this.emit('offline-queued', e),
       offlineDelivered: (e) => this.emit('offline-delivered', e),
+      decoded: (m) =>
+        void readClientMedia(mediaServer, m).then(
+          (media) => media && this.emit('media', media),
+          (error: unknown) => this.emit('media-error', { id: m.id, from: m.from, error }),
+        ),
     });
     wss.on('connection', (ws) => {
       const conn = new SimConnection(ws, this.staticKey, this.certChain, {
@@ -89,7 +98,7 @@ export class WaSimulator extends EventEmitter {
 
   /** Environment for a process under test (with `--import preloadPath`). */
   childEnv(): Record<string, string> {
-    return { WA_SIM_ROOT_PUBLIC_KEY: this.rootPublicKeyB64, WA_SIM_STRICT: '1', WA_WEBSOCKET_URL: this.url };
+    return { WA_SIM_ROOT_PUBLIC_KEY: this.rootPublicKeyB64, WA_SIM_STRICT: '1', WA_WEBSOCKET_URL: this.url, NODE_EXTRA_CA_CERTS: this.mediaServer.certPath };
   }
 
   // ---- handshake, registration, login -------------------------------------------------------
@@ -277,6 +286,11 @@ export class WaSimulator extends EventEmitter {
       conn.sendNode(iqResult(node, init));
       return;
     }
+    if (xmlns === 'w:m' && child?.tag === 'media_conn') {
+      const host: BinaryNode = { tag: 'host', attrs: { hostname: this.mediaServer.host, maxContentLengthBytes: String(128 * 1024 * 1024) } };
+      conn.sendNode(iqResult(node, [{ tag: 'media_conn', attrs: { auth: this.mediaServer.auth, ttl: '3600', auth_ttl: '3600', max_buckets: '1' }, content: [host] }]));
+      return;
+    }
     if (xmlns === 'passive') {
       conn.sendNode(iqResult(node));
       return;
@@ -438,6 +452,16 @@ export class WaSimulator extends EventEmitter {
     return this.registry.allDevices().filter((d) => d.phone === phone).reduce((n, d) => n + d.offline.length, 0);
   }
 
+  /** Contact `fromPhone` sends a medium (stored encrypted on the media host) to `toPhone`'s devices. */
+  async deliverMedia(fromPhone: string, toPhone: string, media: OutgoingSimMedia): Promise<string[]> {
+    const targets = this.registry.allDevices().filter((d) => d.phone === toPhone && d.conn?.isOpen);
+    if (targets.length === 0) throw new Error(`no connected device for ${toPhone}`);
+    const message = await contactMediaMessage(this.mediaServer, media);
+    const ids: string[] = [];
+    for (const d of targets) ids.push(await this.messaging.deliverMessage(d, fromPhone, message, 'media'));
+    return ids;
+  }
+
   devices(): SimDevice[] {
     return this.registry
       .allDevices()
@@ -452,7 +476,7 @@ export class WaSimulator extends EventEmitter {
     this.closing ??= new Promise<void>((resolve) => {
       for (const c of this.conns) c.terminate();
       this.wss.close(() => resolve());
-    });
+    }).then(() => this.mediaServer.close());
     return this.closing;
   }
 }
@@ -463,7 +487,7 @@ export async function listen(opts: SimOptions = {}): Promise<WaSimulator> {
     wss.once('listening', resolve);
     wss.once('error', reject);
   });
-  return new WaSimulator(wss, makeCertAuthority(), opts);
+  return new WaSimulator(wss, makeCertAuthority(), opts, await SimMediaServer.start());
 }
 
 function storeUploadedKeys(device: DeviceRecord, node: BinaryNode): void {

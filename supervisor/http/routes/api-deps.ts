@@ -32,6 +32,8 @@ export interface ApiDeps {
   /** The supervisor is shutting down. */
   readonly closing: () => boolean;
   readonly version: string;
+  /** MEDIA_ALLOW_PRIVATE_URLS (default false): media URLs may name private addresses. */
+  readonly mediaAllowPrivateUrls?: boolean;
 }
 
 /** The registry as the API sees it (structural: any object with the registry's methods). */

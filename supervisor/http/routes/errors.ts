@@ -1,4 +1,5 @@
 import { WorkerError } from '../../../src/errors.js';
+import { MEDIA_ERROR_STATUS } from '../../../src/media/media-errors.js';
 import { HttpError } from '../http-error.js';
 
 /**
@@ -23,6 +24,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   QR_RENDER_FAILED: 503,
   SEND_TIMEOUT: 504,
   HOST_REQUEST_TIMEOUT: 504,
+  // A media URL the host refused or could not fetch: nothing was sent.
+  ...MEDIA_ERROR_STATUS,
 };
 
 /** Codes whose meaning for a client is "the session is not connected". */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { checkMediaUrl } from '../../../src/media/url-check.js';
 import { ok } from '../envelope.js';
 import { responses, SESSION_PARAMS } from '../schemas/common.js';
 import { LEGACY_SEND_BODY, SEND_MESSAGE_BODY, SEND_RESULT, type LegacySendBody } from '../schemas/messages.js';
@@ -19,6 +20,10 @@ export function messageEndpoint(deps: ApiDeps, legacyBody = false): Endpoint {
     schema: {
       tags: ['messages'],
       summary: 'Send a text, or an image/video/audio/document by URL with a caption',
+      description:
+        'Media URLs are fetched by the worker itself (never by WhatsApp or Baileys): http(s) only, at most MEDIA_MAX_BYTES, within MEDIA_FETCH_TIMEOUT_MS, redirects checked again. ' +
+        'URLs whose host is or resolves to a loopback, private, link-local, CGNAT or cloud metadata address are refused unless MEDIA_ALLOW_PRIVATE_URLS=true. ' +
+        'Errors: 400 MEDIA_URL_INVALID, 400 MEDIA_URL_BLOCKED, 413 MEDIA_TOO_LARGE, 422 MEDIA_FETCH_FAILED, 422 MEDIA_FETCH_TIMEOUT; nothing is sent in each case.',
       params: SESSION_PARAMS,
       body: legacyBody ? LEGACY_SEND_BODY : SEND_MESSAGE_BODY,
       response: responses(SEND_RESULT),
@@ -27,6 +32,9 @@ export function messageEndpoint(deps: ApiDeps, legacyBody = false): Endpoint {
       const { id } = request.params as { id: string };
       const body = request.body as LegacySendBody;
       const to = normalizeRecipient(body.to);
+      // Literal private addresses are refused here, before a host is asked; names are judged by
+      // the host's fetcher when it resolves them.
+      if ('url' in body) await mapped(() => checkMediaUrl(body.url, deps.mediaAllowPrivateUrls === true));
       const sent = await mapped(() => deps.sessions.send(id, to, toOutgoing(body)));
       return ok({ messageId: sent.messageId, status: sent.status, timestamp: sent.timestamp, to: sent.to });
     },
