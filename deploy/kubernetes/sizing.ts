@@ -1,0 +1,21 @@
+/**
+ * Resource figures for one worker pod, from the bench (`npm run bench`, bench/results/): PSS per
+ * session host p50 ≈ 65 MB at N=100 with the default HOST_NODE_FLAGS (report
+ * 2026-11-29T05-01-01Z.json); the supervisor itself ≈ 150 MB at 100 hosts. Change SESSIONS_PER_WORKER
+ * (and MAX_SESSIONS in the ConfigMap follows) to size pods for another load; re-run the bench after
+ * changing HOST_NODE_FLAGS or the Node line.
+ */
+export const SESSIONS_PER_WORKER = 100;
+export const HOST_PSS_MIB = 70;
+export const SUPERVISOR_MIB = 150;
+/** Idle hosts cost little CPU; a recovery of every session at once is what needs cores. */
+export const CPU_REQUEST = '1';
+
+export function memoryRequestMiB(sessions = SESSIONS_PER_WORKER): number {
+  return SUPERVISOR_MIB + sessions * HOST_PSS_MIB;
+}
+
+/** A quarter of headroom over the request for message bursts, before the kernel's OOM killer. */
+export function memoryLimitMiB(sessions = SESSIONS_PER_WORKER): number {
+  return Math.ceil(memoryRequestMiB(sessions) * 1.25);
+}
