@@ -63,12 +63,20 @@ export async function buildHostBundle() {
     external: EXTERNAL,
     // CommonJS dependencies call `require` for Node built-ins; ESM output has none of its own.
     banner: { js: "import { createRequire as __waCreateRequire } from 'node:module'; const require = __waCreateRequire(import.meta.url);" },
+    // Whitespace and syntax only: ~25 % less source for V8 to parse in every host and to keep in
+    // its heap; identifiers stay, so stack traces still name functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
   });
-  writeFileSync(META, JSON.stringify({ inputs: result.metafile.inputs }));
+  // Inputs (freshness) and, per output file, its imports and the inputs in it (what loads when).
+  const outputs = Object.fromEntries(
+    Object.entries(result.metafile.outputs).map(([file, o]) => [file, { bytes: o.bytes, imports: o.imports, inputs: Object.keys(o.inputs) }]),
+  );
+  writeFileSync(META, JSON.stringify({ inputs: result.metafile.inputs, outputs }));
   return ENTRY;
 }
 

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { StorageSettings } from '../ipc/protocol.js';
 import type { Logger } from '../logger.js';
 import { LocalBackend } from './backend/local.js';
-import { MinioBackend } from './backend/minio.js';
+import { LazyBackend } from './backend/lazy.js';
+import { minioLocation } from './backend/minio-location.js';
 import type { ObjectBackend } from './backend/types.js';
 import { toEncryptionKeys } from './codec/index.js';
 import type { CodecRunner } from './codec-runner.js';
@@ -32,15 +33,11 @@ export function localStorageRoot(dataDir: string): string {
 
 export function createBackend(settings: StorageSettings, timeoutMs: number): ObjectBackend {
   if (settings.driver === 'local') return new LocalBackend(localStorageRoot(settings.dataDir));
-  return new MinioBackend({
-    endPoint: settings.endPoint,
-    port: settings.port,
-    useSSL: settings.useSSL,
-    accessKey: settings.accessKey,
-    secretKey: settings.secretKey,
-    bucket: settings.bucket,
-    region: settings.region,
-    socketTimeoutMs: timeoutMs,
+  const { driver: _, ...s3 } = settings;
+  // The S3 client loads on first use (a lazy chunk of the host bundle): see LazyBackend.
+  return new LazyBackend('minio', minioLocation(s3), async () => {
+    const { MinioBackend } = await import('./backend/minio.js');
+    return new MinioBackend({ ...s3, socketTimeoutMs: timeoutMs });
   });
 }
 

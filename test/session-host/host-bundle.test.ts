@@ -29,6 +29,26 @@ describe('bundled session host', () => {
     expect(inputs.some((f) => f.startsWith('supervisor/'))).toBe(false);
   });
 
+  it('loads the S3 client and media parsers only when used (lazy chunks), never at boot', () => {
+    const meta = JSON.parse(readFileSync(join(PROJECT_ROOT, 'dist', 'host', 'meta.json'), 'utf8')) as {
+      outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: string[] }>;
+    };
+    // Everything a host evaluates before its first line runs: the entry and its static imports.
+    const atBoot = new Set<string>();
+    const queue = ['dist/host/session-host.mjs'];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (atBoot.has(file) || !meta.outputs[file]) continue;
+      atBoot.add(file);
+      for (const i of meta.outputs[file].imports) if (i.kind === 'import-statement') queue.push(i.path);
+    }
+    const inputsAtBoot = [...atBoot].flatMap((f) => meta.outputs[f]!.inputs);
+    expect(inputsAtBoot.some((f) => f.includes('node_modules/minio/'))).toBe(false);
+    expect(inputsAtBoot.some((f) => f.includes('node_modules/music-metadata/'))).toBe(false);
+    // ...while the bundle still has them for when they are needed.
+    expect(Object.values(meta.outputs).some((o) => o.inputs.some((f) => f.includes('node_modules/minio/')))).toBe(true);
+  });
+
   it("runs the preload's Baileys instance: trusting another root fails the handshake, never a QR", async () => {
     const dir = await env.tempDir();
     const otherRoot = Buffer.alloc(32, 9).toString('base64');

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
 import type { StorageSettings } from '../../ipc/protocol.js';
 import { StorageError, StorageErrorCode } from '../errors.js';
+import { minioLocation } from './minio-location.js';
 import { classifyS3Error, isNoSuchBucket, isNotFound } from './classify.js';
 import { assertPrefix, type ObjectBackend } from './types.js';
 
@@ -29,8 +30,7 @@ export class MinioBackend implements ObjectBackend {
   private bucketReady: Promise<void> | undefined;
 
   constructor(private readonly settings: MinioBackendSettings) {
-    const scheme = settings.useSSL ? 'https' : 'http';
-    this.location = `${scheme}://${settings.endPoint}:${settings.port}/${settings.bucket}`;
+    this.location = minioLocation(settings);
     const lib = settings.useSSL ? https : http;
     this.agent = new lib.Agent({ keepAlive: true, maxSockets: 16 });
     const timeout = settings.socketTimeoutMs;
