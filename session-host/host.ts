@@ -9,6 +9,7 @@ import type { FailureReason, SessionStatus } from '../src/status.js';
 import { phoneFromJid } from './auth/files.js';
 import type { TerminalKind } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
+import { classifyBootFailure } from './boot-failure.js';
 import { SessionLock } from './lock.js';
 import { sendMessage } from './messaging.js';
 import { buildRuntime, type Runtime } from './runtime.js';
@@ -49,8 +50,8 @@ export class SessionHost {
       // Also on a crash path (`process.exit(1)`): a lock we can remove ourselves should not wait for stale detection.
       process.once('exit', () => this.lock?.release());
     } catch (err) {
-      const lockHeld = errorCode(err) === 'LOCK_HELD';
-      return this.failInit(err, lockHeld ? 'lock_held' : 'init_failed', lockHeld ? EXIT.LOCK_HELD : EXIT.INIT_FAILED);
+      const failure = classifyBootFailure(errorCode(err));
+      return this.failInit(err, failure.reason, failure.exitCode);
     }
     let running: Runtime;
     try {
@@ -62,8 +63,8 @@ export class SessionHost {
         terminal: (kind, info) => void this.onTerminal(kind, info),
       });
     } catch (err) {
-      const code = errorCode(err);
-      return this.failInit(err, code.startsWith('STORAGE_') || code.startsWith('SNAPSHOT_') ? 'storage_error' : 'init_failed', EXIT.INIT_FAILED);
+      const failure = classifyBootFailure(errorCode(err));
+      return this.failInit(err, failure.reason, failure.exitCode);
     }
     this.phoneNumber = phoneFromJid(running.auth.creds.me?.id);
     const { restoredFrom } = running.restored;

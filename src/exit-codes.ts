@@ -8,9 +8,10 @@
  * | 10   | logged out (WhatsApp revoked the device, 401)    | no        |
  * | 11   | replaced by another client (440)                 | no        |
  * | 12   | failed: needs a human (500 past its bound, 403, 411, QR cap) | no |
- * | 13   | session lock held by another live host           | no        |
- * | 14   | fatal init failure (bad init message, storage)   | no        |
+ * | 13   | session lock held by another live host           | after backoff (transient boot failure) |
+ * | 14   | fatal init failure (bad init message, unreadable or refused storage) | no |
  * | 15   | IPC channel gone: supervisor died (orphan guard) | n/a       |
+ * | 16   | storage unreachable or timing out at boot        | after backoff (transient boot failure) |
  * | else | crash                                            | yes       |
  */
 export const EXIT = {
@@ -21,9 +22,10 @@ export const EXIT = {
   LOCK_HELD: 13,
   INIT_FAILED: 14,
   ORPHANED: 15,
+  STORAGE_UNAVAILABLE: 16,
 } as const;
 
-export type ExitKind = 'stopped' | 'logged_out' | 'replaced' | 'failed' | 'lock_held' | 'init_failed' | 'orphaned' | 'crash';
+export type ExitKind = 'stopped' | 'logged_out' | 'replaced' | 'failed' | 'lock_held' | 'init_failed' | 'orphaned' | 'storage_unavailable' | 'crash';
 
 /** Pure classification of a child's `'exit'` event. */
 export function classifyExit(code: number | null, signal: NodeJS.Signals | string | null): ExitKind {
@@ -36,6 +38,7 @@ export function classifyExit(code: number | null, signal: NodeJS.Signals | strin
     case EXIT.LOCK_HELD: return 'lock_held';
     case EXIT.INIT_FAILED: return 'init_failed';
     case EXIT.ORPHANED: return 'orphaned';
+    case EXIT.STORAGE_UNAVAILABLE: return 'storage_unavailable';
     default: return 'crash';
   }
 }
@@ -43,4 +46,16 @@ export function classifyExit(code: number | null, signal: NodeJS.Signals | strin
 /** Whether the supervisor should restart a host that exited this way (transient policy). */
 export function isRestartable(kind: ExitKind): boolean {
   return kind === 'crash' || kind === 'orphaned';
+}
+
+/**
+ * A boot that could not get through for a reason that clears by itself (issue 13 §2): storage
+ * down or timing out, or a lock still held by a host that is on its way out. Restarted with the
+ * capped backoff for as long as it lasts, shown as `recovering` with the reason, never counted
+ * towards the crash-loop quarantine.
+ */
+export type TransientBootFailure = Extract<ExitKind, 'lock_held' | 'storage_unavailable'>;
+
+export function isTransientBootFailure(kind: ExitKind | string | null | undefined): kind is TransientBootFailure {
+  return kind === 'lock_held' || kind === 'storage_unavailable';
 }

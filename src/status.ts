@@ -24,7 +24,10 @@ export function isSessionStatus(value: unknown): value is SessionStatus {
   return typeof value === 'string' && (SESSION_STATUSES as readonly string[]).includes(value);
 }
 
-/** Stable `reason` values that accompany `failed` (and recovery failures). */
+/**
+ * Stable `reason` values that accompany `failed` (and recovery failures), and `recovering` after a
+ * transient boot failure (`storage_unavailable`, `lock_held`).
+ */
 export const FAILURE_REASONS = [
   'crash_loop',
   'qr_timeout',
@@ -38,9 +41,13 @@ export const FAILURE_REASONS = [
   'replaced',
   'timeout',
   'unresponsive',
+  /** Transient at boot: `recovering` with this reason while the host is restarted with backoff. */
   'lock_held',
   'init_failed',
+  /** Snapshots unreadable or storage refusing us (credentials, corrupt, wrong key): needs a human. */
   'storage_error',
+  /** Transient at boot: storage unreachable or timing out; `recovering` while it lasts. */
+  'storage_unavailable',
   'unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -131,7 +131,10 @@ export interface ReadyMessage {
 export interface InitFailedMessage {
   type: 'init-failed';
   error: IpcError;
-  /** `lock_held`, `storage_error`, `init_failed`: the host exits right after sending it. */
+  /**
+   * `lock_held` (exit 13) and `storage_unavailable` (exit 16) are transient: the supervisor restarts
+   * with backoff. `storage_error`, `init_failed` (exit 14) are not. The host exits right after.
+   */
   reason: FailureReason;
 }
 

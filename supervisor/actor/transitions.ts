@@ -1,5 +1,5 @@
 import type { ExitKind } from '../../src/exit-codes.js';
-import { isRestartable } from '../../src/exit-codes.js';
+import { isRestartable, isTransientBootFailure, type TransientBootFailure } from '../../src/exit-codes.js';
 import type { FailureReason, SessionStatus } from '../../src/status.js';
 import { restartDelay, streakAfterUptime } from '../policy/backoff.js';
 import { decideRestart } from '../policy/restart-window.js';
@@ -36,9 +36,13 @@ export function transition(state: ActorState, event: ActorEvent, policy: Policy)
       return onStopRequest(state, 'logged_out', 'stopped', true);
     case 'remove':
       return onStopRequest(state, state.status, 'removed', false);
-    case 'backoff-elapsed':
+    case 'backoff-elapsed': {
       if (event.incarnation !== state.incarnation || state.phase !== 'waiting' || state.desired !== 'running') return same(state);
-      return spawn(state, true, []);
+      const next = spawn(state, true, []);
+      // Retrying a transient boot failure: keep showing why until the new host gets through.
+      if (isTransientBootFailure(state.reason)) next.state = { ...next.state, status: 'recovering' };
+      return next;
+    }
     default:
       if (event.incarnation !== state.incarnation) return same(state); // a stale host's late news
       return onHostEvent(state, event, policy);
@@ -137,6 +141,8 @@ function onHostEvent(state: ActorState, event: Exclude<ActorEvent, { type: 'star
       return { state: { ...state, phase: 'running', readyAt: event.now, restored: event.restoredFrom !== 'none' }, effects: [] };
     case 'host-status': {
       if (state.phase === 'none' || state.phase === 'waiting') return same(state);
+      // A retried boot says `starting` first; `recovering` with the reason stays until it is past that.
+      if (event.status === 'starting' && isTransientBootFailure(state.reason)) return same(state);
       // While stopping, the host's own last words (e.g. `disconnected`) must not overwrite what
       // the operator asked for; the exit settles the status.
       if (state.phase === 'stopping') return same(state);
@@ -160,8 +166,22 @@ function onExit(state: ActorState, event: Extract<ActorEvent, { type: 'host-exit
     const status = event.kind === 'logged_out' ? 'logged_out' : state.stopStatus ?? 'disconnected';
     return { state: { ...down, desired: 'stopped', status, reason: null, stopStatus: null }, effects: [] };
   }
+  if (isTransientBootFailure(event.kind)) return retryBoot(down, event.kind, event.jitter, policy);
   if (!isRestartable(event.kind)) return settleTerminal(down, event.kind);
   return restartAfterCrash(down, event, policy, state.readyAt);
+}
+
+/**
+ * Storage down or a lock still held at boot (issue 13 §2): the same capped exponential backoff as
+ * crashes (never immediate: the cause needs time to clear), but outside the restart-intensity
+ * window, since a storage outage of any length must not quarantine every session as a crash loop.
+ */
+function retryBoot(state: ActorState, reason: TransientBootFailure, jitter: number, policy: Policy): Transition {
+  const delayMs = restartDelay(state.streak + 1, policy.backoff, () => jitter);
+  return {
+    state: { ...state, phase: 'waiting', status: 'recovering', reason, streak: state.streak + 1 },
+    effects: [{ type: 'schedule-restart', incarnation: state.incarnation, delayMs }],
+  };
 }
 
 /** The host chose to exit for a reason that a restart cannot fix (OTP transient semantics). */
@@ -177,8 +197,6 @@ function settleTerminal(state: ActorState, kind: ExitKind): Transition {
       return end('logged_out', null);
     case 'replaced':
       return end('replaced', null);
-    case 'lock_held':
-      return end('failed', 'lock_held');
     case 'init_failed':
       return end('failed', state.hostReason ?? 'init_failed');
     default:

@@ -1,3 +1,4 @@
+import { isTransientBootFailure } from '../../src/exit-codes.js';
 import type { SessionEvent } from '../../src/session-view.js';
 import type { OutboundEvent } from './domain.js';
 
@@ -28,8 +29,9 @@ export function toOutbound(e: SessionEvent): OutboundEvent | null {
         kind: 'session-status',
         sessionId: e.sessionId,
         event,
-        // A failed recovery with a non-terminal status still failed: the backend sees `failed`.
-        status: r.outcome === 'failed' && r.status !== 'logged_out' && r.status !== 'replaced' ? 'failed' : r.status,
+        // A failed recovery with a non-terminal status still failed: the backend sees `failed` —
+        // unless the session is still retrying a transient boot failure (it is `recovering`).
+        status: r.outcome === 'failed' && r.status !== 'logged_out' && r.status !== 'replaced' && !isTransientBootFailure(r.reason) ? 'failed' : r.status,
         ...(reason !== undefined ? { reason } : {}),
         phoneNumber: r.phoneNumber,
         at: r.at,

@@ -8,10 +8,10 @@ import type { ExitKind } from '../../src/exit-codes.js';
 
 export const OTHER = 'other';
 
-export const EXIT_KINDS: readonly ExitKind[] = ['stopped', 'logged_out', 'replaced', 'failed', 'lock_held', 'init_failed', 'orphaned', 'crash'];
+export const EXIT_KINDS: readonly ExitKind[] = ['stopped', 'logged_out', 'replaced', 'failed', 'lock_held', 'init_failed', 'orphaned', 'storage_unavailable', 'crash'];
 
-/** Why a host was restarted: an abnormal exit kind, a watchdog kill, or an operator request. */
-export const RESTART_REASONS = ['crash', 'orphaned', 'unresponsive', 'operator'] as const;
+/** Why a host was restarted: an abnormal exit kind, a transient boot failure, a watchdog kill, or an operator request. */
+export const RESTART_REASONS = ['crash', 'orphaned', 'unresponsive', 'operator', 'storage_unavailable', 'lock_held'] as const;
 export type RestartReason = (typeof RESTART_REASONS)[number];
 
 /** Outcome of recovering one session after a worker start (src/session-view.ts RecoveryResult). */

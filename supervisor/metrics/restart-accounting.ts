@@ -4,7 +4,7 @@
  * at once or after a backoff timer, an operator restart of a running host only after the old host
  * exited, so the reason is carried as `pending` between those events.
  */
-import { isRestartable, type ExitKind } from '../../src/exit-codes.js';
+import { isRestartable, isTransientBootFailure, type ExitKind } from '../../src/exit-codes.js';
 import type { FailureReason } from '../../src/status.js';
 import type { ActorEvent, Effect } from '../actor/state.js';
 import type { RestartReason } from './labels.js';
@@ -28,7 +28,9 @@ function reasonOf(event: ActorEvent, pending: RestartReason | null): RestartReas
     case 'restart':
       return 'operator';
     case 'host-exit':
-      return pending ?? (isRestartable(event.kind) ? crashRestartReason(event.kind, event.killedFor) : null);
+      if (pending) return pending;
+      if (isTransientBootFailure(event.kind)) return event.kind;
+      return isRestartable(event.kind) ? crashRestartReason(event.kind, event.killedFor) : null;
     case 'backoff-elapsed':
       return pending;
     default:

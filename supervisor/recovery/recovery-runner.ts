@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { errorMessage } from '../../src/errors.js';
+import { isTransientBootFailure } from '../../src/exit-codes.js';
 import type { Logger } from '../../src/logger.js';
 import type { RecoveryResult, SessionEvent, SessionSpec } from '../../src/session-view.js';
 import type { SessionActor } from '../actor/session-actor.js';
@@ -124,7 +125,11 @@ export class RecoveryRunner {
       const view = actor.view();
       const base = { sessionId: target.spec.sessionId, status: view.status, phoneNumber: view.phoneNumber, attempts, durationMs: Date.now() - started, at: new Date().toISOString() };
       if (verdict === 'timeout') {
-        // The host keeps trying; only the report says it was not in time.
+        // The host keeps trying; only the report says it was not in time. A session still retrying a
+        // transient boot failure says why (storage_unavailable, lock_held) and keeps its status.
+        if (isTransientBootFailure(view.reason)) {
+          return this.finish({ ...base, outcome: 'failed', reason: view.reason, error: `${view.reason}: still retrying with backoff after ${this.options.timeoutMs} ms` });
+        }
         return this.finish({ ...base, outcome: 'failed', reason: 'timeout', error: `no final state within ${this.options.timeoutMs} ms (status ${view.status})` });
       }
       if (verdict.outcome === 'recovered') return this.finish({ ...base, outcome: 'recovered' });

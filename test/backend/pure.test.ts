@@ -119,6 +119,10 @@ describe('session events to backend events', () => {
     const ok = toOutbound({ kind: 'recovery', sessionId: 's', result: { sessionId: 's', outcome: 'recovered', status: 'connected', phoneNumber: '15550001111', attempts: 1, durationMs: 1, at } });
     expect(ok).toMatchObject({ event: 'recovery_successful', status: 'connected', phoneNumber: '15550001111' });
   });
+  it('a recovery still retrying a transient boot failure keeps its status (recovering), with the reason', () => {
+    const e = toOutbound({ kind: 'recovery', sessionId: 's', result: { sessionId: 's', outcome: 'failed', status: 'recovering', reason: 'storage_unavailable', phoneNumber: null, attempts: 1, durationMs: 1, at } });
+    expect(e).toMatchObject({ event: 'recovery_failed', status: 'recovering', reason: 'storage_unavailable' });
+  });
   it('turns a QR into qr_ready carrying the code, and counts messages', () => {
     expect(toOutbound({ kind: 'qr', sessionId: 's', qr: 'QR', expiresAt: at, attempt: 1, at })).toMatchObject({ event: 'qr_ready', status: 'qr_required', qr: 'QR' });
     expect(countedMessages({ kind: 'message-in', sessionId: 's', messages: [{ id: '1', from: 'f', timestamp: at, type: 'text' }] })).toBe(1);

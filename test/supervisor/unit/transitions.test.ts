@@ -93,7 +93,6 @@ describe('session actor transitions', () => {
     ['stopped', 'disconnected', null],
     ['logged_out', 'logged_out', null],
     ['replaced', 'replaced', null],
-    ['lock_held', 'failed', 'lock_held'],
     ['init_failed', 'failed', 'init_failed'],
     ['failed', 'failed', 'unknown'],
   ] as const)('does not restart a host that exited %s', (kind, status, reason) => {
@@ -109,6 +108,42 @@ describe('session actor transitions', () => {
       { type: 'host-exit', incarnation: 1, kind: 'init_failed', now: 5, jitter: 0 },
     ]);
     expect(state).toMatchObject({ status: 'failed', reason: 'storage_error' });
+  });
+
+  it.each([
+    ['storage_unavailable', 'storage_unavailable'],
+    ['lock_held', 'lock_held'],
+  ] as const)('a boot that ends %s is transient: recovering with that reason, capped backoff, never a quarantine', (kind, reason) => {
+    const boot = (incarnation: number, now: number, jitter = 0): ActorEvent => ({ type: 'host-exit', incarnation, kind, now, jitter });
+    let s = run([{ type: 'start', isRecovery: true }]).state;
+    const delays: number[] = [];
+    // Far more boots than RESTART_INTENSITY (3) within its period: still no quarantine.
+    for (let i = 0; i < 8; i++) {
+      const t = run([boot(s.incarnation, i * 10, 0.999_9)], s);
+      expect(t.state).toMatchObject({ status: 'recovering', reason, phase: 'waiting', desired: 'running' });
+      const timer = t.effects.find((e) => e.type === 'schedule-restart');
+      expect(timer).toBeDefined();
+      delays.push((timer as { delayMs: number }).delayMs);
+      // The next boot keeps showing why it is retrying, even through the host's own `starting`.
+      const again = run([{ type: 'backoff-elapsed', incarnation: s.incarnation }, { type: 'host-status', incarnation: s.incarnation + 1, status: 'starting' }], t.state);
+      expect(again.effects).toEqual([{ type: 'spawn', incarnation: s.incarnation + 1, isRecovery: true }]);
+      expect(again.state).toMatchObject({ status: 'recovering', reason, phase: 'booting' });
+      s = again.state;
+    }
+    // The normal exponential backoff from RESTART_BACKOFF_INITIAL_MS up to its cap (8000 here).
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000]);
+    expect(s.history).toEqual([]);
+    // Once the boot gets through, the host's statuses take over and the reason goes.
+    const ok = run([ready(s.incarnation, 100), { type: 'host-status', incarnation: s.incarnation, status: 'recovering' }, { type: 'host-status', incarnation: s.incarnation, status: 'connected' }], s).state;
+    expect(ok).toMatchObject({ status: 'connected', reason: null });
+    // A later crash starts from a fresh streak (the host was ready), so it restarts at once.
+    expect(run([crash(s.incarnation, 100 + 60_000)], ok).effects.at(-1)).toMatchObject({ type: 'spawn' });
+  });
+
+  it('a transient boot failure of a session being stopped does not restart it', () => {
+    const s = run([{ type: 'start', isRecovery: true }, { type: 'disconnect' }, { type: 'host-exit', incarnation: 1, kind: 'storage_unavailable', now: 5, jitter: 0 }]);
+    expect(s.effects.filter((e) => e.type === 'spawn' || e.type === 'schedule-restart')).toHaveLength(1);
+    expect(s.state).toMatchObject({ status: 'disconnected', phase: 'none', desired: 'stopped' });
   });
 
   it('restarts an orphaned or signalled host (transient)', () => {
