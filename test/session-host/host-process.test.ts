@@ -122,7 +122,7 @@ describe('session host process', () => {
     expect((await h.waitExit()).code).toBe(EXIT.INIT_FAILED);
   });
 
-  it('unreachable remote storage and no local auth: init-failed storage_error, exit 14 (never a QR)', async () => {
+  it('unreachable remote storage and no local auth: init-failed storage_unavailable, exit 16 (transient; never a QR)', async () => {
     const dataDir = await tempDir();
     const port = Number(new URL(deadUrl).port);
     const h = host('nostore-1', dataDir, {
@@ -130,8 +130,8 @@ describe('session host process', () => {
       storage: { driver: 'minio', endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'x', secretKey: 'y', bucket: 'whatsapp-sessions', region: 'us-east-1' },
     });
     const failed = await h.waitFor((m) => m.type === 'init-failed', 30_000);
-    expect(failed).toMatchObject({ reason: 'storage_error' });
-    expect((await h.waitExit()).code).toBe(EXIT.INIT_FAILED);
+    expect(failed).toMatchObject({ reason: 'storage_unavailable' });
+    expect((await h.waitExit()).code).toBe(EXIT.STORAGE_UNAVAILABLE);
     expect(h.of('qr')).toHaveLength(0);
     expect(h.of('ready')).toHaveLength(0);
   });
