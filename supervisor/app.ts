@@ -20,6 +20,7 @@ import { buildHttpServer } from './http/server.js';
 import { attachSessionMetrics, backendObserver, createMetrics, registerMetricsRoute, type Metrics } from './metrics/index.js';
 import type { RecoveryResult } from '../src/session-view.js';
 import { SessionManager } from './sessions.js';
+import { createOutbox, type EventOutbox } from './outbox/index.js';
 
 export interface SupervisorOptions {
   /**
@@ -51,6 +52,8 @@ export interface Supervisor {
   readonly backend: BackendIntegration | null;
   /** What `GET /metrics` serves. */
   readonly metrics: Metrics;
+  /** The durable event outbox; null when no sink is configured (standalone without WEBHOOK_URL). */
+  readonly outbox: EventOutbox | null;
   health(): HealthReport;
   /** Graceful: stop taking session commands, stop every host in parallel (flush, never logout), close HTTP. */
   close(): Promise<void>;
@@ -90,6 +93,17 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     metrics.close();
     throw err;
   }
+  // The outbox subscribes before recovery starts: every event of this start is persisted.
+  let outbox: EventOutbox | null;
+  try {
+    outbox = createOutbox({ config, dataDir, logger, workerId, version, backend, metrics });
+  } catch (err) {
+    detachMetrics();
+    metrics.close();
+    throw new WorkerError('OUTBOX_UNAVAILABLE', `cannot open the event outbox in ${dataDir}: ${(err as Error).message}`, { cause: err, details: { dataDir } });
+  }
+  const detachOutbox = outbox?.attach((l) => sessions.registry.subscribe(l)) ?? (() => undefined);
+  outbox?.start();
   const sessionStatuses = options.sessionStatuses ?? ((): Iterable<SessionStatus> => sessions.registry.list().map((v) => v.status));
   let closing = false;
   // API parts: storage reachability for /ready and /health, QR images on a piscina pool.
@@ -117,6 +131,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       recovery: sessions.recovery.progress(),
       ...(recoveryResult ? { recoveryResult } : {}),
       ...(backend ? { backend: backend.status() } : {}),
+      ...(outbox ? { events: outbox.stats() } : {}),
       storage: storageProbe.status(),
     });
 
@@ -128,6 +143,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     qr,
     storage: storageProbe,
     recoveryFinished: () => ['done', 'disabled'].includes(sessions.recovery.progress().phase),
+    outbox,
     closing: () => closing,
     version,
     mediaAllowPrivateUrls: config.mediaAllowPrivateUrls,
@@ -139,6 +155,8 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     await http.close();
     clearInterval(probeTimer);
     await Promise.allSettled([qr.close(), store.close()]);
+    detachOutbox();
+    await outbox?.close(0);
     detachMetrics();
     metrics.close();
     const code = (err as NodeJS.ErrnoException).code ?? 'LISTEN_FAILED';
@@ -185,8 +203,11 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     closed ??= (async () => {
       closing = true;
       logger.info('supervisor stopping');
-      // Heartbeats and polling stop and queued events are flushed while the backend still hears
-      // from us; never an unregister (the backend keeps the sessions assigned for the next start).
+      // Pending events get a short flush while the backend still hears from us (what is left stays
+      // in DATA_DIR/outbox.sqlite for the next start); heartbeats and polling stop; never an
+      // unregister (the backend keeps the sessions assigned for the next start).
+      detachOutbox();
+      await outbox?.close(backend?.eventRetry().flushTimeoutMs ?? 5000);
       await backend?.stop();
       await sessions.shutdown();
       await http.close();
@@ -202,5 +223,5 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
 
   const kill = (): void => sessions.kill();
 
-  return { workerId, dataDir, mode, version, url, port, http, sessions, recovered, backend, metrics, health, close, kill };
+  return { workerId, dataDir, mode, version, url, port, http, sessions, recovered, backend, metrics, outbox, health, close, kill };
 }

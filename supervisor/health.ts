@@ -1,6 +1,7 @@
 import type { RecoveryResult } from '../src/session-view.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { BackendStatus } from './backend/integration.js';
+import type { OutboxStats } from './outbox/outbox.js';
 import type { StorageHealth } from './http/routes/storage-probe.js';
 import type { RecoveryProgress } from './recovery/recovery-runner.js';
 
@@ -28,8 +29,10 @@ export interface HealthInput {
   readonly nodeVersion: string;
   /** Progress of this start's session recovery (absent until the session side is wired). */
   readonly recovery?: RecoveryProgress;
-  /** Backend mode: reachability, registration, heartbeats and event queue of the backend client. */
+  /** Backend mode: reachability, registration and heartbeats of the backend client. */
   readonly backend?: BackendStatus;
+  /** The durable event outbox: pending and dead-lettered events per lane, delivery counts. */
+  readonly events?: OutboxStats;
   /** Reachability of auth snapshot storage (last probe). */
   readonly storage?: StorageHealth;
   /** Outcome of this start's recovery, once it has finished. */
@@ -62,6 +65,7 @@ export interface HealthReport {
   readonly recovery?: RecoveryProgress;
   readonly recoveryResult?: RecoverySummary;
   readonly backend?: BackendStatus;
+  readonly events?: OutboxStats;
   readonly storage?: StorageHealth;
 }
 
@@ -107,6 +111,7 @@ export function buildHealthReport(input: HealthInput): HealthReport {
     ...(input.recovery === undefined ? {} : { recovery: input.recovery }),
     ...(input.recoveryResult === undefined ? {} : { recoveryResult: input.recoveryResult }),
     ...(input.backend === undefined ? {} : { backend: input.backend }),
+    ...(input.events === undefined ? {} : { events: input.events }),
     ...(input.storage === undefined ? {} : { storage: input.storage }),
   };
 }

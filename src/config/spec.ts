@@ -38,6 +38,11 @@ export const SPEC = {
   assignmentPollInterval: v({ name: 'ASSIGNMENT_POLL_INTERVAL', default: '60000', parse: integer(1000, 24 * HOUR), doc: 'ms between fetches of assigned sessions' }),
   backendTimeout: v({ name: 'BACKEND_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one backend request' }),
   nodeEnv: v({ name: 'NODE_ENV', default: undefined, parse: text({ pattern: /^[A-Za-z0-9_.-]{1,32}$/, describe: '[A-Za-z0-9_.-]{1,32}' }), doc: 'deployment environment (e.g. production), reported to a whatsam backend at registration' }),
+  // --- event delivery (durable outbox, client webhook)
+  webhookUrl: v({ name: 'WEBHOOK_URL', default: undefined, parse: url(['http', 'https']), doc: 'client webhook that receives every session, message and receipt event (any mode); unset = none' }),
+  webhookSecret: v({ name: 'WEBHOOK_SECRET', default: undefined, parse: text({ pattern: /^[\s\S]{16,4096}$/, describe: '16 to 4096 characters' }), secret: true, doc: 'HMAC-SHA256 key for the X-Webhook-Signature header of WEBHOOK_URL calls; unset = unsigned' }),
+  outboxMaxBytes: v({ name: 'OUTBOX_MAX_BYTES', default: '268435456', parse: integer(65_536, 2 ** 40), doc: 'disk quota of the event outbox (DATA_DIR/outbox.sqlite payloads); undelivered events are retried until it is full' }),
+  outboxRejectRetries: v({ name: 'OUTBOX_REJECT_RETRIES', default: '3', parse: integer(1, 100), doc: 'attempts of an event a sink answers with 4xx before it moves to the dead-letter store' }),
   // --- storage
   storageDriver: v({ name: 'STORAGE_DRIVER', default: 'local', parse: oneOf(['local', 'minio'] as const), doc: 'auth snapshot storage: local or minio (any S3-compatible server)' }),
   minioEndpoint: v({ name: 'MINIO_ENDPOINT', default: 'localhost', parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name without scheme' }), doc: 'S3 server host name (no scheme)' }),

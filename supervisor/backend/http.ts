@@ -53,7 +53,8 @@ export class BackendHttp {
       });
       this.health.answered();
       this.observe(opts.operation, res.status, started);
-      return { status: res.status, data: res.data as unknown };
+      const retryAfter = res.headers['retry-after'] as unknown;
+      return { status: res.status, data: res.data as unknown, ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
     } catch (err) {
       // The axios error is not kept as `cause`: it holds the request config, token included.
       const code = transportErrorCode((err as { code?: string }).code);

@@ -6,11 +6,12 @@ import { AssignmentSync, type AssignmentSource } from './assignment-sync.js';
 import type { SessionDirectory } from './directory.js';
 import type { Assignment, HeartbeatSnapshot, WorkerIdentity } from './domain.js';
 import { BackendError } from './errors.js';
-import { EventSender, type EventStats } from './event-sender.js';
 import { HeartbeatLoop, type HeartbeatRecord, type HeartbeatResult } from './heartbeat.js';
 import { BackendHttp, type RequestObserver } from './http.js';
 import { workerIdentity } from './identity.js';
-import { countedMessages, toOutbound } from './outbound-events.js';
+import { countedMessages } from './outbound-events.js';
+import { backendSink } from '../outbox/backend-sink.js';
+import type { EventSink } from '../outbox/sink.js';
 import type { BackendProfile } from './profile.js';
 import { profileFor } from './profiles/index.js';
 import { RecoveryReporter } from './recovery-report.js';
@@ -30,8 +31,6 @@ export interface BackendTiming {
   reportRetryMaxMs: number;
   assignmentRetryMinMs: number;
   flushTimeoutMs: number;
-  eventQueueCapacity: number;
-  messageBatchSize: number;
 }
 
 export interface BackendStatus {
@@ -48,7 +47,6 @@ export interface BackendStatus {
   heartbeats: { sent: number; failed: number };
   recoveryReported: boolean;
   lastError: BackendErrorRecord | null;
-  events: EventStats;
   decommissioned: boolean;
 }
 
@@ -81,8 +79,6 @@ function defaultTiming(config: Config): BackendTiming {
     reportRetryMaxMs: 30_000,
     assignmentRetryMinMs: 1000,
     flushTimeoutMs: Math.min(5000, config.backendTimeout),
-    eventQueueCapacity: Math.max(1000, config.maxSessions * 4),
-    messageBatchSize: 100,
   };
 }
 
@@ -103,7 +99,6 @@ export class BackendIntegration {
   private readonly timing: BackendTiming;
   private readonly registration: Registration;
   private readonly sync: AssignmentSync;
-  private readonly sender: EventSender;
   private readonly reporter: RecoveryReporter;
   private readonly heartbeats: HeartbeatLoop;
   private readonly sampler = new MetricsSampler();
@@ -132,15 +127,6 @@ export class BackendIntegration {
     const common = { http: this.http, profile: this.profile, logger: this.logger };
     this.registration = new Registration({ ...common, identity: this.identity, retryMinMs: this.timing.registerRetryMinMs, retryMaxMs: this.timing.registerRetryMaxMs });
     this.sync = new AssignmentSync({ ...common, workerId: deps.workerId, dataDir: config.dataDir, directory: deps.directory });
-    this.sender = new EventSender({
-      ...common,
-      workerId: deps.workerId,
-      capacity: this.timing.eventQueueCapacity,
-      maxBatch: this.timing.messageBatchSize,
-      retryMinMs: this.timing.eventRetryMinMs,
-      retryMaxMs: this.timing.eventRetryMaxMs,
-      whenReady: (signal) => this.registration.whenRegistered(signal),
-    });
     this.reporter = new RecoveryReporter({
       ...common,
       workerId: deps.workerId,
@@ -169,12 +155,10 @@ export class BackendIntegration {
     if (this.started) throw new BackendError('BACKEND_UNSUPPORTED', 'backend integration already started');
     this.started = true;
     const signal = this.abort.signal;
+    // Events themselves go through the durable outbox (supervisor/outbox/), fed by app.ts.
     this.unsubscribe = this.deps.directory.onEvent((e) => {
       this.messageCount += countedMessages(e);
-      const out = toOutbound(e);
-      if (out) this.sender.enqueue(out);
     });
-    this.sender.start();
 
     let registered = false;
     try {
@@ -212,8 +196,21 @@ export class BackendIntegration {
   }
 
   /**
-   * Shutdown: stops timers and retries, delivers queued events within a short deadline. Never
-   * unregisters: the backend keeps this worker's sessions assigned so the next start recovers them.
+   * The backend's webhooks as an outbox sink: events wait for registration (a backend rejects
+   * events from a worker it does not know) and are shaped by this profile.
+   */
+  eventSink(): EventSink {
+    return backendSink({ http: this.http, profile: this.profile, workerId: this.deps.workerId, whenReady: (signal) => this.registration.whenRegistered(signal) });
+  }
+
+  /** Retry timing of event delivery (the outbox's backoff). */
+  eventRetry(): { minMs: number; maxMs: number; flushTimeoutMs: number } {
+    return { minMs: this.timing.eventRetryMinMs, maxMs: this.timing.eventRetryMaxMs, flushTimeoutMs: this.timing.flushTimeoutMs };
+  }
+
+  /**
+   * Shutdown: stops timers and retries. Never unregisters: the backend keeps this worker's
+   * sessions assigned so the next start recovers them. Undelivered events stay in the outbox.
    */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
@@ -222,7 +219,6 @@ export class BackendIntegration {
       this.pollTimer = null;
       this.abort.abort();
       await this.heartbeats.stop();
-      await this.sender.close(this.timing.flushTimeoutMs);
       await Promise.allSettled([...this.background]);
     })();
     return this.stopped;
@@ -256,14 +252,8 @@ export class BackendIntegration {
       heartbeats: { sent: this.heartbeats.sent, failed: this.heartbeats.failed },
       recoveryReported: this.reporter.reported,
       lastError: this.http.health.lastError,
-      events: this.sender.stats(),
       decommissioned: this.decommissioned,
     };
-  }
-
-  /** Resolves when every queued event has been delivered (or given up); for tests and shutdown. */
-  eventsIdle(): Promise<void> {
-    return this.sender.onIdle();
   }
 
   /** Resolves when a degraded start has caught up with the backend (at once when it never was degraded). */

@@ -8,6 +8,15 @@ import type {
 } from './domain.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
+export interface EventPolicy {
+  /** Keep only each session's newest status when events wait (QR codes first). */
+  coalesceStatus: boolean;
+  /** Webhook requests per minute this worker allows itself; 0 = no limit. */
+  ratePerMinute: number;
+  /** A 404 on message-status means "the backend does not know that message": settled, not retried. */
+  unknownMessageOn404: boolean;
+}
+
 /**
  * One backend contract: every route and body shape of it lives in the implementing file and
  * nowhere else. All functions are pure; the client does the I/O.
@@ -27,8 +36,14 @@ export interface BackendProfile {
   parseAssignments(res: WireResponse): AssignmentList;
   recoveryReport(workerId: string, report: RecoveryReport): WireRequest;
   heartbeat(workerId: string, snapshot: HeartbeatSnapshot): WireRequest;
-  /** null: this profile has no way to carry the event (it is dropped, counted, not retried). */
-  event(workerId: string, event: OutboundEvent): WireRequest | null;
+  /**
+   * The webhook call for one event, carrying its idempotency key in the `Idempotency-Key` header
+   * and the body's `idempotencyKey`. null: this profile has no way to carry the event (it is not
+   * queued for the backend; the client webhook, when configured, still gets it).
+   */
+  event(workerId: string, event: OutboundEvent, key: string): WireRequest | null;
+  /** How this backend wants its events paced (see supervisor/outbox/). */
+  readonly eventPolicy: EventPolicy;
   /** null: the profile has no unregister route. */
   unregister(identity: WorkerIdentity): WireRequest | null;
 }

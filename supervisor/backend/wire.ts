@@ -9,4 +9,6 @@ export interface WireRequest {
 export interface WireResponse {
   status: number;
   data: unknown;
+  /** The `Retry-After` header of a 429 or 503, as sent. */
+  retryAfter?: string;
 }

@@ -56,6 +56,13 @@ export const METRICS = {
   hostsPss: def({ kind: 'gauge', name: 'wa_hosts_memory_pss_bytes', help: 'Proportional set size of all session hosts together.', labels: [] }),
   hostPss: def({ kind: 'gauge', name: 'wa_host_memory_pss_bytes', help: 'Proportional set size of one session host.', labels: ['session'], perSession: true }),
   hostCpu: def({ kind: 'counter', name: 'wa_host_cpu_seconds_total', help: 'CPU time (user + system) used by one session host.', labels: ['session'], perSession: true }),
+  outboxEvents: def({ kind: 'counter', name: 'wa_outbox_events_total', help: 'Outbox event outcomes by sink, event kind and result (delivered, dead_lettered, unknown_message, coalesced, evicted, throttled, retried, replayed).', labels: ['sink', 'kind', 'result'] }),
+  outboxPending: def({ kind: 'gauge', name: 'wa_outbox_events', help: 'Events held in the durable outbox, by state (pending, dead).', labels: ['state'] }),
+  outboxBytes: def({ kind: 'gauge', name: 'wa_outbox_bytes', help: 'Payload bytes held in the durable outbox (what OUTBOX_MAX_BYTES limits).', labels: [] }),
+  outboxAppend: def({
+    kind: 'histogram', name: 'wa_outbox_append_duration_seconds', help: 'Time to persist one session event in the outbox (fsync included).', labels: [],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+  }),
   eventLoopLag: def({ kind: 'gauge', name: 'wa_supervisor_event_loop_lag_seconds', help: 'p99 event loop delay of the supervisor since the previous scrape.', labels: [] }),
   eventLoopLagMax: def({ kind: 'gauge', name: 'wa_supervisor_event_loop_lag_max_seconds', help: 'Largest event loop delay of the supervisor since the previous scrape.', labels: [] }),
 } as const;

@@ -147,6 +147,18 @@ export class Metrics {
     if (!ok) this.#counter('storageFailures').inc({ op: opLabel, code: errorCodeLabel(code) });
   }
 
+  // ------------------------------------------------------------------ outbox
+
+  outboxEvent(sink: string, kind: string, result: string, count = 1): void {
+    if (count > 0) this.#counter('outboxEvents').inc({ sink: identifierLabel(sink), kind: identifierLabel(kind), result: identifierLabel(result) }, count);
+  }
+  setOutbox(pending: number, dead: number, bytes: number): void {
+    this.#gauge('outboxPending').set({ state: 'pending' }, pending);
+    this.#gauge('outboxPending').set({ state: 'dead' }, dead);
+    this.#gauge('outboxBytes').set(bytes);
+  }
+  observeOutboxAppend(seconds: number): void { this.#observe('outboxAppend', {}, seconds); }
+
   // ------------------------------------------------------------------ IPC
 
   ipcBackpressure(): void { this.#counter('ipcBackpressure').inc(); }

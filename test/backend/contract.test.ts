@@ -26,7 +26,7 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
 
   async function worker(env: Record<string, string> = { WORKER_ID: 'worker-a1' }) {
     const w = await makeWorker({ url: fake.url, profile, dataDir: dir.path, env });
-    stops.push(() => w.integration.stop());
+    stops.push(() => w.stop());
     return w;
   }
 
@@ -132,8 +132,8 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
     expect((beat.body as { sessions: unknown[] }).sessions).toEqual([]);
   });
 
-  it('delivers events in order per session, retrying 5xx and skipping rejected ones', async () => {
-    const { integration, directory } = await worker();
+  it('delivers events with their idempotency keys, in order per lane, retrying 5xx; 4xx ends in the dead-letter store', async () => {
+    const { integration, outbox, directory } = await worker();
     await integration.start();
     fake.fail('session-status', 503, 2);
     directory.setStatus('s1', 'connecting');
@@ -145,12 +145,19 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
     directory.emit({ kind: 'receipt', sessionId: 's1', messageId: '3EB0ABC123', remoteJid: '15550002222@s.whatsapp.net', status: 'read', at: AT });
     directory.emit({ kind: 'message-in', sessionId: 's1', messages: [{ id: 'M1', from: '15550002222@s.whatsapp.net', timestamp: AT, type: 'text', text: 'hi' }] });
     directory.emit({ kind: 'message-in', sessionId: 's1', messages: [{ id: 'M2', from: '15550002222@s.whatsapp.net', timestamp: AT, type: 'text', text: 'again' }] });
-    await integration.eventsIdle();
+    await outbox.onIdle();
 
-    const delivered = fake.callsTo('session-status').filter((c) => c.status === 200).map((c) => c.body as Record<string, string>);
+    const ok = fake.callsTo('session-status').filter((c) => c.status === 200);
+    const delivered = ok.map((c) => c.body as Record<string, string>);
     const s1 = delivered.filter((b) => b.sessionId === 's1').map((b) => b.status);
     const s2 = delivered.filter((b) => b.sessionId === 's2');
     expect(fake.callsTo('session-status').filter((c) => c.status === 503)).toHaveLength(2);
+    // Every call carries its key in the header and the body; retries keep it.
+    for (const c of fake.calls.filter((c) => c.route === 'session-status' || c.route === 'messages' || c.route === 'message-status')) {
+      expect(c.idempotencyKey).toBeTruthy();
+      expect((c.body as { idempotencyKey: string }).idempotencyKey).toBe(c.idempotencyKey);
+    }
+    expect(new Set(ok.map((c) => c.idempotencyKey)).size).toBe(ok.length);
     if (profile === 'seed') {
       expect(s1).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
       expect(s2.map((b) => b.event)).toEqual(['qr_ready', 'recovery_failed']);
@@ -158,24 +165,34 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
       expect(s2[1]).toMatchObject({ reason: 'auth_expired', status: 'failed' });
       const msgs = fake.callsTo('messages');
       expect(msgs.map((c) => (c.body as { messages: { id: string }[] }).messages.map((m) => m.id)).flat()).toEqual(['M1', 'M2']);
+      expect(msgs.map((c) => c.idempotencyKey)).toEqual(['s1:M1', 's1:M2']);
       expect(fake.callsTo('message-status')[0]!.body).toMatchObject({ messageId: '3EB0ABC123', status: 'read', workerId: 'worker-a1' });
     } else {
-      expect(s1).toEqual(['INIT', 'CONNECTED', 'RECONNECTING', 'CONNECTED']);
-      expect(s2.map((b) => b.status)).toEqual(['QR_REQUIRED', 'ERROR']);
-      expect(s2[0]).toMatchObject({ qrCode: '2@abc,def' });
+      // whatsam is rate-limited: while its head was retried, each session's newest status won.
+      expect(s1.at(-1)).toBe('CONNECTED');
+      expect(s2.at(-1)?.status).toBe('ERROR');
+      expect(outbox.stats().coalesced).toBeGreaterThan(0);
       expect(fake.callsTo('messages')).toHaveLength(0);
-      expect(fake.callsTo('message-status')[0]!.body).toEqual({ sessionId: 's1', messageId: '3EB0ABC123', status: 'READ', timestamp: AT });
+      expect(fake.callsTo('message-status')[0]!.body).toEqual({ idempotencyKey: 's1:3EB0ABC123:read', sessionId: 's1', messageId: '3EB0ABC123', status: 'READ', timestamp: AT });
     }
     expect(fake.invalidCalls()).toEqual([]);
 
-    // A rejected event (4xx) is not retried and does not block the next one.
-    fake.fail('session-status', 400, 1);
+    // A 4xx is retried OUTBOX_REJECT_RETRIES (3) times in all, then kept as a dead letter; the
+    // next event of the lane is not held up by it.
+    fake.fail('session-status', 400, 3);
     directory.setStatus('s3', 'connecting');
-    directory.setStatus('s3', 'connected');
-    await integration.eventsIdle();
+    await until(() => outbox.stats().dead === 1, 10_000, 'dead letter');
+    directory.setStatus('s4', 'connected');
+    await outbox.onIdle();
     const s3 = fake.callsTo('session-status').filter((c) => (c.body as { sessionId: string }).sessionId === 's3');
-    expect(s3.map((c) => c.status)).toEqual([400, 200]);
-    expect(integration.status().events).toMatchObject({ rejected: 1, queued: 0 });
+    expect(s3.map((c) => c.status)).toEqual([400, 400, 400]);
+    expect(fake.callsTo('session-status').filter((c) => (c.body as { sessionId: string }).sessionId === 's4').map((c) => c.status)).toEqual([200]);
+    const { deadLetters } = outbox.deadLetters();
+    expect(deadLetters).toMatchObject([{ sink: 'backend', kind: 'session-status', sessionId: 's3', attempts: 3, lastError: 'HTTP 400' }]);
+    expect(outbox.replay()).toBe(1);
+    await outbox.onIdle();
+    expect(fake.callsTo('session-status').filter((c) => (c.body as { sessionId: string }).sessionId === 's3').map((c) => c.status)).toEqual([400, 400, 400, 200]);
+    expect(outbox.stats()).toMatchObject({ pending: 0, dead: 0, deadLettered: 1 });
   });
 
   it('starts a later assignment and stops a removed one, without logout', async () => {
@@ -202,13 +219,13 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
     await first.integration.start();
     first.integration.startHeartbeats();
     await fake.waitFor((c) => c.route === 'heartbeat');
-    await first.integration.stop();
+    await first.stop();
     const callsAfterStop = fake.calls.length;
 
     const second = await makeWorker({ url: fake.url, profile, dataDir: dir.path });
-    stops.push(() => second.integration.stop());
+    stops.push(() => second.stop());
     await second.integration.start();
-    await second.integration.stop();
+    await second.stop();
 
     expect(second.workerId).toBe(first.workerId);
     const ids = fake.callsTo('register').map((c) => (c.body as { workerId: string }).workerId);

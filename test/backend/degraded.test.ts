@@ -27,12 +27,12 @@ describe.each(['seed', 'whatsam'] as const)('degraded start (%s)', (profile) => 
     const port = Number(new URL(first.url).port);
     const w1 = await makeWorker({ url: first.url, profile, dataDir: dir.path, env });
     await w1.integration.start();
-    await w1.integration.stop();
+    await w1.stop();
     await first.close();
 
     // Second life: nothing listens on the port.
     const w2 = await makeWorker({ url: first.url, profile, dataDir: dir.path, env });
-    cleanup.push(() => w2.integration.stop());
+    cleanup.push(() => w2.stop());
     const specs = await w2.integration.start();
     expect(specs.map((s) => s.sessionId)).toEqual(['s1', 's2']);
     expect(w2.integration.status()).toMatchObject({ degraded: true, reachable: false, registered: false, assignments: { source: 'cache' } });
@@ -78,7 +78,7 @@ describe('backend unreachable with no cache', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     await until(() => w.integration.status().lastError !== null, 2000, 'lastError');
     expect(w.integration.status()).toMatchObject({ degraded: true, reachable: false, assignments: { source: 'none' }, lastError: { code: 'BACKEND_UNREACHABLE' } });
-    await w.integration.stop();
+    await w.stop();
     await dir.remove();
   });
 });

@@ -83,7 +83,7 @@ export const seedSchemas = {
   sessionStatus: {
     type: 'object',
     required: ['sessionId', 'event', 'status', 'timestamp', 'workerId'],
-    properties: { sessionId: { type: 'string' }, event: { type: 'string', minLength: 1 }, status: canonical, timestamp: iso, workerId: { type: 'string' }, reason: { type: 'string' } },
+    properties: { idempotencyKey: { type: 'string', minLength: 1, maxLength: 512 }, sessionId: { type: 'string' }, event: { type: 'string', minLength: 1 }, status: canonical, timestamp: iso, workerId: { type: 'string' }, reason: { type: 'string' } },
     if: { properties: { event: { const: 'recovery_failed' } } },
     then: { required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } },
   },
@@ -91,6 +91,7 @@ export const seedSchemas = {
     type: 'object',
     required: ['sessionId', 'workerId', 'messageId', 'status', 'timestamp'],
     properties: {
+      idempotencyKey: { type: 'string', minLength: 1, maxLength: 512 },
       sessionId: { type: 'string' },
       workerId: { type: 'string' },
       messageId: { type: 'string', minLength: 1 },
@@ -102,6 +103,7 @@ export const seedSchemas = {
     type: 'object',
     required: ['sessionId', 'workerId', 'messages'],
     properties: {
+      idempotencyKey: { type: 'string', minLength: 1, maxLength: 512 },
       sessionId: { type: 'string' },
       workerId: { type: 'string' },
       messages: {
@@ -202,6 +204,8 @@ export const whatsamSchemas = {
     ...closed,
     required: ['sessionId', 'status'],
     properties: {
+      // Not in its Joi schema: the real backend strips it (stripUnknown), so it is allowed here.
+      idempotencyKey: { type: 'string', minLength: 1, maxLength: 512 },
       sessionId: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,100}$' },
       status: WHATSAM_STATUS,
       qrCode: { type: 'string', minLength: 1, maxLength: 2000 },
@@ -216,6 +220,7 @@ export const whatsamSchemas = {
     ...closed,
     required: ['sessionId', 'messageId', 'status'],
     properties: {
+      idempotencyKey: { type: 'string', minLength: 1, maxLength: 512 },
       sessionId: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,100}$' },
       messageId: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,100}$' },
       status: { enum: ['PENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED'] },

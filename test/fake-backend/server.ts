@@ -18,6 +18,8 @@ export interface RecordedCall {
   path: string;
   authorization: string | undefined;
   workerIdHeader: string | undefined;
+  /** `Idempotency-Key` header (webhooks must send one equal to the body's `idempotencyKey`). */
+  idempotencyKey: string | undefined;
   body: unknown;
   valid: boolean;
   errors: string[];
@@ -36,7 +38,10 @@ interface Rule {
   times: number;
   /** A raw answer instead of the JSON error envelope (e.g. an HTML error page of a proxy). */
   page?: { contentType: string; body: string } | undefined;
+  headers?: Record<string, string>;
 }
+
+const WEBHOOK_ROUTES: ReadonlySet<Route> = new Set(['session-status', 'message-status', 'messages']);
 
 export interface FakeBackendOptions {
   profile: Profile;
@@ -124,10 +129,10 @@ export class FakeBackend extends EventEmitter {
     this.assignments.delete(workerId);
   }
 
-  /** The next `times` calls of `route` answer `status` (e.g. 503, 404) with the JSON error envelope. */
-  fail(route: Route, status: number, times = 1): void {
+  /** The next `times` calls of `route` answer `status` (e.g. 503, 404) with the JSON error envelope, plus `headers` (e.g. Retry-After). */
+  fail(route: Route, status: number, times = 1, headers?: Record<string, string>): void {
     const list = this.rules.get(route) ?? [];
-    list.push({ status, times });
+    list.push({ status, times, ...(headers ? { headers } : {}) });
     this.rules.set(route, list);
   }
 
@@ -139,6 +144,30 @@ export class FakeBackend extends EventEmitter {
     const list = this.rules.get(route) ?? [];
     list.push({ status, times, page });
     this.rules.set(route, list);
+  }
+
+  /** Forgets the injected failures of `route` (the backend recovered). */
+  heal(route: Route): void {
+    this.rules.delete(route);
+  }
+
+  /**
+   * What a backend that de-duplicates by `Idempotency-Key` keeps: the first accepted (2xx) call of
+   * each key on `route`, in arrival order. `duplicates` counts accepted calls whose key was seen.
+   */
+  deduplicated(route: Route): { unique: RecordedCall[]; duplicates: number } {
+    const seen = new Set<string>();
+    const unique: RecordedCall[] = [];
+    let duplicates = 0;
+    for (const c of this.calls) {
+      if (c.route !== route || c.status < 200 || c.status >= 300 || c.idempotencyKey === undefined) continue;
+      if (seen.has(c.idempotencyKey)) duplicates += 1;
+      else {
+        seen.add(c.idempotencyKey);
+        unique.push(c);
+      }
+    }
+    return { unique, duplicates };
   }
 
   hang(route: Route, on = true): void {
@@ -217,19 +246,20 @@ export class FakeBackend extends EventEmitter {
       path,
       authorization: req.headers.authorization,
       workerIdHeader: typeof req.headers['x-worker-id'] === 'string' ? req.headers['x-worker-id'] : undefined,
+      idempotencyKey: typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined,
       body: undefined,
       valid: true,
       errors: [],
       status: 0,
       at: Date.now(),
     };
-    const answer = (status: number, payload: unknown, page?: Rule['page']): void => {
+    const answer = (status: number, payload: unknown, page?: Rule['page'], headers: Record<string, string> = {}): void => {
       call.status = status;
       this.calls.push(call);
       this.emit('call', call);
       if (matched) this.inFlight.set(matched.route, (this.inFlight.get(matched.route) ?? 1) - 1);
       if (!res.destroyed) {
-        res.writeHead(status, { 'content-type': page?.contentType ?? 'application/json' });
+        res.writeHead(status, { 'content-type': page?.contentType ?? 'application/json', ...headers });
         res.end(page ? page.body : JSON.stringify(payload));
       }
     };
@@ -273,12 +303,21 @@ export class FakeBackend extends EventEmitter {
     if (rule) {
       rule.times -= 1;
       if (rule.times <= 0) rules!.shift();
-      return answer(rule.status, { success: false, error: { code: 'INJECTED', message: `injected ${rule.status}` } }, rule.page);
+      return answer(rule.status, { success: false, error: { code: 'INJECTED', message: `injected ${rule.status}` } }, rule.page, rule.headers);
     }
 
-    const errors = this.validate(matched.route, call.body);
+    const errors = [...this.validate(matched.route, call.body), ...this.validateKey(matched.route, call)];
     if (errors.length > 0) return reject(400, 'VALIDATION_ERROR', errors);
     this.respond(matched.route, matched.workerId, call, answer, reject);
+  }
+
+  /** Webhooks carry an idempotency key, the same in the header and the body. */
+  private validateKey(route: Route, call: RecordedCall): string[] {
+    if (!WEBHOOK_ROUTES.has(route)) return [];
+    const key = call.idempotencyKey;
+    if (key === undefined || key.length === 0 || key.length > 512) return ['Idempotency-Key header missing or longer than 512 characters'];
+    const inBody = (call.body as { idempotencyKey?: unknown } | undefined)?.idempotencyKey;
+    return inBody === key ? [] : [`body idempotencyKey ${JSON.stringify(inBody)} differs from the Idempotency-Key header`];
   }
 
   private validate(route: Route, body: unknown): string[] {

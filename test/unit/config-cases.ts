@@ -35,6 +35,10 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   ASSIGNMENT_POLL_INTERVAL: { default: 60000, good: [['1000', 1000], [String(DAY), DAY]], bad: ['999', String(DAY + 1)], allowed: ms(1000, DAY) },
   BACKEND_TIMEOUT: { default: 10000, good: [['100', 100]], bad: ['99', '600001'], allowed: ms(100, 600_000) },
   NODE_ENV: { default: undefined, good: [['production', 'production'], ['staging-2', 'staging-2']], bad: ['pro duction', 'x'.repeat(33)], allowed: 'expected [A-Za-z0-9_.-]{1,32}' },
+  WEBHOOK_URL: { default: undefined, good: [['https://hooks.example.com/wa?x=1', 'https://hooks.example.com/wa?x=1']], bad: ['hooks.example.com', 'ftp://x'], allowed: 'expected a URL (http or https)' },
+  WEBHOOK_SECRET: { default: undefined, good: [['0123456789abcdef', '0123456789abcdef']], bad: ['short', 'x'.repeat(4097)], allowed: 'expected 16 to 4096 characters' },
+  OUTBOX_MAX_BYTES: { default: 268435456, good: [['65536', 65536], ['1099511627776', 2 ** 40]], bad: ['65535', '1099511627777', 'lots'], allowed: ms(65_536, 2 ** 40) },
+  OUTBOX_REJECT_RETRIES: { default: 3, good: [['1', 1], ['100', 100]], bad: ['0', '101'], allowed: ms(1, 100) },
   STORAGE_DRIVER: { default: 'local', good: [['minio', 'minio'], ['LOCAL', 'local']], bad: ['s3'], allowed: 'expected one of local, minio' },
   MINIO_ENDPOINT: { default: 'localhost', good: [['s3.internal', 's3.internal']], bad: ['http://s3', 's3/x'], allowed: 'expected a host name without scheme' },
   MINIO_PORT: { default: 9000, good: [['443', 443]], bad: ['70000', 'x'], allowed: ms(1, 65535) },
@@ -87,4 +91,4 @@ export const CASES: Readonly<Record<string, VarCase>> = {
 };
 
 /** Variables whose values must never appear in output (redacted even in error lines). */
-export const SECRET_VARIABLES = ['WORKER_AUTH_TOKEN', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'AUTH_ENCRYPTION_KEY', 'AUTH_ENCRYPTION_KEY_PREVIOUS', 'METRICS_TOKEN'];
+export const SECRET_VARIABLES = ['WORKER_AUTH_TOKEN', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'AUTH_ENCRYPTION_KEY', 'AUTH_ENCRYPTION_KEY_PREVIOUS', 'METRICS_TOKEN', 'WEBHOOK_SECRET'];

@@ -101,13 +101,19 @@ export const seedProfile: BackendProfile = {
     };
   },
 
-  event(workerId, e) {
+  // No rate limit in the seed contract: every status transition is delivered, in order.
+  eventPolicy: { coalesceStatus: false, ratePerMinute: 0, unknownMessageOn404: false },
+
+  event(workerId, e, key) {
+    const headers = { 'Idempotency-Key': key };
     switch (e.kind) {
       case 'session-status':
         return {
           method: 'POST',
           path: '/api/webhooks/session-status',
+          headers,
           body: {
+            idempotencyKey: key,
             sessionId: e.sessionId,
             event: e.event,
             status: e.status,
@@ -122,7 +128,9 @@ export const seedProfile: BackendProfile = {
         return {
           method: 'POST',
           path: '/api/webhooks/messages',
+          headers,
           body: {
+            idempotencyKey: key,
             sessionId: e.sessionId,
             workerId,
             messages: e.messages.map((m) => ({
@@ -140,7 +148,8 @@ export const seedProfile: BackendProfile = {
         return {
           method: 'POST',
           path: '/api/webhooks/message-status',
-          body: { sessionId: e.sessionId, workerId, messageId: e.messageId, remoteJid: e.remoteJid, status: e.status, timestamp: e.at },
+          headers,
+          body: { idempotencyKey: key, sessionId: e.sessionId, workerId, messageId: e.messageId, remoteJid: e.remoteJid, status: e.status, timestamp: e.at },
         };
     }
   },

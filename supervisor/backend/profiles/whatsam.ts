@@ -115,13 +115,24 @@ export const whatsamProfile: BackendProfile = {
     };
   },
 
-  event(workerId, e) {
+  // Its webhooks share one limit of 60 requests a minute per IP (express-rate-limit
+  // `sessionLimiter`, answering 429 with Retry-After): stay under it, keep only each session's
+  // newest status while waiting, and settle receipts it answers 404 for (it keys messages by its
+  // own ids and never stores ours, so every message-status is "not found").
+  eventPolicy: { coalesceStatus: true, ratePerMinute: 50, unknownMessageOn404: true },
+
+  event(workerId, e, key) {
+    // Its Joi validators strip unknown keys: `idempotencyKey` is harmless there and lets a
+    // de-duplicating proxy in front of it work.
+    const headers = { 'Idempotency-Key': key };
     switch (e.kind) {
       case 'session-status':
         return {
           method: 'POST',
           path: '/api/webhooks/session-status',
+          headers,
           body: compact({
+            idempotencyKey: key,
             sessionId: e.sessionId,
             status: toWhatsamStatus(e.status),
             timestamp: e.at,
@@ -136,10 +147,13 @@ export const whatsamProfile: BackendProfile = {
         return {
           method: 'POST',
           path: '/api/webhooks/message-status',
-          body: { sessionId: e.sessionId, messageId: e.messageId, status: toWhatsamMessageStatus(e.status), timestamp: e.at },
+          headers,
+          body: { idempotencyKey: key, sessionId: e.sessionId, messageId: e.messageId, status: toWhatsamMessageStatus(e.status), timestamp: e.at },
         };
       case 'messages':
-        // whatsam has no route for incoming messages.
+        // The real backend (be-whatsam-gateway, head c005b56) has no route for incoming
+        // messages: only session-status, message-status and worker-heartbeat webhooks. They reach
+        // clients through WEBHOOK_URL instead (supervisor/outbox/webhook-sink.ts).
         return null;
     }
   },

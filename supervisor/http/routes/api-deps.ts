@@ -3,6 +3,7 @@ import type { Logger } from '../../../src/logger.js';
 import type { SessionSpec, SessionView } from '../../../src/session-view.js';
 import type { QrRenderer } from '../../qr/qr-renderer.js';
 import type { StorageProbe } from './storage-probe.js';
+import type { EventOutbox } from '../../outbox/index.js';
 
 /** What the session API needs of the registry (supervisor/registry/session-registry.ts). */
 export interface SessionCommands {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   readonly storage: StorageProbe;
   /** Recovery of this start has finished (or is disabled). */
   readonly recoveryFinished: () => boolean;
+  /** The durable event outbox (dead letters); null when no sink is configured. */
+  readonly outbox: EventOutbox | null;
   /** The supervisor is shutting down. */
   readonly closing: () => boolean;
   readonly version: string;

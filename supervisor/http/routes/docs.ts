@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { WEBHOOK_DOCS } from '../schemas/events.js';
 
 /**
  * OpenAPI generated from the route schemas by @fastify/swagger: `GET /docs` and `/docs/json` (JSON),
@@ -15,11 +17,14 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
         description:
           'Sessions, QR codes and messages of one WhatsApp gateway worker. Every answer is `{success, timestamp, data}` or `{success:false, timestamp, error:{code, message, details?}}`. Routes under /api (and the seed aliases under /session) need `Authorization: Bearer <WORKER_AUTH_TOKEN>` when the worker has a token. Unknown routes and wrong methods answer 404 NOT_FOUND.',
       },
+      // The schema literals are narrower than openapi-types' unions; the shape is OpenAPI 3.1's.
+      webhooks: WEBHOOK_DOCS as unknown as Record<string, OpenAPIV3_1.PathItemObject>,
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
       tags: [
         { name: 'sessions', description: 'Session lifecycle and QR' },
         { name: 'messages', description: 'Outgoing messages' },
+        { name: 'events', description: 'The event stream: dead letters of the durable outbox; the WEBHOOK_URL body is under `webhooks`' },
         { name: 'compat', description: 'Aliases of the seed and of the original worker, same handlers' },
       ],
     },

@@ -4,6 +4,7 @@ import type { ApiDeps } from './api-deps.js';
 import { installAuth } from './auth.js';
 import { registerCompatRoutes } from './compat.js';
 import { registerDocs } from './docs.js';
+import { registerEventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { messageEndpoint, registerMessageRoute } from './messages.js';
 import { qrEndpoint, registerQrRoute } from './qr.js';
@@ -31,6 +32,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
     (app) => registerSessionRoutes(app, sessions),
     (app) => registerQrRoute(app, qr),
     (app) => registerMessageRoute(app, messageEndpoint(api)),
+    (app) => registerEventRoutes(app, api.outbox),
     (app) => registerCompatRoutes(app, { sessions, qr, legacySend: messageEndpoint(api, true) }),
   ];
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../../src/config/index.js';
 import { createBackendIntegration, loadOrCreateWorkerId, type BackendIntegration } from '../../../supervisor/backend/index.js';
+import { createOutbox, type EventOutbox } from '../../../supervisor/outbox/index.js';
 import { MemoryDirectory } from './fake-directory.js';
 
 export const TOKEN = 'test-token-123';
@@ -23,8 +24,12 @@ export const FAST = {
 
 export interface TestWorker {
   integration: BackendIntegration;
+  /** The durable outbox the supervisor would build on this integration (events → webhooks). */
+  outbox: EventOutbox;
   directory: MemoryDirectory;
   workerId: string;
+  /** Stops the integration and closes the outbox (what is pending stays in dataDir). */
+  stop(): Promise<void>;
 }
 
 export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam'; dataDir: string; env?: Record<string, string>; directory?: MemoryDirectory }): Promise<TestWorker> {
@@ -52,7 +57,17 @@ export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam
     timing: FAST,
   });
   if (!integration) throw new Error('expected backend mode');
-  return { integration, directory, workerId };
+  const outbox = createOutbox({ config, dataDir: config.dataDir, logger: pino({ level: 'silent' }), workerId, version: '1.2.3', backend: integration });
+  if (!outbox) throw new Error('expected an outbox in backend mode');
+  outbox.attach((l) => directory.onEvent(l));
+  outbox.start();
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await outbox.close(FAST.flushTimeoutMs);
+      await integration.stop();
+    })());
+  return { integration, outbox, directory, workerId, stop };
 }
 
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {

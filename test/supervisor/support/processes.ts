@@ -48,9 +48,9 @@ export interface SupervisorProcess {
   url: string;
 }
 
-/** Runs the real compiled supervisor (`dist/supervisor/main.js`) as its own process. */
-export function startSupervisorProcess(options: { port: number; env: Record<string, string>; execArgv?: string[] }): SupervisorProcess {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(DIST, 'supervisor', 'main.js')], {
+/** Runs the real compiled supervisor (`dist/supervisor/main.js`, or `main`) as its own process. */
+export function startSupervisorProcess(options: { port: number; env: Record<string, string>; execArgv?: string[]; main?: string }): SupervisorProcess {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), options.main ?? join(DIST, 'supervisor', 'main.js')], {
     env: { ...process.env, LOG_PRETTY: 'false', HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
