@@ -11,6 +11,7 @@ import type { HeartbeatSnapshot } from '../../supervisor/backend/domain.js';
 import { seedProfile, whatsamProfile } from '../../supervisor/backend/profiles/index.js';
 import { MetricsSampler } from '../../supervisor/backend/system-metrics.js';
 import { collectSessions, createMetrics } from '../../supervisor/metrics/index.js';
+import { measureOutboxAppend } from './outbox.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface TimedFigure extends Summary {
@@ -24,6 +25,10 @@ export interface InProcessResults {
   metricsAggregate: TimedFigure;
   heartbeatSeed: TimedFigure;
   heartbeatWhatsam: TimedFigure;
+  /** One session event persisted in the durable outbox, OUTBOX_SYNC=normal (the default). */
+  outboxAppend: TimedFigure;
+  /** The same with OUTBOX_SYNC=full (one fsync per event). */
+  outboxAppendFsync: TimedFigure;
 }
 
 async function time(iterations: number, fn: () => Promise<number> | number): Promise<TimedFigure> {
@@ -100,5 +105,7 @@ export async function measureInProcess(count: number, iterations = 50): Promise<
     metricsAggregate: await metricsRender(sessions, false, iterations),
     heartbeatSeed: await heartbeatBuild(sessions, seedProfile, iterations),
     heartbeatWhatsam: await heartbeatBuild(sessions, whatsamProfile, iterations),
+    outboxAppend: await measureOutboxAppend(Math.max(200, iterations), 'normal'),
+    outboxAppendFsync: await measureOutboxAppend(Math.max(200, iterations), 'full'),
   };
 }

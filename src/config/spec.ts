@@ -42,6 +42,7 @@ export const SPEC = {
   webhookUrl: v({ name: 'WEBHOOK_URL', default: undefined, parse: url(['http', 'https']), doc: 'client webhook that receives every session, message and receipt event (any mode); unset = none' }),
   webhookSecret: v({ name: 'WEBHOOK_SECRET', default: undefined, parse: text({ pattern: /^[\s\S]{16,4096}$/, describe: '16 to 4096 characters' }), secret: true, doc: 'HMAC-SHA256 key for the X-Webhook-Signature header of WEBHOOK_URL calls; unset = unsigned' }),
   outboxMaxBytes: v({ name: 'OUTBOX_MAX_BYTES', default: '268435456', parse: integer(65_536, 2 ** 40), doc: 'disk quota of the event outbox (DATA_DIR/outbox.sqlite payloads); undelivered events are retried until it is full' }),
+  outboxSync: v({ name: 'OUTBOX_SYNC', default: 'normal', parse: oneOf(['normal', 'full'] as const), doc: 'outbox durability: normal survives a process kill (~0.1 ms/event), full also a power loss (fsync per event, ~3 ms)' }),
   outboxRejectRetries: v({ name: 'OUTBOX_REJECT_RETRIES', default: '3', parse: integer(1, 100), doc: 'attempts of an event a sink answers with 4xx before it moves to the dead-letter store' }),
   // --- storage
   storageDriver: v({ name: 'STORAGE_DRIVER', default: 'local', parse: oneOf(['local', 'minio'] as const), doc: 'auth snapshot storage: local or minio (any S3-compatible server)' }),

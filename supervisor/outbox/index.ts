@@ -44,6 +44,7 @@ export function createOutbox(deps: CreateOutboxDeps): EventOutbox | null {
     logger,
     maxBytes: config.outboxMaxBytes,
     rejectRetries: config.outboxRejectRetries,
+    sync: config.outboxSync,
     retryMinMs: retry.minMs,
     retryMaxMs: retry.maxMs,
     metrics: deps.metrics,

@@ -9,7 +9,7 @@ import { idempotencyKey, splitMessages } from './keys.js';
 import { Lane } from './lane.js';
 import { RateBudget } from './rate-budget.js';
 import { laneName, sinkOfLane, type EventSink } from './sink.js';
-import { OutboxStore, type AppendItem, type OutboxRow } from './store.js';
+import { OutboxStore, type AppendItem, type OutboxRow, type OutboxSync } from './store.js';
 
 export interface OutboxMetrics {
   outboxEvent(sink: string, kind: string, result: string, count?: number): void;
@@ -25,6 +25,8 @@ export interface OutboxOptions {
   maxBytes: number;
   /** 4xx answers before an event moves to the dead-letter store. */
   rejectRetries: number;
+  /** OUTBOX_SYNC (store.ts): `normal` survives a process kill, `full` a power loss. */
+  sync?: OutboxSync;
   retryMinMs?: number;
   retryMaxMs?: number;
   /** Cap on one Retry-After wait. */
@@ -65,7 +67,7 @@ export interface DeadLetter {
 
 /**
  * The durable outbox between the supervisor and every event sink (design.md §13). A session event
- * is written to `DATA_DIR/outbox.sqlite` (fsynced) inside the registry's synchronous fan-out —
+ * is written to `DATA_DIR/outbox.sqlite` inside the registry's synchronous fan-out —
  * before the host's report counts as handled — and only then offered to the lanes. Each lane
  * (sink × event kind) delivers in order, at least once, with the event's idempotency key.
  */
@@ -84,7 +86,7 @@ export class EventOutbox {
   constructor(private readonly o: OutboxOptions) {
     this.now = o.now ?? Date.now;
     this.log = o.logger.child({ component: 'outbox' });
-    this.store = new OutboxStore(join(o.dataDir, 'outbox.sqlite'));
+    this.store = new OutboxStore(join(o.dataDir, 'outbox.sqlite'), o.sync);
     for (const sink of o.sinks) {
       this.sinks.set(sink.name, sink);
       this.budgets.set(sink.name, new RateBudget(sink.ratePerMinute, this.now()));

@@ -38,6 +38,8 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   WEBHOOK_URL: { default: undefined, good: [['https://hooks.example.com/wa?x=1', 'https://hooks.example.com/wa?x=1']], bad: ['hooks.example.com', 'ftp://x'], allowed: 'expected a URL (http or https)' },
   WEBHOOK_SECRET: { default: undefined, good: [['0123456789abcdef', '0123456789abcdef']], bad: ['short', 'x'.repeat(4097)], allowed: 'expected 16 to 4096 characters' },
   OUTBOX_MAX_BYTES: { default: 268435456, good: [['65536', 65536], ['1099511627776', 2 ** 40]], bad: ['65535', '1099511627777', 'lots'], allowed: ms(65_536, 2 ** 40) },
+  BAD_SESSION_MAX_ATTEMPTS: { default: 5, good: [['1', 1], ['1000', 1000]], bad: ['0', '1001'], allowed: ms(1, 1000) },
+  OUTBOX_SYNC: { default: 'normal', good: [['full', 'full'], ['NORMAL', 'normal']], bad: ['off'], allowed: 'expected one of normal, full' },
   OUTBOX_REJECT_RETRIES: { default: 3, good: [['1', 1], ['100', 100]], bad: ['0', '101'], allowed: ms(1, 100) },
   STORAGE_DRIVER: { default: 'local', good: [['minio', 'minio'], ['LOCAL', 'local']], bad: ['s3'], allowed: 'expected one of local, minio' },
   MINIO_ENDPOINT: { default: 'localhost', good: [['s3.internal', 's3.internal']], bad: ['http://s3', 's3/x'], allowed: 'expected a host name without scheme' },

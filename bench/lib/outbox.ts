@@ -1,0 +1,46 @@
+/**
+ * Write cost of the durable outbox (supervisor/outbox/): the time one session event spends in
+ * `EventOutbox.enqueue` — JSON and one SQLite transaction in WAL mode (OUTBOX_SYNC=normal: written
+ * to the WAL; full: plus one fsync) — on a temporary DATA_DIR of this machine's disk. This is the time the supervisor's
+ * event loop is blocked per incoming message before the host's report counts as handled.
+ * The sink never answers, so every event stays pending (the store grows as in an outage).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { EventOutbox } from '../../supervisor/outbox/outbox.js';
+import type { EventSink } from '../../supervisor/outbox/sink.js';
+import type { OutboxSync } from '../../supervisor/outbox/store.js';
+import { summarize, type Summary } from './stats.js';
+
+const parked: EventSink = {
+  name: 'backend',
+  accepts: () => true,
+  send: (_e, _k, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'no-answer', code: 'BACKEND_ABORTED' }))),
+  coalesceStatus: false,
+  ratePerMinute: 0,
+  unknownOn404: () => false,
+  priority: () => 'high',
+};
+
+export async function measureOutboxAppend(iterations: number, sync: OutboxSync, dir = tmpdir()): Promise<Summary & { bytes: number }> {
+  const dataDir = mkdtempSync(join(dir, 'bench-outbox-'));
+  const outbox = new EventOutbox({ dataDir, sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 2 ** 40, rejectRetries: 3, sync });
+  outbox.start();
+  const at = new Date().toISOString();
+  const event = (i: number) => ({ kind: 'messages' as const, sessionId: 'bench-00001', messages: [{ id: `3EB0${String(i).padStart(16, '0')}`, from: '15550001111@s.whatsapp.net', timestamp: at, type: 'text' as const, text: 'a typical short message of about sixty characters, no more' }] });
+  try {
+    for (let i = 0; i < 20; i++) outbox.enqueue(event(-1 - i)); // warm-up
+    const ms: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const started = performance.now();
+      outbox.enqueue(event(i));
+      ms.push(performance.now() - started);
+    }
+    return { ...summarize(ms), bytes: JSON.stringify(event(0)).length };
+  } finally {
+    await outbox.close(0);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
