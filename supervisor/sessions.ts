@@ -9,7 +9,8 @@ import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/stor
 import type { SessionDirectory } from './backend/directory.js';
 import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFromConfig } from './host/host-settings.js';
 import type { Metrics } from './metrics/registry.js';
-import { ProcSampler, type ProcSample } from './proc-stats.js';
+import { HostResourceMonitor } from './host-resources.js';
+import type { ProcSample } from './proc-stats.js';
 import { RecoveryRunner, type RecoveryTarget } from './recovery/recovery-runner.js';
 import { RegistryFile, type RegistryEntry } from './registry/registry-file.js';
 import { SessionRegistry } from './registry/session-registry.js';
@@ -27,13 +28,14 @@ export interface SessionManagerOptions {
 
 /**
  * The supervisor's session side, wired from config: registry (one actor per session), recovery
- * runner, the standalone registry file, and the per-host /proc sampler. `app.ts` composes it
+ * runner, the standalone registry file, and the background per-host /proc sampler. `app.ts` composes it
  * with the HTTP server and the backend client.
  */
 export class SessionManager {
   readonly registry: SessionRegistry;
   readonly recovery: RecoveryRunner;
-  readonly sampler = new ProcSampler();
+  /** /proc figures of every host, sampled in the background (never on a scrape). */
+  readonly hostResources: HostResourceMonitor;
   readonly standalone: boolean;
   private readonly log: Logger;
   private readonly config: Config;
@@ -54,6 +56,8 @@ export class SessionManager {
       file: this.standalone ? new RegistryFile(options.dataDir) : undefined,
       metrics: options.metrics,
     });
+    this.hostResources = new HostResourceMonitor(() => this.registry.hostPids(), config.hostSampleIntervalMs);
+    this.hostResources.start();
     this.recovery = new RecoveryRunner(
       {
         actorFor: (spec) => this.registry.ensure(spec, { start: false }),
@@ -79,9 +83,9 @@ export class SessionManager {
     return this.recover(specs.map((spec) => ({ spec })));
   }
 
-  /** PSS and CPU of every live host, by session (metrics and heartbeats). */
+  /** PSS and CPU of every live host, by session, as last sampled (metrics); reads no /proc. */
   sampleHosts(): Promise<Map<string, ProcSample>> {
-    return this.sampler.sampleAll(this.registry.hostPids());
+    return Promise.resolve(this.hostResources.current());
   }
 
   /** What the backend integration sees of the registry. */
@@ -101,11 +105,13 @@ export class SessionManager {
 
   /** Graceful: every host stops in parallel (flush, no logout); ends in SIGKILL after the deadlines. */
   shutdown(): Promise<void> {
+    this.hostResources.stop();
     return this.registry.shutdown();
   }
 
   /** Second signal: SIGKILL every host now. Synchronous, so it works right before `process.exit`. */
   kill(): void {
+    this.hostResources.stop();
     this.registry.killAll();
   }
 

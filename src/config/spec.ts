@@ -86,6 +86,7 @@ export const SPEC = {
   // A 1 MB V8 young generation cuts a host's PSS from about 108 MB to about 65 MB at the same boot
   // CPU (bench/README.md); the cost is more frequent minor GCs during message bursts.
   hostNodeFlags: v({ name: 'HOST_NODE_FLAGS', default: '--max-semi-space-size=1', parse: nodeFlags, doc: 'extra Node/V8 flags for session host processes (space separated), or none' }),
+  hostSampleIntervalMs: v({ name: 'HOST_SAMPLE_INTERVAL_MS', default: '10000', parse: integer(1000, 300_000), doc: 'ms between background /proc samples of every host (PSS, CPU); /metrics shows the last one' }),
   hostPingTimeoutMs: v({ name: 'HOST_PING_TIMEOUT_MS', default: '15000', parse: integer(100, HOUR), doc: 'a host that has not answered a ping this long is killed and restarted' }),
   // --- observability
   logLevel: v({ name: 'LOG_LEVEL', default: 'info', parse: oneOf(LOG_LEVELS), doc: 'fatal, error, warn, info, debug, trace or silent' }),

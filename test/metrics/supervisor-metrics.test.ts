@@ -51,6 +51,8 @@ describe('metrics of a running supervisor', () => {
 
     const results = await s.recovered;
     expect(results.map((r) => r.outcome)).toEqual(['recovered', 'recovered', 'recovered']);
+    // Host figures come from the background /proc sampler (HOST_SAMPLE_INTERVAL_MS): one pass now.
+    await s.sessions.hostResources.sampleNow();
     let text = await metrics.appText();
     expect(valueOf(text, 'wa_recovery_attempts_total')).toBe(3);
     expect(valueOf(text, 'wa_recovery_results_total', { result: 'recovered', reason: 'none' })).toBe(3);
@@ -72,6 +74,9 @@ describe('metrics of a running supervisor', () => {
       return pid !== undefined && pid !== oldPid && s.sessions.registry.status('two').status === 'connected' && pid;
     }, 20_000, 'host two restarted and connected');
     expect(newPid).not.toBe(oldPid);
+    // Until the next pass the restarted host has no figures (never its predecessor's); then it has.
+    expect(valueOf(await metrics.appText(), 'wa_host_memory_pss_bytes', { session: 'two' })).toBeUndefined();
+    await s.sessions.hostResources.sampleNow();
     text = await metrics.appText();
     expect(valueOf(text, 'wa_sessions', { status: 'connected' })).toBe(3);
     expect(valueOf(text, 'wa_host_memory_pss_bytes', { session: 'two' })).toBeGreaterThan(1 << 20);

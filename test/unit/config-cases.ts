@@ -84,6 +84,7 @@ export const CASES: Readonly<Record<string, VarCase>> = {
     bad: ['--require=/tmp/x.js', 'max-semi-space-size=1', '--a; rm'],
     allowed: 'expected space-separated flags like --max-semi-space-size=1, or none',
   },
+  HOST_SAMPLE_INTERVAL_MS: { default: 10000, good: [['1000', 1000], ['300000', 300_000]], bad: ['999', '300001'], allowed: ms(1000, 300_000) },
   HOST_PING_TIMEOUT_MS: { default: 15000, good: [[String(HOUR), HOUR]], bad: [String(HOUR + 1)], allowed: ms(100, HOUR) },
   LOG_LEVEL: { default: 'info', good: [['debug', 'debug'], ['SILENT', 'silent'], ['trace', 'trace']], bad: ['verbose'], allowed: 'expected one of fatal, error, warn, info, debug, trace, silent' },
   LOG_FORMAT: { default: undefined, good: [['pretty', 'pretty'], ['json', 'json'], ['JSON', 'json']], bad: ['yaml'], allowed: 'expected one of pretty, json' },
