@@ -24,6 +24,10 @@ export interface SessionView {
   /** ISO-8601 of the last sign of life from WhatsApp (message, receipt, status change). */
   lastSeen: string | null;
   connectedAt: string | null;
+  /** Baileys close code behind the last reconnect or ending (e.g. 428, 515, 401), null before any. */
+  lastCloseCode: number | null;
+  /** ISO-8601 of the scheduled restart while the host waits out its backoff, else null. */
+  nextRestartAt: string | null;
 }
 
 /** Where a session came from: created through this worker's API, or assigned by the backend. */

@@ -62,6 +62,8 @@ export function syntheticSessions(count: number, now = new Date()): SessionView[
       qrExpiresAt: null,
       lastSeen: now.toISOString(),
       connectedAt: status === 'connected' ? now.toISOString() : null,
+      lastCloseCode: null,
+      nextRestartAt: null,
     };
   });
 }

@@ -59,6 +59,8 @@ export class SessionActor {
   private qr: { qr: string; expiresAt: string } | null = null;
   private lastSeen: string | null = null;
   private connectedAt: string | null = null;
+  private lastCloseCode: number | null = null;
+  private nextRestartAt: string | null = null;
   private removed = false;
   // Why the next spawn is a restart (set across a backoff or an operator restart's stop).
   private pendingRestart: RestartReason | null = null;
@@ -154,6 +156,8 @@ export class SessionActor {
       qrExpiresAt: s.status === 'qr_required' ? (this.qr?.expiresAt ?? null) : null,
       lastSeen: this.lastSeen,
       connectedAt: this.connectedAt,
+      lastCloseCode: this.lastCloseCode,
+      nextRestartAt: this.nextRestartAt,
     };
   }
 
@@ -212,8 +216,10 @@ export class SessionActor {
       case 'schedule-restart':
         this.clearRestartTimer();
         this.log.info({ delayMs: effect.delayMs, restarts: this.state.restarts }, 'session host restart scheduled');
+        this.nextRestartAt = new Date(this.now() + effect.delayMs).toISOString();
         this.restartTimer = setTimeout(() => {
           this.restartTimer = undefined;
+          this.nextRestartAt = null;
           this.dispatch({ type: 'backoff-elapsed', incarnation: effect.incarnation });
         }, effect.delayMs);
         return;
@@ -270,6 +276,7 @@ export class SessionActor {
         return this.dispatch({ type: 'host-init-failed', incarnation, reason: event.reason });
       case 'status':
         if (event.phoneNumber) this.phoneNumber = event.phoneNumber;
+        if (event.closeCode) this.lastCloseCode = event.closeCode;
         this.lastSeen = at;
         return this.dispatch({ type: 'host-status', incarnation, status: event.status, reason: event.reason });
       case 'qr':
@@ -285,8 +292,12 @@ export class SessionActor {
         this.lastSeen = at;
         this.deps.emit({ kind: 'receipt', sessionId: this.sessionId, messageId: event.messageId, remoteJid: event.remoteJid, status: event.status, at: event.at });
         return;
+      case 'reconnect':
+        this.lastCloseCode = event.closeCode;
+        this.log.debug({ event }, 'session host event');
+        return;
       default:
-        // snapshot, reconnect, storage-op: metrics material, logged at debug.
+        // snapshot, storage-op: metrics material, logged at debug.
         this.log.debug({ event }, 'session host event');
         return;
     }
@@ -311,5 +322,6 @@ export class SessionActor {
   private clearRestartTimer(): void {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
+    this.nextRestartAt = null;
   }
 }

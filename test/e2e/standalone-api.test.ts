@@ -85,6 +85,22 @@ describe('standalone: HTTP API → scan → restart → recovered', () => {
     }
   }, 150_000);
 
+  it('a connection WhatsApp drops: reconnected in the same host, and the API shows close code 428', async () => {
+    const s = sessions[1]!;
+    const before = await view(s);
+    expect(before.lastCloseCode).toBeNull();
+    expect(before.nextRestartAt).toBeNull();
+    world.sim.dropConnection(s.phone);
+    const deadline = Date.now() + 45_000;
+    let v = before;
+    while (!(v.status === 'connected' && v.lastCloseCode !== null)) {
+      if (Date.now() > deadline) throw new Error(`no reconnect seen: ${JSON.stringify(v)}\n${worker.tail()}`);
+      await new Promise((r) => setTimeout(r, 200));
+      v = await view(s);
+    }
+    expect(v).toMatchObject({ lastCloseCode: 428, pid: before.pid, restarts: before.restarts, nextRestartAt: null });
+  }, 60_000);
+
   it('kill -9 of a host: the API shows a new pid, one restart, connected again, no QR', async () => {
     const s = sessions[0]!;
     const before = await view(s);

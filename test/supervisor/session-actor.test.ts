@@ -32,6 +32,22 @@ describe('session actor with real hosts', () => {
     await actor.onIdle(10_000);
   });
 
+  it('shows when a backed-off restart will happen, and clears it once the host is forked', async () => {
+    process.env.FIXTURE_CRASH_AFTER_MS = '150';
+    const actor = makeActor('next', 'crash-after', { policy: { backoff: { initialMs: 3000, maxMs: 3000, resetMs: 60_000 }, window: { intensity: 10, periodMs: 60_000 } } });
+    actor.start(false);
+    // First crash restarts at once; the second waits out a backoff of 1.5–3 s (equal jitter).
+    const waiting = await actor.until((s) => s.view.nextRestartAt !== null, { timeoutMs: 15_000 });
+    const due = Date.parse(waiting.view.nextRestartAt!) - Date.now();
+    expect(due).toBeGreaterThan(500);
+    expect(due).toBeLessThanOrEqual(3000);
+    expect(waiting.view.pid).toBeNull();
+    await actor.until((s) => s.view.pid !== null, { timeoutMs: 10_000 });
+    expect(actor.view().nextRestartAt).toBeNull();
+    actor.disconnect();
+    await actor.onIdle(10_000);
+  });
+
   it('crash loop: immediate first restart, growing backoff, then quarantine as failed/crash_loop', async () => {
     process.env.FIXTURE_CRASH_AFTER_MS = '150';
     const seen: SessionEvent[] = [];

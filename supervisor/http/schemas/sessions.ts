@@ -21,7 +21,7 @@ const NULLABLE_TIME = { type: ['string', 'null'], format: 'date-time' } as const
 /** The API's view of one session (src/session-view.ts); nullable fields are null when unknown. */
 export const SESSION_VIEW = {
   type: 'object',
-  required: ['sessionId', 'userId', 'name', 'status', 'reason', 'phoneNumber', 'pid', 'restarts', 'isRecovered', 'qr', 'qrExpiresAt', 'lastSeen', 'connectedAt'],
+  required: ['sessionId', 'userId', 'name', 'status', 'reason', 'phoneNumber', 'pid', 'restarts', 'isRecovered', 'qr', 'qrExpiresAt', 'lastSeen', 'connectedAt', 'lastCloseCode', 'nextRestartAt'],
   properties: {
     sessionId: { type: 'string' },
     userId: NULLABLE_STRING,
@@ -36,6 +36,8 @@ export const SESSION_VIEW = {
     qrExpiresAt: NULLABLE_TIME,
     lastSeen: NULLABLE_TIME,
     connectedAt: NULLABLE_TIME,
+    lastCloseCode: { type: ['integer', 'null'], description: 'Baileys close code behind the last reconnect or ending (428, 515, 401, …); null before any' },
+    nextRestartAt: { ...NULLABLE_TIME, description: 'when the host restarts while it waits out its crash backoff; null otherwise' },
   },
 } as const;
 

@@ -21,6 +21,8 @@ export function view(sessionId: string, over: Partial<SessionView> = {}): Sessio
     qrExpiresAt: null,
     lastSeen: null,
     connectedAt: null,
+    lastCloseCode: null,
+    nextRestartAt: null,
     ...over,
   };
 }
