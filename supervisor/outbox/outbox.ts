@@ -81,6 +81,8 @@ export class EventOutbox {
   private readonly log: Logger;
   private started = false;
   private closed: Promise<void> | null = null;
+  /** Stats at close: /health keeps answering while the rest of the supervisor shuts down. */
+  private finalStats: OutboxStats | null = null;
   private readonly counts = { delivered: 0, deadLettered: 0, unknownMessages: 0, coalesced: 0, evicted: 0, throttled: 0, retried: 0, unsupported: 0 };
 
   constructor(private readonly o: OutboxOptions) {
@@ -104,7 +106,7 @@ export class EventOutbox {
 
   /** Persists the event for every sink that carries it (synchronously, fsynced), then wakes its lanes. */
   enqueue(event: OutboundEvent): void {
-    if (this.abort.signal.aborted) return;
+    if (this.abort.signal.aborted || this.finalStats) return;
     const items: AppendItem[] = [];
     for (const part of splitMessages(event)) {
       const key = idempotencyKey(part);
@@ -135,15 +137,17 @@ export class EventOutbox {
     if (pending > 0) this.log.info({ pending }, 'outbox: resuming delivery of events kept from an earlier run');
   }
 
-  /** Resolves when no lane holds a pending event. */
+  /** Resolves when no lane of a configured sink holds a pending event. */
   async onIdle(): Promise<void> {
+    const live = (): Lane[] => [...this.lanes.values()].filter((l) => this.sinks.has(sinkOfLane(l.name)));
     for (;;) {
-      await Promise.all([...this.lanes.values()].map((l) => l.onIdle()));
-      if ([...this.lanes.values()].every((l) => this.store.head(l.name) === undefined)) return;
+      await Promise.all(live().map((l) => l.onIdle()));
+      if (live().every((l) => this.store.head(l.name) === undefined)) return;
     }
   }
 
   stats(): OutboxStats {
+    if (this.finalStats) return this.finalStats;
     const lanes: OutboxStats['lanes'] = {};
     let pending = 0;
     let dead = 0;
@@ -157,12 +161,14 @@ export class EventOutbox {
   }
 
   deadLetters(limit = 100, offset = 0): { deadLetters: DeadLetter[]; total: number } {
+    if (this.finalStats) return { deadLetters: [], total: this.finalStats.dead };
     const { rows, total } = this.store.deadLetters(limit, offset);
     return { deadLetters: rows.map(toDeadLetter), total };
   }
 
   /** Moves dead letters back into their lanes (all of them when `ids` is undefined). */
   replay(ids?: readonly number[]): number {
+    if (this.finalStats) return 0;
     const lanes = this.store.revive(ids);
     let count = 0;
     for (const [name, n] of lanes) {
@@ -177,6 +183,7 @@ export class EventOutbox {
 
   /** Deletes one dead letter for good (an operator's decision); false when there is none with that id. */
   discard(id: number): boolean {
+    if (this.finalStats) return false;
     const gone = this.store.removeDead(id);
     if (gone) this.log.warn({ id }, 'outbox: dead letter discarded by an operator');
     this.publishGauges();
@@ -193,8 +200,8 @@ export class EventOutbox {
       }
       this.abort.abort();
       await Promise.all([...this.lanes.values()].map((l) => l.stopped()));
-      const left = this.stats().pending;
-      if (left > 0) this.log.info({ left }, 'outbox: events kept on disk for the next start');
+      this.finalStats = this.stats();
+      if (this.finalStats.pending > 0) this.log.info({ left: this.finalStats.pending }, 'outbox: events kept on disk for the next start');
       this.store.close();
     })();
     return this.closed;

@@ -18,7 +18,7 @@ export function registerEventRoutes(app: FastifyInstance, outbox: EventOutbox | 
     schema: { tags: ['events'], summary: 'Events a sink rejected, oldest first', querystring: DEAD_LETTER_QUERY, response: responses(DEAD_LETTER_LIST) },
     handler: async (request) => {
       const { limit, offset } = request.query as DeadLetterQuery;
-      return ok(outbox ? outbox.deadLetters(limit, offset) : { deadLetters: [], total: 0 });
+      return ok(outbox ? outbox.deadLetters(Number(limit ?? 100), Number(offset ?? 0)) : { deadLetters: [], total: 0 });
     },
   });
   register(app, {
@@ -35,7 +35,7 @@ export function registerEventRoutes(app: FastifyInstance, outbox: EventOutbox | 
     url: '/api/events/dead-letters/:id',
     schema: { tags: ['events'], summary: 'Discard one dead letter for good', params: DEAD_LETTER_PARAMS, response: responses(DISCARD_DATA) },
     handler: async (request) => {
-      const { id } = request.params as { id: number };
+      const id = Number((request.params as { id: string }).id);
       if (!outbox?.discard(id)) throw new HttpError(404, 'DEAD_LETTER_NOT_FOUND', `no dead letter with id ${id}`, { id });
       return ok({ id, discarded: true });
     },

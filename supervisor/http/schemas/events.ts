@@ -4,18 +4,19 @@
  */
 const ISO = { type: 'string', format: 'date-time' } as const;
 
+// Query strings and path parameters are strings (the server never coerces types): digits only.
 export const DEAD_LETTER_QUERY = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: '1-1000, default 100' },
+    offset: { type: 'string', pattern: '^(?:0|[1-9][0-9]{0,8})$', description: 'default 0' },
   },
 } as const;
 
 export interface DeadLetterQuery {
-  limit: number;
-  offset: number;
+  limit?: string;
+  offset?: string;
 }
 
 const DEAD_LETTER = {
@@ -58,7 +59,7 @@ export const DEAD_LETTER_PARAMS = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,14}$', description: 'a dead letter id' } },
 } as const;
 
 export const DISCARD_DATA = { type: 'object', required: ['id', 'discarded'], properties: { id: { type: 'integer' }, discarded: { type: 'boolean', const: true } } } as const;

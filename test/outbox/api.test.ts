@@ -1,0 +1,82 @@
+/**
+ * The dead-letter API and its OpenAPI, on a real supervisor in-process (standalone, fixture hosts)
+ * whose only sink is the client webhook: a receiver that answers 422 for the first messages turns
+ * them into dead letters; the API lists, replays and discards them; bad input is a 4xx with a code
+ * and changes nothing; and the outbox survives a graceful stop (health still answers meanwhile).
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureHost } from '../supervisor/support/build.js';
+import { call, startApiWorker, TOKEN, until, type ApiWorker } from '../api/support/api.js';
+
+let server: Server;
+let worker: ApiWorker;
+let reject = true;
+const received: { key: string; event: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { id: string; event: string };
+      if (reject && body.event === 'message') return void res.writeHead(422).end('{"error":"unknown chat"}');
+      received.push({ key: body.id, event: body.event });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  // Hosts inherit the supervisor's (this process's) environment.
+  process.env.FIXTURE_SCRIPT = JSON.stringify({ '*': { incoming: 2 } });
+  worker = await startApiWorker({ WORKER_AUTH_TOKEN: TOKEN, WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: 'x'.repeat(32) }, fixtureHost('scripted'));
+}, 30_000);
+
+afterAll(async () => {
+  delete process.env.FIXTURE_SCRIPT;
+  await worker?.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+describe('dead letters over the API', () => {
+  it('lists, replays and discards dead letters; answers bad input with 4xx and changes nothing', async () => {
+    expect((await call(worker, 'POST', '/api/sessions', { body: { sessionId: 'dl1' } })).status).toBeLessThan(300);
+    const listed = await until(async () => {
+      const r = await call(worker, 'GET', '/api/events/dead-letters');
+      return r.body.data.total === 2 ? r : undefined;
+    }, 20_000, 'two dead letters');
+    expect(listed.body.data.deadLetters.map((d: { idempotencyKey: string }) => d.idempotencyKey)).toEqual(['dl1:IN-dl1-1', 'dl1:IN-dl1-2']);
+    expect(listed.body.data.deadLetters[0]).toMatchObject({ sink: 'webhook', kind: 'messages', sessionId: 'dl1', attempts: 3, lastError: 'HTTP 422', event: { kind: 'messages' } });
+    expect(received.some((r) => r.event === 'session.status')).toBe(true);
+
+    // Bad input: 400 with a code; unknown id: 404; nothing changed.
+    expect((await call(worker, 'POST', '/api/events/dead-letters/replay', { body: { ids: ['one'] } })).status).toBe(400);
+    expect((await call(worker, 'POST', '/api/events/dead-letters/replay', { body: { ids: [1], all: true } })).status).toBe(400);
+    expect((await call(worker, 'GET', '/api/events/dead-letters?limit=0')).status).toBe(400);
+    expect((await call(worker, 'DELETE', '/api/events/dead-letters/abc')).status).toBe(400);
+    expect((await call(worker, 'GET', '/api/events/dead-letters?limit=1&offset=1')).body.data.deadLetters.map((d: { idempotencyKey: string }) => d.idempotencyKey)).toEqual(['dl1:IN-dl1-2']);
+    const missing = await call(worker, 'DELETE', '/api/events/dead-letters/999999');
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'DEAD_LETTER_NOT_FOUND' } } });
+    expect((await call(worker, 'GET', '/api/events/dead-letters', { token: null })).status).toBe(401);
+    expect((await call(worker, 'GET', '/api/events/dead-letters')).body.data.total).toBe(2);
+
+    // Discard one, replay the other once the receiver accepts it.
+    const [first, second] = listed.body.data.deadLetters as { id: number; idempotencyKey: string }[];
+    expect(await call(worker, 'DELETE', `/api/events/dead-letters/${first!.id}`)).toMatchObject({ status: 200, body: { data: { id: first!.id, discarded: true } } });
+    reject = false;
+    expect(await call(worker, 'POST', '/api/events/dead-letters/replay', { body: {} })).toMatchObject({ status: 200, body: { data: { replayed: 1 } } });
+    await until(async () => (received.some((r) => r.key === second!.idempotencyKey) ? true : undefined), 10_000, 'replayed message');
+    expect(received.filter((r) => r.key === first!.idempotencyKey)).toEqual([]);
+    expect((await call(worker, 'GET', '/api/events/dead-letters')).body.data).toEqual({ deadLetters: [], total: 0 });
+    const health = await call(worker, 'GET', '/health');
+    expect(health.body.data.events).toMatchObject({ pending: 0, dead: 0, deadLettered: 2 });
+  });
+
+  it('documents the routes and the webhook body in the OpenAPI', async () => {
+    const doc = (await call(worker, 'GET', '/docs/json')).body as { paths: Record<string, unknown>; webhooks: Record<string, any> };
+    for (const p of ['/api/events/dead-letters', '/api/events/dead-letters/replay', '/api/events/dead-letters/{id}']) expect(doc.paths).toHaveProperty([p]);
+    const hook = doc.webhooks.event.post;
+    expect(hook.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'X-Webhook-Event', 'X-Webhook-Signature']);
+    expect(hook.requestBody.content['application/json'].schema.required).toEqual(['id', 'event', 'sessionId', 'workerId', 'timestamp', 'data']);
+  });
+});
