@@ -1,4 +1,4 @@
-import makeWASocket, { type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, { type ConnectionState, type proto, type WASocket } from '@whiskeysockets/baileys';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { Logger } from '../src/logger.js';
 import type { AuthStore } from './auth/auth-state.js';
@@ -29,6 +29,8 @@ export interface ConnectionOptions {
   baileysLogger: Logger;
   logger: Logger;
   events: ConnectionEvents;
+  /** Baileys' `getMessage`: content of a message we sent, to answer a recipient's retry request. */
+  getMessage?: (key: proto.IMessageKey) => Promise<proto.IMessage | undefined>;
   /** Subscribes extra listeners (messaging) to a new socket; returns their removal. */
   attach?: (sock: WASocket) => () => void;
 }
@@ -126,6 +128,7 @@ export class Connection {
       generateHighQualityLinkPreview: false,
       // Privacy settings, blocklist and AB props are not needed to send and receive.
       fireInitQueries: false,
+      ...(this.options.getMessage ? { getMessage: this.options.getMessage } : {}),
     });
     this.socketsCreated++;
     const live: Live = { sock, detach: () => undefined, intentional: false, open: false };

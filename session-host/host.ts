@@ -11,14 +11,12 @@ import type { TerminalKind } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
 import { SessionLock } from './lock.js';
-import { sendMessage } from './messaging.js';
 import { buildRuntime, type Runtime } from './runtime.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 8_000;
 /** Orphan guard: with the supervisor gone nobody waits, but a flush is still worth a moment. */
 const ORPHAN_FLUSH_DEADLINE_MS = 3_000;
 const LOGOUT_TIMEOUT_MS = 5_000;
-const SEND_TIMEOUT_MS = 25_000;
 
 /**
  * One session's life inside its child process: lock → restore → `ready` → socket, then requests
@@ -79,6 +77,7 @@ export class SessionHost {
     channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, bootMs: Math.round(performance.now()) });
     logger.info({ restoredFrom, generation: running.auth.ledger.current }, 'session host ready');
     running.connection.start(running.auth.paired ? 'recovering' : 'connecting');
+    void this.reportUnfinishedSends(running);
   }
 
   handle(request: RequestMessage): void {
@@ -93,7 +92,9 @@ export class SessionHost {
         return;
       case 'send': {
         if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
-        this.withMedia(request.message).then((media) => sendMessage(this.running?.connection.socket, request.to, request.message, SEND_TIMEOUT_MS, media)).then(
+        const outgoing = this.running?.outgoing;
+        if (!outgoing) return this.channel.fail(request.id, { code: 'NOT_CONNECTED', message: 'the session is not connected to WhatsApp' });
+        outgoing.send(request.to, request.message, request.messageId, (message) => this.withMedia(message)).then(
           (result) => this.channel.respond<'send'>(request.id, result),
           (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
         );
@@ -108,6 +109,18 @@ export class SessionHost {
     if (!this.running?.connection.socket) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
     const { fetchOutgoingMedia } = await import('./media/outgoing.js');
     return fetchOutgoingMedia(message, this.init.media ?? DEFAULT_HOST_MEDIA);
+  }
+
+  /** Sends a previous incarnation left unconfirmed never went out: their status becomes `failed`. */
+  private async reportUnfinishedSends(running: Runtime): Promise<void> {
+    try {
+      for (const { messageId, jid } of await running.sent.failUnfinished()) {
+        this.logger.warn({ messageId }, 'a send interrupted by the previous host is reported failed');
+        this.channel.send({ type: 'receipt', messageId, remoteJid: jid, status: 'failed', at: new Date().toISOString() });
+      }
+    } catch (err) {
+      this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not settle unfinished sends');
+    }
   }
 
   /** IPC `stop`, SIGTERM, SIGINT: flush, close without logout, exit 0. */

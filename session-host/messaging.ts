@@ -1,6 +1,6 @@
-import type { WASocket } from '@whiskeysockets/baileys';
+import type { proto, WASocket } from '@whiskeysockets/baileys';
 import { WorkerError } from '../src/errors.js';
-import type { IncomingMessage, OutgoingMessage, ReceiptMessage, SendResult } from '../src/ipc/protocol.js';
+import type { IncomingMessage, OutgoingMessage, ReceiptMessage } from '../src/ipc/protocol.js';
 import type { Logger } from '../src/logger.js';
 import { receiptStatus, toContent, toIncoming, toJid } from './message-map.js';
 
@@ -73,28 +73,32 @@ function isNewsletter(jid: string | null | undefined): boolean {
   return typeof jid === 'string' && jid.endsWith('@newsletter');
 }
 
-/** Sends one message on the open socket, bounded by `timeoutMs`; a medium comes already fetched. */
-export async function sendMessage(sock: WASocket | undefined, to: string, message: OutgoingMessage, timeoutMs: number, media?: Parameters<typeof toContent>[1]): Promise<SendResult> {
-  const jid = toJid(to);
-  const content = toContent(message, media);
-  if (!sock) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WorkerError('SEND_TIMEOUT', `sending took longer than ${timeoutMs} ms`)), timeoutMs);
-  });
+/** A send checked and translated, ready for Baileys: recipient JID and `AnyMessageContent`. */
+export interface PreparedSend {
+  jid: string;
+  content: Record<string, unknown>;
+}
+
+/**
+ * Checks and translates a send before anything is recorded or sent (INVALID_* errors); a medium
+ * comes already fetched (session-host/media/).
+ */
+export async function prepareSend(to: string, message: OutgoingMessage, media?: Parameters<typeof toContent>[1]): Promise<PreparedSend> {
+  return { jid: toJid(to), content: toContent(message, media) };
+}
+
+/**
+ * Hands one prepared message to Baileys under `messageId`. Resolves when Baileys has written it
+ * to WhatsApp, with the message as sent (for `getMessage`); no timer here — outgoing.ts decides
+ * how long a caller waits, and the send itself is never abandoned.
+ */
+export async function relayMessage(sock: WASocket, prepared: PreparedSend, messageId: string): Promise<{ to: string; message: proto.IMessage | null | undefined }> {
+  let sent: Awaited<ReturnType<WASocket['sendMessage']>>;
   try {
-    const sent = await Promise.race([sock.sendMessage(jid, content as never), timeout]);
-    if (!sent?.key?.id) throw new WorkerError('SEND_FAILED', 'WhatsApp returned no message id');
-    return {
-      messageId: sent.key.id,
-      to: sent.key.remoteJid ?? jid,
-      status: 'sent',
-      timestamp: new Date().toISOString(),
-    };
+    sent = await sock.sendMessage(prepared.jid, prepared.content as never, { messageId });
   } catch (err) {
-    if (err instanceof WorkerError) throw err;
     throw new WorkerError('SEND_FAILED', (err as Error)?.message ?? String(err), { cause: err });
-  } finally {
-    clearTimeout(timer);
   }
+  if (!sent?.key?.id) throw new WorkerError('SEND_FAILED', 'WhatsApp returned no message id');
+  return { to: sent.key.remoteJid ?? prepared.jid, message: sent.message };
 }

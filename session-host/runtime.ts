@@ -9,6 +9,8 @@ import { AuthFolder } from './auth/folder.js';
 import { Connection, type ConnectionEvents } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { attachMessaging } from './messaging.js';
+import { DEFAULT_SEND_CONFIRM_TIMEOUT_MS, OutgoingSends } from './outgoing.js';
+import { SentMessages } from './sent-messages.js';
 import { restoreAuth, type RestoredAuth } from './restore.js';
 import { SnapshotUploader } from './uploader.js';
 
@@ -20,6 +22,9 @@ export interface Runtime {
   uploader: SnapshotUploader;
   connection: Connection;
   restored: RestoredAuth;
+  /** Recent outgoing messages (durable): idempotent sends and Baileys' `getMessage`. */
+  sent: SentMessages;
+  outgoing: OutgoingSends;
 }
 
 /**
@@ -43,6 +48,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     channel.send({ type: 'snapshot', generation: restored.generation, bytes, durationMs: Date.now() - restoreStarted, trigger: 'restore' });
   }
   const auth = new AuthStore(folder, restored.files, { current: restored.generation, uploaded: restored.uploaded }, logger);
+  const sent = new SentMessages(init.dataDir, init.sessionId);
   const connection = new Connection({
     auth,
     waWebsocketUrl: init.waWebsocketUrl,
@@ -57,7 +63,16 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
         incoming: (messages) => channel.send({ type: 'message-in', messages }),
         receipt: (receipt) => channel.send(receipt),
       }, logger),
+    // A recipient that could not decrypt asks again; after a host restart Baileys' own cache is gone.
+    getMessage: async (key) => sent.content(key.id),
     events,
+  });
+  const outgoing = new OutgoingSends({
+    store: sent,
+    socket: () => connection.socket,
+    confirmTimeoutMs: init.sendConfirmTimeoutMs ?? DEFAULT_SEND_CONFIRM_TIMEOUT_MS,
+    report: (receipt) => channel.send(receipt),
+    logger,
   });
   const uploader = new SnapshotUploader({
     sessionId: init.sessionId,
@@ -69,5 +84,5 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     onFailure: (message) => channel.send(message),
   });
   auth.onChange(() => uploader.changed());
-  return { store, folder, auth, uploader, connection, restored };
+  return { store, folder, auth, uploader, connection, restored, sent, outgoing };
 }

@@ -21,6 +21,7 @@ export function validateInit(message: HostInit, sessionId: string): HostInit {
   if (!Number.isInteger(message.qrMaxAttempts) || message.qrMaxAttempts < 1) problems.push('qrMaxAttempts must be a positive integer');
   if (message.badSessionMaxAttempts !== undefined && (!Number.isInteger(message.badSessionMaxAttempts) || message.badSessionMaxAttempts < 1)) problems.push('badSessionMaxAttempts must be a positive integer');
   if (!Number.isInteger(message.storageTimeoutMs) || message.storageTimeoutMs < 1) problems.push('storageTimeoutMs must be a positive integer');
+  if (message.sendConfirmTimeoutMs !== undefined && (!Number.isInteger(message.sendConfirmTimeoutMs) || message.sendConfirmTimeoutMs < 1)) problems.push('sendConfirmTimeoutMs must be a positive integer');
   if (!Array.isArray(message.encryptionKeys)) problems.push('encryptionKeys must be an array');
   if (message.waWebsocketUrl !== undefined && !/^wss?:\/\//.test(message.waWebsocketUrl)) problems.push('waWebsocketUrl must be ws:// or wss://');
   if (problems.length > 0) throw new WorkerError('INIT_INVALID', `invalid init message: ${problems.join('; ')}`);

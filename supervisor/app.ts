@@ -10,6 +10,7 @@ import { resolveWorkerId } from '../src/worker-id.js';
 import { createBackendIntegration, defaultEndpoint, type BackendIntegration } from './backend/index.js';
 import { buildHealthReport, summarizeRecovery, type HealthReport, type RecoverySummary, type WorkerMode } from './health.js';
 import { sessionCommands } from './http/routes/api-deps.js';
+import { IdempotentSends } from './sends/idempotent-sends.js';
 import { apiRoutes } from './http/routes/index.js';
 import { StorageProbe } from './http/routes/storage-probe.js';
 import { QrRenderer } from './qr/qr-renderer.js';
@@ -135,9 +136,10 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       storage: storageProbe.status(),
     });
 
+  const sends = new IdempotentSends(dataDir, (id, to, message, messageId) => sessions.registry.send(id, to, message, messageId), logger);
   const api = apiRoutes({
     logger,
-    sessions: sessionCommands(sessions.registry),
+    sessions: sessionCommands(sessions.registry, sends),
     maxSessions: config.maxSessions,
     authToken: config.workerAuthToken,
     qr,
@@ -213,7 +215,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       await http.close();
       stopPrintingQr();
       clearInterval(probeTimer);
-      await Promise.allSettled([qr.close(), store.close()]);
+      await Promise.allSettled([qr.close(), store.close(), sends.close()]);
       detachMetrics();
       metrics.close();
       logger.info('supervisor stopped');

@@ -64,6 +64,7 @@ export const SPEC = {
   mediaAllowPrivateUrls: v({ name: 'MEDIA_ALLOW_PRIVATE_URLS', default: 'false', parse: boolean, doc: 'let media URLs reach loopback, private, link-local, CGNAT and cloud metadata addresses' }),
   mediaMaxBytes: v({ name: 'MEDIA_MAX_BYTES', default: String(MEDIA_MAX_BYTES_DEFAULT), parse: integer(1024, 2 * 1024 ** 3), doc: 'largest medium fetched for a send or downloaded from WhatsApp (bytes; 64 MiB)' }),
   mediaFetchTimeoutMs: v({ name: 'MEDIA_FETCH_TIMEOUT_MS', default: String(MEDIA_FETCH_TIMEOUT_MS_DEFAULT), parse: integer(1000, 600_000), doc: 'ms one media fetch or download may take, redirects included' }),
+  sendConfirmTimeoutMs: v({ name: 'SEND_CONFIRM_TIMEOUT_MS', default: '20000', parse: integer(100, 50_000), doc: 'ms a send waits for WhatsApp before the API answers 202 pending (the send goes on; its outcome follows as a message status)' }),
   // --- recovery (names kept from the seed design)
   enableSessionRecovery: v({ name: 'ENABLE_SESSION_RECOVERY', default: 'true', parse: boolean, doc: 'recover assigned sessions at start' }),
   recoveryTimeout: v({ name: 'RECOVERY_TIMEOUT', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms one session has to reach a final state during recovery' }),

@@ -55,6 +55,11 @@ export interface HostInit {
   keepAliveIntervalMs?: number;
   /** Time the host gives itself to stop (flush + close) before it exits anyway. Default 8000. */
   stopTimeoutMs?: number;
+  /**
+   * How long a send waits for Baileys to hand the message to WhatsApp before the host answers
+   * `pending` (the send goes on; its outcome follows as a `receipt`). Default 20000.
+   */
+  sendConfirmTimeoutMs?: number;
   /** How long each QR code is shown before the next (Baileys' `qrTimeout`). Default: 60 s, then 20 s. */
   qrTimeoutMs?: number;
   /** BAD_SESSION_MAX_ATTEMPTS: reconnects after close code 500 without an `open`, then `failed`. Default 5. */
@@ -82,6 +87,10 @@ export type OutgoingMessage =
   | { type: 'audio'; url: string; mimetype?: string; ptt?: boolean }
   | { type: 'document'; url: string; caption?: string; fileName?: string; mimetype?: string };
 
+/**
+ * `sent`: Baileys handed the message to WhatsApp. `pending`: accepted, not confirmed within the
+ * host's confirm timeout — it may still go out; a `receipt` (`sent` or `failed`) follows.
+ */
 export interface SendResult {
   messageId: string;
   /** Recipient JID as WhatsApp addressed it. */
@@ -96,7 +105,11 @@ export type RequestMessage =
   | { type: 'ping'; id: number }
   | { type: 'stop'; id: number; reason?: string }
   | { type: 'logout'; id: number }
-  | { type: 'send'; id: number; to: string; message: OutgoingMessage };
+  /**
+   * `messageId`: the WhatsApp id to send under (chosen by the supervisor). A host that already
+   * knows the id never sends it again: it answers with that message's current state.
+   */
+  | { type: 'send'; id: number; to: string; message: OutgoingMessage; messageId?: string };
 
 export type SupervisorToHost = HostInit | RequestMessage;
 

@@ -96,9 +96,9 @@ export class SessionActor {
     this.spec = { ...this.spec, ...spec };
   }
 
-  async send(to: string, message: OutgoingMessage): Promise<SendResult> {
+  async send(to: string, message: OutgoingMessage, messageId?: string): Promise<SendResult> {
     try {
-      const result = await this.sendNow(to, message);
+      const result = await this.sendNow(to, message, messageId);
       this.deps.metrics?.message('out', message.type, 'ok');
       return result;
     } catch (err) {
@@ -107,13 +107,13 @@ export class SessionActor {
     }
   }
 
-  private async sendNow(to: string, message: OutgoingMessage): Promise<SendResult> {
+  private async sendNow(to: string, message: OutgoingMessage, messageId: string | undefined): Promise<SendResult> {
     const handle = this.handle;
     if (!handle || !handle.isReady || this.state.status !== 'connected') {
       throw new WorkerError('SESSION_NOT_CONNECTED', `session ${this.sessionId} is ${this.state.status}, not connected`, { details: { sessionId: this.sessionId, status: this.state.status } });
     }
     this.lastSeen = new Date(this.now()).toISOString();
-    return handle.request('send', { to, message });
+    return handle.request('send', { to, message, ...(messageId === undefined ? {} : { messageId }) });
   }
 
   /** Stops for good and SIGKILLs the current host at once (second shutdown signal). */

@@ -36,6 +36,8 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
     ...(config.waWebsocketUrl === undefined ? {} : { waWebsocketUrl: config.waWebsocketUrl }),
     qrMaxAttempts: config.qrMaxAttempts,
     badSessionMaxAttempts: config.badSessionMaxAttempts,
+    // At most 50 s: below the 60 s host request timeout, so a slow send answers `pending`, never a timeout.
+    sendConfirmTimeoutMs: config.sendConfirmTimeoutMs,
     logLevel: config.logLevel,
     isRecovery,
     // The host's own stop deadline stays inside ours, so its flush finishes before any SIGTERM.

@@ -140,8 +140,9 @@ export class SessionRegistry {
     return rec.actor.view();
   }
 
-  send(sessionId: string, to: string, message: OutgoingMessage): Promise<SendResult> {
-    return this.record(sessionId).actor.send(to, message);
+  /** `messageId`: the WhatsApp id to send under (idempotent sends choose it before the host sees it). */
+  send(sessionId: string, to: string, message: OutgoingMessage, messageId?: string): Promise<SendResult> {
+    return this.record(sessionId).actor.send(to, message, messageId);
   }
 
   // ------------------------------------------------------------------ reading

@@ -53,6 +53,7 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   AUTH_ENCRYPTION_KEY: { default: undefined, good: [[HEX_KEY, Buffer.from(HEX_KEY, 'hex')], [B64_KEY, Buffer.alloc(32, 7)]], bad: ['short', 'ab'.repeat(31), Buffer.alloc(16).toString('base64')], allowed: 'expected 32 bytes as 64 hex characters or base64' },
   AUTH_ENCRYPTION_KEY_PREVIOUS: { default: undefined, good: [[HEX_KEY, Buffer.from(HEX_KEY, 'hex')]], bad: ['zz'.repeat(32)], allowed: 'expected 32 bytes as 64 hex characters or base64' },
   WA_WEBSOCKET_URL: { default: undefined, good: [['ws://127.0.0.1:8080/ws/chat', 'ws://127.0.0.1:8080/ws/chat'], ['wss://web.whatsapp.com/ws/chat', 'wss://web.whatsapp.com/ws/chat']], bad: ['http://x', 'nope'], allowed: 'expected a URL (ws or wss)' },
+  SEND_CONFIRM_TIMEOUT_MS: { default: 20000, good: [['100', 100], ['50000', 50000]], bad: ['99', '50001', '20s'], allowed: ms(100, 50_000) },
   QR_MAX_ATTEMPTS: { default: 5, good: [['1', 1], ['100', 100]], bad: ['0', '101'], allowed: ms(1, 100) },
   MEDIA_ALLOW_PRIVATE_URLS: { default: false, good: BOOL_GOOD, bad: ['yes please'], allowed: 'expected true or false' },
   MEDIA_MAX_BYTES: { default: 67108864, good: [['1024', 1024], ['2147483648', 2147483648]], bad: ['1023', '2147483649', '64MB'], allowed: ms(1024, 2147483648) },

@@ -7,6 +7,7 @@ import { listen, type SimOptions, type WaSimulator } from './simulator.js';
 export type { SimOptions, SimDevice } from './simulator.js';
 export type { SimMessage } from './messaging.js';
 export type { SimMedia, OutgoingSimMedia, SimMediaType } from './media.js';
+export type { Hold, HeldQuery } from './holds.js';
 /**
  * The simulator as tests see it. Server actions: `forceLogout`, `forgetDevice`, `dropConnection`,
  * `replaceConnection`, `stall`, `failNextLogin`, `closeWithStreamError(phone, code)`; a client's own

@@ -14,6 +14,7 @@ import { SimConnection } from './connection.js';
 import { childBytes, children, firstChild, iqError, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
 import { contactMediaMessage, readClientMedia, type OutgoingSimMedia } from './media.js';
 import { SimMediaServer } from './media-server.js';
+import { QueryHolds, type Hold, type HeldQuery } from './holds.js';
 import { Messaging } from './messaging.js';
 import type { HandshakeResult } from './noise-responder.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
@@ -54,6 +55,7 @@ export class WaSimulator extends EventEmitter {
   private readonly registrations = new Map<number, PendingRegistration>();
   private readonly replies = new Map<string, (node: BinaryNode) => void>();
   private readonly failNext = new Map<string, 'refuse' | 'hang'>();
+  private readonly holds = new QueryHolds();
   private readonly staticKey: KeyPair = newKeyPair();
   private readonly certChain: Uint8Array;
   private qrIssued = 0;
@@ -314,14 +316,19 @@ export class WaSimulator extends EventEmitter {
         return;
       }
       if (child?.tag === 'key') {
-        conn.sendNode(await this.messaging.keyBundles(node));
+        const held = this.holds.take('prekeys', conn.phone);
+        // a held answer must not hold up the rest of the connection (pings, receipts)
+        if (held) void held.then(async () => conn.sendNode(await this.messaging.keyBundles(node)));
+        else conn.sendNode(await this.messaging.keyBundles(node));
         return;
       }
     }
     if (xmlns === 'usync' && device) {
       const reply = this.messaging.usync(node);
       if (reply) {
-        conn.sendNode(reply);
+        const held = this.holds.take('usync', conn.phone);
+        if (held) void held.then(() => conn.sendNode(reply));
+        else conn.sendNode(reply);
         return;
       }
     }
@@ -427,6 +434,31 @@ export class WaSimulator extends EventEmitter {
 
   failNextLogin(phone: string, mode: 'refuse' | 'hang'): void {
     this.failNext.set(phone, mode);
+  }
+
+  /**
+   * Holds back the answer to the next `usync` (device list) or pre-key query of `phone`'s device
+   * (any device when omitted) until `release()`: pushes a client's send past its timeout.
+   */
+  holdNext(query: HeldQuery, phone?: string): Hold {
+    return this.holds.hold(query, phone);
+  }
+
+  /**
+   * Contact `fromPhone`'s phone could not decrypt message `messageId` from `toPhone`'s device and
+   * asks for it again (`receipt type="retry"`): the client must send it once more, from its own
+   * cache or its `getMessage`. Resolves once the receipt is sent; the resend arrives as `message`.
+   */
+  requestRetry(fromPhone: string, toPhone: string, messageId: string): void {
+    const targets = this.registry.allDevices().filter((d) => d.phone === toPhone && d.conn?.isOpen);
+    if (targets.length === 0) throw new Error(`no connected device for ${toPhone}`);
+    for (const d of targets) {
+      d.conn!.sendNode({
+        tag: 'receipt',
+        attrs: { from: `${fromPhone}@s.whatsapp.net`, id: messageId, type: 'retry', t: nowSeconds() },
+        content: [{ tag: 'retry', attrs: { count: '1', id: messageId, t: nowSeconds(), v: '1' } }],
+      });
+    }
   }
 
   forgetDevice(phone: string): void {

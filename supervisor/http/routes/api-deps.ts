@@ -1,3 +1,4 @@
+import { WorkerError } from '../../../src/errors.js';
 import type { OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
 import type { Logger } from '../../../src/logger.js';
 import type { SessionSpec, SessionView } from '../../../src/session-view.js';
@@ -14,7 +15,8 @@ export interface SessionCommands {
   disconnect(sessionId: string): SessionView;
   logout(sessionId: string): SessionView;
   remove(sessionId: string): Promise<void>;
-  send(sessionId: string, to: string, message: OutgoingMessage): Promise<SendResult>;
+  /** `idempotencyKey`: the same key within 24 h answers the first send's outcome, never sends again. */
+  send(sessionId: string, to: string, message: OutgoingMessage, idempotencyKey?: string): Promise<SendResult & { replayed?: boolean }>;
   /** Resolves when the session has no host process (after a logout, before removal). */
   whenIdle(sessionId: string): Promise<void>;
 }
@@ -40,7 +42,10 @@ export interface ApiDeps {
 }
 
 /** The registry as the API sees it (structural: any object with the registry's methods). */
-export function sessionCommands(registry: Omit<SessionCommands, 'whenIdle'> & { actor(sessionId: string): { onIdle(): Promise<unknown> } | undefined }): SessionCommands {
+export function sessionCommands(
+  registry: Omit<SessionCommands, 'whenIdle' | 'send'> & { actor(sessionId: string): { onIdle(): Promise<unknown> } | undefined },
+  sends: { send(sessionId: string, to: string, message: OutgoingMessage, key?: string): Promise<SendResult & { replayed: boolean }> },
+): SessionCommands {
   return {
     create: (spec) => registry.create(spec),
     get: (id) => registry.get(id),
@@ -49,7 +54,11 @@ export function sessionCommands(registry: Omit<SessionCommands, 'whenIdle'> & { 
     disconnect: (id) => registry.disconnect(id),
     logout: (id) => registry.logout(id),
     remove: (id) => registry.remove(id),
-    send: (id, to, message) => registry.send(id, to, message),
+    send: (id, to, message, key) => {
+      // Unknown session: 404 before any idempotency record is written for it.
+      if (!registry.get(id)) return Promise.reject(new WorkerError('SESSION_NOT_FOUND', `session ${id} does not exist`, { details: { sessionId: id } }));
+      return sends.send(id, to, message, key);
+    },
     whenIdle: async (id) => {
       await registry.actor(id)?.onIdle();
     },
