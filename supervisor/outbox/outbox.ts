@@ -49,6 +49,8 @@ export interface OutboxStats {
   throttled: number;
   retried: number;
   unsupported: number;
+  /** Events that could not be written (disk full or failing), each logged as an error. */
+  lost: number;
 }
 
 export interface DeadLetter {
@@ -83,7 +85,7 @@ export class EventOutbox {
   private closed: Promise<void> | null = null;
   /** Stats at close: /health keeps answering while the rest of the supervisor shuts down. */
   private finalStats: OutboxStats | null = null;
-  private readonly counts = { delivered: 0, deadLettered: 0, unknownMessages: 0, coalesced: 0, evicted: 0, throttled: 0, retried: 0, unsupported: 0 };
+  private readonly counts = { delivered: 0, deadLettered: 0, unknownMessages: 0, coalesced: 0, evicted: 0, throttled: 0, retried: 0, unsupported: 0, lost: 0 };
 
   constructor(private readonly o: OutboxOptions) {
     this.now = o.now ?? Date.now;
@@ -120,8 +122,17 @@ export class EventOutbox {
     }
     if (items.length === 0) return;
     const started = performance.now();
-    this.makeRoom(items);
-    const added = this.store.append(items, this.now());
+    let added: AppendItem[];
+    try {
+      this.makeRoom(items);
+      added = this.store.append(items, this.now());
+    } catch (err) {
+      // Disk full or failing: the event cannot be kept. Loud, counted, and the supervisor goes on.
+      for (const item of items) this.o.metrics?.outboxEvent(sinkOfLane(item.lane), item.event.kind, 'lost');
+      this.counts.lost += items.length;
+      this.log.error({ err, sessionId: event.sessionId, kind: event.kind, events: items.length }, 'outbox: could not persist an event; it is lost');
+      return;
+    }
     this.o.metrics?.observeOutboxAppend((performance.now() - started) / 1000);
     this.publishGauges();
     for (const item of added) this.lane(item.lane).wake();

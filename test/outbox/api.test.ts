@@ -4,7 +4,14 @@
  * them into dead letters; the API lists, replays and discards them; bad input is a 4xx with a code
  * and changes nothing; and the outbox survives a graceful stop (health still answers meanwhile).
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseConfig } from '../../src/config/index.js';
+import { startSupervisor } from '../../supervisor/app.js';
+import { freePort } from '../supervisor/support/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureHost } from '../supervisor/support/build.js';
 import { call, startApiWorker, TOKEN, until, type ApiWorker } from '../api/support/api.js';
@@ -78,5 +85,18 @@ describe('dead letters over the API', () => {
     const hook = doc.webhooks.event.post;
     expect(hook.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'X-Webhook-Event', 'X-Webhook-Signature']);
     expect(hook.requestBody.content['application/json'].schema.required).toEqual(['id', 'event', 'sessionId', 'workerId', 'timestamp', 'data']);
+  });
+});
+
+describe('an outbox that cannot be opened', () => {
+  it('stops start-up with OUTBOX_UNAVAILABLE naming DATA_DIR', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'obx-bad-'));
+    mkdirSync(join(dataDir, 'outbox.sqlite')); // a folder where the database file should be
+    try {
+      const config = parseConfig({ HOST: '127.0.0.1', PORT: String(await freePort()), DATA_DIR: dataDir, WEBHOOK_URL: 'http://127.0.0.1:9/hook' });
+      await expect(startSupervisor(config, pino({ level: 'silent' }), { hostModulePath: fixtureHost('good') })).rejects.toMatchObject({ code: 'OUTBOX_UNAVAILABLE', message: expect.stringContaining(dataDir) });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
