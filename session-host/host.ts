@@ -189,6 +189,8 @@ export class SessionHost {
     const running = this.running;
     if (!running) return 0;
     await running.connection.shutdown();
+    // Messages still waiting for their media are reported (with or without it) before we go.
+    await withDeadline(running.incoming.idle(), 2_000).catch(() => undefined);
     try {
       const published = await withDeadline(running.uploader.flush(trigger), Math.max(500, budgetMs));
       return published ?? running.auth.ledger.uploaded;

@@ -1,11 +1,12 @@
-import type { proto, WASocket } from '@whiskeysockets/baileys';
+import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { WorkerError } from '../src/errors.js';
 import type { IncomingMessage, OutgoingMessage, ReceiptMessage } from '../src/ipc/protocol.js';
 import type { Logger } from '../src/logger.js';
 import { receiptStatus, toContent, toIncoming, toJid } from './message-map.js';
 
 export interface MessagingEvents {
-  incoming(messages: IncomingMessage[]): void;
+  /** `raw`: the upsert's Baileys messages (media keys live there). */
+  incoming(messages: IncomingMessage[], raw: readonly WAMessage[]): void;
   receipt(receipt: ReceiptMessage): void;
 }
 
@@ -31,7 +32,7 @@ export function attachMessaging(sock: WASocket, events: MessagingEvents, logger:
         logger.warn({ err }, 'could not map an incoming message');
       }
     }
-    if (out.length > 0) events.incoming(out);
+    if (out.length > 0) events.incoming(out, messages);
   };
   const onUpdate = (updates: { key: { id?: string | null; remoteJid?: string | null; fromMe?: boolean | null }; update: { status?: number | null } }[]) => {
     for (const { key, update } of updates) {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HostInit } from '../src/ipc/protocol.js';
 import type { Logger } from '../src/logger.js';
+import { DEFAULT_HOST_MEDIA } from '../src/media/defaults.js';
 import { sessionFileName } from '../src/session-id.js';
 import { createSnapshotStore, keysFromBase64 } from '../src/storage/index.js';
 import type { SnapshotStore } from '../src/storage/types.js';
@@ -8,6 +9,7 @@ import { AuthStore } from './auth/auth-state.js';
 import { AuthFolder } from './auth/folder.js';
 import { Connection, type ConnectionEvents } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
+import { IncomingQueue, type Enrich } from './incoming-queue.js';
 import { attachMessaging } from './messaging.js';
 import { DEFAULT_SEND_CONFIRM_TIMEOUT_MS, OutgoingSends } from './outgoing.js';
 import { SentMessages } from './sent-messages.js';
@@ -25,6 +27,8 @@ export interface Runtime {
   /** Recent outgoing messages (durable): idempotent sends and Baileys' `getMessage`. */
   sent: SentMessages;
   outgoing: OutgoingSends;
+  /** Incoming batches in order; media downloaded first (media/incoming.ts, loaded on first use). */
+  incoming: IncomingQueue;
 }
 
 /**
@@ -49,6 +53,22 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
   }
   const auth = new AuthStore(folder, restored.files, { current: restored.generation, uploaded: restored.uploaded }, logger);
   const sent = new SentMessages(init.dataDir, init.sessionId);
+  let media: Promise<Enrich> | undefined;
+  const incoming = new IncomingQueue(
+    (messages) => channel.send({ type: 'message-in', messages }),
+    () =>
+      (media ??= import('./media/incoming.js').then(({ IncomingMedia }) => {
+        const downloader = new IncomingMedia({
+          sessionId: init.sessionId,
+          settings: init.media ?? DEFAULT_HOST_MEDIA,
+          storage: init.storage,
+          storageTimeoutMs: init.storageTimeoutMs,
+          logger,
+          socket: () => connection.socket,
+        });
+        return (messages, raw) => downloader.enrich(messages, raw);
+      })),
+  );
   const connection = new Connection({
     auth,
     waWebsocketUrl: init.waWebsocketUrl,
@@ -60,7 +80,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     logger,
     attach: (sock) =>
       attachMessaging(sock, {
-        incoming: (messages) => channel.send({ type: 'message-in', messages }),
+        incoming: (messages, raw) => incoming.push(messages, raw),
         receipt: (receipt) => channel.send(receipt),
       }, logger),
     // A recipient that could not decrypt asks again; after a host restart Baileys' own cache is gone.
@@ -84,5 +104,5 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     onFailure: (message) => channel.send(message),
   });
   auth.onChange(() => uploader.changed());
-  return { store, folder, auth, uploader, connection, restored, sent, outgoing };
+  return { store, folder, auth, uploader, connection, restored, sent, outgoing, incoming };
 }

@@ -11,6 +11,7 @@ import { createBackendIntegration, defaultEndpoint, type BackendIntegration } fr
 import { buildHealthReport, summarizeRecovery, type HealthReport, type RecoverySummary, type WorkerMode } from './health.js';
 import { sessionCommands } from './http/routes/api-deps.js';
 import { IdempotentSends } from './sends/idempotent-sends.js';
+import { MediaStore } from '../src/media/media-store.js';
 import { apiRoutes } from './http/routes/index.js';
 import { StorageProbe } from './http/routes/storage-probe.js';
 import { QrRenderer } from './qr/qr-renderer.js';
@@ -113,6 +114,8 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   const probeTimer = setInterval(() => void storageProbe.check(), 10_000).unref();
   void storageProbe.check();
   const qr = new QrRenderer();
+  // Incoming media the hosts stored (same driver and bucket as the snapshots, under media/).
+  const mediaStore = MediaStore.create(storageSettingsFromConfig({ ...config, dataDir }), { timeoutMs: config.storageTimeout });
   let recoveryResult: RecoverySummary | undefined;
 
   const health = (): HealthReport =>
@@ -149,6 +152,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     closing: () => closing,
     version,
     mediaAllowPrivateUrls: config.mediaAllowPrivateUrls,
+    media: mediaStore,
   });
   const http = await buildHttpServer({ logger, health }, [...api, (app) => registerMetricsRoute(app, { metrics, token: config.metricsToken })]);
   try {
@@ -156,7 +160,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   } catch (err) {
     await http.close();
     clearInterval(probeTimer);
-    await Promise.allSettled([qr.close(), store.close()]);
+    await Promise.allSettled([qr.close(), store.close(), mediaStore.close()]);
     detachOutbox();
     await outbox?.close(0);
     detachMetrics();
@@ -216,6 +220,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       stopPrintingQr();
       clearInterval(probeTimer);
       await Promise.allSettled([qr.close(), store.close(), sends.close()]);
+      await Promise.allSettled([qr.close(), store.close(), mediaStore.close()]);
       detachMetrics();
       metrics.close();
       logger.info('supervisor stopped');

@@ -182,6 +182,24 @@ export interface IncomingMessage {
    * stopped, socket lost) and delivered it at the next login. Absent for live messages.
    */
   offline?: true;
+  /**
+   * Image, video, audio, document or sticker: downloaded from WhatsApp by the host, decrypted,
+   * checked and stored (issue 14 §4). Absent for other types; absent with `mediaError` set when
+   * the download failed (the message itself is still delivered).
+   */
+  media?: IncomingMedia;
+  /** Why `media` is missing for a media message (a stable code, e.g. MEDIA_TOO_LARGE). */
+  mediaError?: string;
+}
+
+export interface IncomingMedia {
+  mimetype: string;
+  /** Bytes of the decrypted medium. */
+  size: number;
+  /** SHA-256 of the decrypted medium, hex. */
+  sha256: string;
+  /** `GET /api/sessions/:id/media/:messageId` on this worker (bearer auth). */
+  url: string;
 }
 
 export interface MessageInMessage {

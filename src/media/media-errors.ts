@@ -16,6 +16,10 @@ export const MEDIA_ERROR_STATUS = {
   MEDIA_FETCH_FAILED: 422,
   /** The fetch took longer than MEDIA_FETCH_TIMEOUT_MS. */
   MEDIA_FETCH_TIMEOUT: 422,
+  /** An incoming medium failed its MAC or hashes (never served; the message carries the code). */
+  MEDIA_INVALID: 502,
+  /** No stored medium for that session and message id. */
+  MEDIA_NOT_FOUND: 404,
 } as const;
 
 export type MediaErrorCode = keyof typeof MEDIA_ERROR_STATUS;

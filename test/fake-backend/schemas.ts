@@ -120,6 +120,19 @@ export const seedSchemas = {
             text: { type: 'string' },
             pushName: { type: 'string' },
             offline: { type: 'boolean', const: true },
+            // issue 14 §4: a downloadable reference to a stored incoming medium
+            media: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['mimetype', 'size', 'sha256', 'url'],
+              properties: {
+                mimetype: { type: 'string', pattern: '^[a-z0-9.+-]+/[A-Za-z0-9.+=; -]+$' },
+                size: { type: 'integer', minimum: 0 },
+                sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                url: { type: 'string', format: 'uri' },
+              },
+            },
+            mediaError: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
           },
         },
       },

@@ -140,6 +140,8 @@ export const seedProfile: BackendProfile = {
               type: m.type,
               ...(m.text !== undefined ? { text: m.text } : {}),
               ...(m.pushName !== undefined ? { pushName: m.pushName } : {}),
+              ...(m.media !== undefined ? { media: m.media } : {}),
+              ...(m.mediaError !== undefined ? { mediaError: m.mediaError } : {}),
               ...(m.offline ? { offline: true } : {}),
             })),
           },

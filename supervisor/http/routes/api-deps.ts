@@ -3,6 +3,7 @@ import type { OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
 import type { Logger } from '../../../src/logger.js';
 import type { SessionSpec, SessionView } from '../../../src/session-view.js';
 import type { QrRenderer } from '../../qr/qr-renderer.js';
+import type { MediaReader } from './media.js';
 import type { StorageProbe } from './storage-probe.js';
 import type { EventOutbox } from '../../outbox/index.js';
 
@@ -39,6 +40,8 @@ export interface ApiDeps {
   readonly version: string;
   /** MEDIA_ALLOW_PRIVATE_URLS (default false): media URLs may name private addresses. */
   readonly mediaAllowPrivateUrls?: boolean;
+  /** Stored incoming media (`GET /api/sessions/:id/media/:messageId`); undefined = none served. */
+  readonly media?: MediaReader;
 }
 
 /** The registry as the API sees it (structural: any object with the registry's methods). */

@@ -6,6 +6,7 @@ import { registerCompatRoutes } from './compat.js';
 import { registerDocs } from './docs.js';
 import { registerEventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
+import { registerMediaRoute } from './media.js';
 import { messageEndpoint, registerMessageRoute } from './messages.js';
 import { qrEndpoint, registerQrRoute } from './qr.js';
 import { registerReadyRoute } from './ready.js';
@@ -33,6 +34,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
     (app) => registerQrRoute(app, qr),
     (app) => registerMessageRoute(app, messageEndpoint(api)),
     (app) => registerEventRoutes(app, api.outbox),
+    (app) => registerMediaRoute(app, api),
     (app) => registerCompatRoutes(app, { sessions, qr, legacySend: messageEndpoint(api, true) }),
   ];
 }

@@ -64,6 +64,24 @@ export const DEAD_LETTER_PARAMS = {
 
 export const DISCARD_DATA = { type: 'object', required: ['id', 'discarded'], properties: { id: { type: 'integer' }, discarded: { type: 'boolean', const: true } } } as const;
 
+/** A stored incoming medium (issue 14 §4); its `url` is GET /api/sessions/{id}/media/{messageId} on this worker. */
+export const INCOMING_MEDIA = {
+  type: 'object',
+  description: 'image, video, audio, document or sticker, downloaded from WhatsApp, checked (MAC, hashes) and stored; download with the bearer token at `url`',
+  required: ['mimetype', 'size', 'sha256', 'url'],
+  properties: {
+    mimetype: { type: 'string' },
+    size: { type: 'integer', minimum: 0, description: 'bytes of the decrypted medium' },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the decrypted medium, hex' },
+    url: { type: 'string', description: 'GET /api/sessions/{id}/media/{messageId} on this worker (WORKER_ENDPOINT)' },
+  },
+} as const;
+
+export const INCOMING_MEDIA_ERROR = {
+  type: 'string',
+  description: 'set instead of `media` when the medium could not be stored: MEDIA_TOO_LARGE, MEDIA_FETCH_FAILED, MEDIA_FETCH_TIMEOUT, MEDIA_INVALID or a storage error code; the message itself is delivered',
+} as const;
+
 /** Body of every WEBHOOK_URL call (supervisor/backend/profiles/webhook.ts builds it). */
 export const WEBHOOK_BODY = {
   type: 'object',
@@ -75,10 +93,10 @@ export const WEBHOOK_BODY = {
     workerId: { type: 'string' },
     timestamp: { ...ISO, description: 'when the event happened' },
     data: {
-      description: 'session.status: {event, status, phoneNumber, reason?, qr?, qrExpiresAt?}; message: {id, from, timestamp, type, text?, pushName?, offline?, ...}; message.status: {messageId, remoteJid, status}',
+      description: 'session.status: {event, status, phoneNumber, reason?, qr?, qrExpiresAt?}; message: {id, from, timestamp, type, text?, pushName?, offline?, media?: {mimetype, size, sha256, url}, mediaError?, ...}; message.status: {messageId, remoteJid, status}',
       oneOf: [
         { type: 'object', required: ['event', 'status', 'phoneNumber'], properties: { event: { type: 'string' }, status: { type: 'string' }, phoneNumber: { type: ['string', 'null'] }, reason: { type: 'string' }, qr: { type: 'string' }, qrExpiresAt: { type: ['string', 'null'] } } },
-        { type: 'object', required: ['id', 'from', 'timestamp', 'type'], properties: { id: { type: 'string' }, from: { type: 'string' }, timestamp: ISO, type: { type: 'string' }, text: { type: 'string' }, pushName: { type: 'string' }, offline: { type: 'boolean', const: true, description: 'WhatsApp held this message while the session was down and delivered it at the next login' } } },
+        { type: 'object', required: ['id', 'from', 'timestamp', 'type'], properties: { id: { type: 'string' }, from: { type: 'string' }, timestamp: ISO, type: { type: 'string' }, text: { type: 'string' }, pushName: { type: 'string' }, offline: { type: 'boolean', const: true, description: 'WhatsApp held this message while the session was down and delivered it at the next login' }, media: INCOMING_MEDIA, mediaError: INCOMING_MEDIA_ERROR } },
         { type: 'object', required: ['messageId', 'remoteJid', 'status'], properties: { messageId: { type: 'string' }, remoteJid: { type: 'string' }, status: { type: 'string', enum: ['pending', 'sent', 'delivered', 'read', 'failed'] } } },
       ],
     },
