@@ -3,6 +3,7 @@ import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
 import type { OutgoingMessage, ReceiptMessage, SendResult } from '../src/ipc/protocol.js';
 import type { Logger } from '../src/logger.js';
 import { newMessageId } from '../src/message-id.js';
+import { toJid } from './message-map.js';
 import { prepareSend, relayMessage } from './messaging.js';
 import type { SentMessages, SentRecord } from './sent-messages.js';
 
@@ -35,6 +36,7 @@ export class OutgoingSends {
     const { store } = this.deps;
     const known = store.get(messageId);
     if (known) return answerFrom(messageId, known);
+    toJid(to); // a bad recipient is a 400 whatever the connection
     if (!this.deps.socket()) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
     const prepared = await prepareSend(to, message, await fetchMedia?.(message));
     const again = store.get(messageId); // the same id may have arrived while preparing
