@@ -213,7 +213,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       // in DATA_DIR/outbox.sqlite for the next start); heartbeats and polling stop; never an
       // unregister (the backend keeps the sessions assigned for the next start).
       detachOutbox();
-      await outbox?.close(backend?.eventRetry().flushTimeoutMs ?? 5000);
+      await outbox?.close(backend?.eventRetry().flushTimeoutMs ?? Math.min(5000, config.backendTimeout));
       await backend?.stop();
       await sessions.shutdown();
       await http.close();

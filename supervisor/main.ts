@@ -48,8 +48,8 @@ async function run(cfg: Config): Promise<void> {
   let running: Supervisor | undefined;
   let stopping = false;
   // Hosts get IPC stop, then SIGTERM, then SIGKILL, each after HOST_STOP_TIMEOUT_MS; in backend
-  // mode queued events are flushed first, for at most min(5 s, BACKEND_TIMEOUT).
-  const eventFlushMs = cfg.backendUrl === undefined ? 0 : Math.min(5_000, cfg.backendTimeout);
+  // mode (or with WEBHOOK_URL) pending events get a delivery window first, at most min(5 s, BACKEND_TIMEOUT).
+  const eventFlushMs = cfg.backendUrl === undefined && cfg.webhookUrl === undefined ? 0 : Math.min(5_000, cfg.backendTimeout);
   const shutdownDeadlineMs = cfg.hostStopTimeoutMs * 2 + 5_000 + eventFlushMs;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {

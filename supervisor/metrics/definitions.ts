@@ -56,7 +56,7 @@ export const METRICS = {
   hostsPss: def({ kind: 'gauge', name: 'wa_hosts_memory_pss_bytes', help: 'Proportional set size of all session hosts together.', labels: [] }),
   hostPss: def({ kind: 'gauge', name: 'wa_host_memory_pss_bytes', help: 'Proportional set size of one session host.', labels: ['session'], perSession: true }),
   hostCpu: def({ kind: 'counter', name: 'wa_host_cpu_seconds_total', help: 'CPU time (user + system) used by one session host.', labels: ['session'], perSession: true }),
-  outboxEvents: def({ kind: 'counter', name: 'wa_outbox_events_total', help: 'Outbox event outcomes by sink, event kind and result (delivered, dead_lettered, unknown_message, coalesced, evicted, throttled, retried, replayed, lost).', labels: ['sink', 'kind', 'result'] }),
+  outboxEvents: def({ kind: 'counter', name: 'wa_outbox_events_total', help: 'Outbox event outcomes by sink, event kind and result (delivered, dead_lettered, unknown_message, coalesced, evicted, throttled, retried, replayed, lost, unsupported).', labels: ['sink', 'kind', 'result'] }),
   outboxPending: def({ kind: 'gauge', name: 'wa_outbox_events', help: 'Events held in the durable outbox, by state (pending, dead).', labels: ['state'] }),
   outboxBytes: def({ kind: 'gauge', name: 'wa_outbox_bytes', help: 'Payload bytes held in the durable outbox (what OUTBOX_MAX_BYTES limits).', labels: [] }),
   outboxAppend: def({

@@ -118,7 +118,12 @@ export class EventOutbox {
         carried = true;
         items.push({ lane: laneName(sink.name, part.kind), key, event: part });
       }
-      if (!carried) this.counts.unsupported += 1;
+      if (!carried) {
+        // No configured sink carries it (e.g. an incoming message with BACKEND_PROFILE=whatsam and
+        // no WEBHOOK_URL; start-up warns about that): counted, not stored.
+        this.counts.unsupported += 1;
+        this.o.metrics?.outboxEvent('none', part.kind, 'unsupported');
+      }
     }
     if (items.length === 0) return;
     const started = performance.now();
