@@ -1,9 +1,10 @@
 import { WorkerError } from '../errors.js';
 
 /**
- * Stable codes of a media URL the worker will not send (issue 16 §3) or could not fetch, with the
- * HTTP status the API answers. Each is a client error: the URL, not the worker, is at fault, and
- * nothing reached WhatsApp.
+ * Stable codes of media handling, with the HTTP status the API answers. The URL codes (issue 16
+ * §3) are client errors: the URL, not the worker, is at fault, and nothing reached WhatsApp. The
+ * incoming codes (issue 14 §4) name why a contact's medium was not stored (`mediaError`) or why
+ * the media route has nothing to serve.
  */
 export const MEDIA_ERROR_STATUS = {
   /** Not an http(s) URL. */
