@@ -204,6 +204,7 @@ export class SessionHost {
     running.auth.close();
     await running.auth.idle();
     await running.folder.wipe();
+    await running.sent.remove().catch((err: unknown) => this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not delete the sent-message store'));
     try {
       await running.store.deleteSession(this.init.sessionId);
     } catch (err) {

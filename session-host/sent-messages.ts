@@ -92,6 +92,11 @@ export class SentMessages {
     return this.log.close();
   }
 
+  /** Logged out: the messages cannot be asked for again, and their content must not stay behind. */
+  remove(): Promise<void> {
+    return this.log.remove();
+  }
+
   private iso(): string {
     return new Date(this.now()).toISOString();
   }

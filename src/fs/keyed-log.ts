@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { atomicWriteFile } from './atomic-write.js';
 
@@ -91,6 +91,13 @@ export class KeyedLog<T> {
     const handle = this.handle;
     this.handle = undefined;
     await (await handle?.catch(() => undefined))?.close();
+  }
+
+  /** Closes and deletes the file (the session is gone: nothing here may outlive it). */
+  async remove(): Promise<void> {
+    await this.close();
+    this.map.clear();
+    await rm(this.path, { force: true });
   }
 
   private append(line: Line<T>): Promise<void> {

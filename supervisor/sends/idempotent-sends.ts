@@ -50,6 +50,14 @@ export class IdempotentSends {
     }
   }
 
+  /** The session was deleted: its keys go with it. */
+  async forget(sessionId: string): Promise<void> {
+    const log = this.log(sessionId);
+    this.logs.delete(sessionId);
+    // The deletion itself already happened; a leftover file only expires later.
+    await log.remove().catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not delete the idempotency records of a deleted session'));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.logs.values()].map((l) => l.close()));
     this.logs.clear();

@@ -46,12 +46,12 @@ interface Answer {
 }
 
 /** A client's send: gives up after `timeoutMs` (undefined = no answer), as real clients do. */
-async function send(text: string, key: string | undefined, timeoutMs = 10_000): Promise<Answer | undefined> {
+async function send(text: string, key: string | undefined, timeoutMs = 10_000, to = CONTACT): Promise<Answer | undefined> {
   try {
     const res = await fetch(`${worker.url}/api/sessions/${session.sessionId}/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
-      body: JSON.stringify({ to: CONTACT, type: 'text', text }),
+      body: JSON.stringify({ to, type: 'text', text }),
       signal: AbortSignal.timeout(timeoutMs),
     });
     return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Answer['body'] };
@@ -62,7 +62,7 @@ async function send(text: string, key: string | undefined, timeoutMs = 10_000): 
 }
 
 /** Distinct WhatsApp messages the contact received with `text` (a retry resend keeps its id). */
-const received = (text: string): string[] => [...new Set(seen.filter((m) => m.to === CONTACT && m.text === text).map((m) => m.id))];
+const received = (text: string, to = CONTACT): string[] => [...new Set(seen.filter((m) => m.to === to && m.text === text).map((m) => m.id))];
 
 let messageId = '';
 
@@ -118,6 +118,28 @@ describe('a send held past its timeout and retried with the same key is delivere
     expect(seen.filter((m) => m.id === messageId).at(-1)).toMatchObject({ text: TEXT, to: CONTACT });
     expect(received(TEXT)).toEqual([messageId]);
   }, 90_000);
+
+  it('kill -9 of the host while its send is held: reported failed, never sent, and the key answers that failure', async () => {
+    const other = '15550505998'; // a contact the host has no device list for yet: its send asks
+    const hold = world.sim.holdNext('usync', session.phone);
+    const first = await send('interrupted', 'key-interrupted', 10_000, other);
+    await hold.caught;
+    expect(first?.status).toBe(202);
+    const id = first!.body.data!.messageId;
+    const [pid] = hostPidsOf(session.sessionId);
+    process.kill(pid!, 'SIGKILL');
+    await waitFor(() => (hostPidsOf(session.sessionId)[0] ?? pid) !== pid || undefined, 15_000, 'a new host');
+    // The restarted host finds the send it never finished and reports it failed.
+    const failed = await world.waitCall((c) => c.route === 'message-status' && (c.body as { messageId?: string }).messageId === id && (c.body as { status?: string }).status === 'failed', 30_000);
+    expect(failed.valid).toBe(true);
+    hold.release(); // the old connection is gone: nothing can go out any more
+    await worker.connected(1, 60_000);
+    const retry = await send('interrupted', 'key-interrupted', 10_000, other);
+    expect(retry?.status).toBe(502);
+    expect(retry!.body.error?.code).toBe('SEND_INTERRUPTED');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(received('interrupted', other)).toEqual([]);
+  }, 120_000);
 
   it('after a worker restart (SIGTERM, start) the key still answers the first outcome', async () => {
     expect(await worker.stop()).toEqual({ code: 0, signal: null });

@@ -3,7 +3,7 @@
  * (idempotent-sends.ts) on a real DATA_DIR with a scripted host — a second service on the same
  * folder stands for a restarted supervisor.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +86,10 @@ describe('IdempotentSends', () => {
     expect(w.calls).toEqual([first.messageId]);
     // keys are per session
     expect((await restarted.send('s2', 'a@s.whatsapp.net', TEXT, 'K')).messageId).not.toBe(first.messageId);
+    // a deleted session's keys go with it
+    await restarted.forget('s1');
+    expect(existsSync(join(w.dataDir, 'idempotency', 's1.jsonl'))).toBe(false);
+    expect(await new IdempotentSends(w.dataDir, w.host, logger).send('s1', 'a@s.whatsapp.net', TEXT, 'K')).toMatchObject({ replayed: false });
   });
 
   it('an unknown outcome answers pending; the retry asks the host again under the same id', async () => {

@@ -25,6 +25,8 @@ describe('SentMessages', () => {
     expect(b.get('M1')).toMatchObject({ status: 'sent', jid: '1555@s.whatsapp.net' });
     expect(b.content('M1')?.conversation).toBe('hello');
     expect(b.content('nope')).toBeUndefined();
+    await b.remove(); // logged out: no message content stays behind
+    expect(new SentMessages(dir, 'session with spaces_ok?').get('M1')).toBeUndefined();
   });
 
   it('a send left pending by a dead host is failed at the next start, and reported once', async () => {

@@ -47,7 +47,7 @@ export interface ApiDeps {
 /** The registry as the API sees it (structural: any object with the registry's methods). */
 export function sessionCommands(
   registry: Omit<SessionCommands, 'whenIdle' | 'send'> & { actor(sessionId: string): { onIdle(): Promise<unknown> } | undefined },
-  sends: { send(sessionId: string, to: string, message: OutgoingMessage, key?: string): Promise<SendResult & { replayed: boolean }> },
+  sends: { send(sessionId: string, to: string, message: OutgoingMessage, key?: string): Promise<SendResult & { replayed: boolean }>; forget(sessionId: string): Promise<void> },
 ): SessionCommands {
   return {
     create: (spec) => registry.create(spec),
@@ -56,7 +56,10 @@ export function sessionCommands(
     restart: (id) => registry.restart(id),
     disconnect: (id) => registry.disconnect(id),
     logout: (id) => registry.logout(id),
-    remove: (id) => registry.remove(id),
+    remove: async (id) => {
+      await registry.remove(id);
+      await sends.forget(id);
+    },
     send: (id, to, message, key) => {
       // Unknown session: 404 before any idempotency record is written for it.
       if (!registry.get(id)) return Promise.reject(new WorkerError('SESSION_NOT_FOUND', `session ${id} does not exist`, { details: { sessionId: id } }));
