@@ -7,6 +7,7 @@ import type { FetchedMedia } from '../src/media/fetch-media.js';
 import type { Logger } from '../src/logger.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import { phoneFromJid } from './auth/files.js';
+import { bootCost, markBoot } from './boot-cost.js';
 import type { TerminalKind } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
@@ -28,6 +29,8 @@ export class SessionHost {
   private running: Runtime | undefined;
   private ending: Promise<never> | undefined;
   private phoneNumber: string | undefined;
+  /** The boot cost is logged once, for the first connection of this process. */
+  private bootLogged = false;
   /**
    * Sampled by a libuv timer that wakes the process every `resolution` ms: at 20 ms that was 50
    * wake-ups a second, most of an idle host's CPU (0.37 → 0.13 % of a core at 1 s; issue 15). At
@@ -74,6 +77,7 @@ export class SessionHost {
     const { restoredFrom } = running.restored;
     if (this.ending) return; // stop arrived while restoring
     this.running = running;
+    markBoot('ready');
     channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, bootMs: Math.round(performance.now()) });
     logger.info({ restoredFrom, generation: running.auth.ledger.current }, 'session host ready');
     running.connection.start(running.auth.paired ? 'recovering' : 'connecting');
@@ -160,7 +164,17 @@ export class SessionHost {
     if (!running) return;
     this.phoneNumber = phoneFromJid(running.auth.creds.me?.id) ?? this.phoneNumber;
     this.status('connected');
-    running.uploader.upload('connected').catch(() => undefined);
+    const first = !this.bootLogged;
+    this.bootLogged = true;
+    if (first) markBoot('connected');
+    running.uploader.upload('connected').then(
+      () => {
+        if (!first) return;
+        markBoot('uploaded');
+        this.logger.info({ bootCost: bootCost() }, 'session host boot cost');
+      },
+      () => undefined,
+    );
   }
 
   private onTerminal(kind: TerminalKind, info: { reason?: FailureReason; closeCode?: number }): Promise<never> {

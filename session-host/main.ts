@@ -10,9 +10,12 @@ import { errorMessage } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
 import type { HostInit } from '../src/ipc/protocol.js';
 import { createLogger, type Logger } from '../src/logger.js';
+import { markBoot } from './boot-cost.js';
 import { SessionHost } from './host.js';
 import { IpcChannel } from './ipc-channel.js';
 import { sessionIdFromArgv, validateInit } from './startup-args.js';
+
+markBoot('imported');
 
 const INIT_TIMEOUT_MS = 30_000;
 
@@ -72,6 +75,7 @@ channel.onMessage(
 );
 
 function onInit(message: HostInit): void {
+  markBoot('init');
   let init: HostInit;
   try {
     init = validateInit(message, sessionId);
