@@ -23,6 +23,25 @@ function gitCommit(): string | null {
   }
 }
 
+/** Uncommitted changes to tracked files: the figures then belong to no commit exactly. */
+function gitDirty(): boolean | null {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms of Node's own bootstrap with the hosts' flags (an empty script): the floor under the `imported` phase. */
+function bootstrapCpuMs(flags: readonly string[]): number | null {
+  try {
+    const out = execFileSync(process.execPath, [...flags, '-e', 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))'], { encoding: 'utf8' });
+    return Number(out);
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), process.env);
   console.log(`[bench] sizes ${options.sizes.join(', ')}; ${options.kills} kills per size; baseline ${options.skipBaseline ? 'off' : 'on'}; node flags ${options.nodeFlags.join(' ') || 'none'}`);
@@ -35,6 +54,7 @@ async function main(): Promise<void> {
     memoryGB: Math.round(totalmem() / 1024 ** 3),
     loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
     commit: gitCommit(),
+    dirty: gitDirty(),
   };
 
   const inProcess = await measureInProcess(options.registrySize);
@@ -43,7 +63,12 @@ async function main(): Promise<void> {
   const sizes: SizeResult[] = [];
   for (const n of options.sizes) sizes.push(await measureSize(n, options));
 
-  const results = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), environment, options, inProcess, sizes };
+  // What the hosts ran, as read from a live host (every size forks the same entry with the same flags).
+  const hostFlags = sizes[0]?.hostNodeFlags ?? [];
+  const boots = Array.from({ length: 5 }, () => bootstrapCpuMs(hostFlags)).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const hosts = { entry: sizes[0]?.hostEntry ?? null, nodeFlags: hostFlags, node: process.version, bootstrapCpuMsP50: boots[Math.floor(boots.length / 2)] ?? null };
+  console.log(`[bench] hosts: ${hosts.entry} on Node ${hosts.node}, flags ${hostFlags.join(' ') || 'none'}; empty Node bootstrap ${hosts.bootstrapCpuMsP50} CPU-ms`);
+  const results = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), environment, hosts, options, inProcess, sizes };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);

@@ -16,13 +16,28 @@ import { pairAll, planSessions, waitAllConnected, type PlannedSession } from './
 import { cpuSecondsOf, memoryOf, MB } from './proc.js';
 import { ratio, summarize, sum, type Summary } from './stats.js';
 import { pollUntil, sleep } from './wait.js';
+import { hostCommandOf } from './host-process.js';
 import { measureWarmHosts } from './warm-host.js';
-import { WorkerProcess } from './worker-process.js';
+import { WorkerProcess, type BootCostRecord } from './worker-process.js';
+
+/** Host CPU by phase (ms, p50/p95), from each host's own `session host boot cost` line. */
+export type PhaseSummary = Record<string, Summary>;
+
+function byPhase(records: readonly BootCostRecord[]): PhaseSummary {
+  const phases = ['imported', 'ready', 'connected', 'uploaded'];
+  return Object.fromEntries(phases.map((p) => [p, summarize(records.map((r) => r.cpuMs[p] ?? NaN).filter(Number.isFinite))]));
+}
 
 export interface SizeResult {
   n: number;
   recoveryConcurrency: number | null;
   nodeFlags: string[];
+  /** The entry the supervisor forked hosts with, from a live host's /proc/<pid>/cmdline. */
+  hostEntry: string | null;
+  /** Node flags in effect for hosts (execArgv + HOST_NODE_FLAGS, test preload left out); warm hosts and the baseline ran with these too. */
+  hostNodeFlags: string[];
+  /** Host CPU per phase: imported = process start → entry (Node bootstrap + bundle), ready = init → auth restored, connected = Noise handshake + login, uploaded = first snapshot upload. */
+  hostCpuByPhaseMs: { underRecovery: PhaseSummary; afterKill: PhaseSummary };
   pairAllMs: number;
   hostBootUnderRecoveryMs: Summary;
   hostBootAfterKillMs: Summary;
@@ -77,7 +92,13 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const qrRounds = sim.qrCount();
     log(n, `paired ${n} sessions in ${pairAllMs} ms`);
 
+    const firstHost = (await api.session(sessions[0]!.sessionId)).pid;
+    const hostCommand = firstHost === null ? null : hostCommandOf(firstHost);
+    const hostNodeFlags = hostCommand?.nodeFlags ?? options.nodeFlags;
+    log(n, `hosts run ${hostCommand?.entry ?? '?'} with node flags: ${hostNodeFlags.join(' ') || 'none'}`);
+    const costsBeforeKills = worker.bootCosts.length;
     const kills = await killEach(api, worker, pickSpread(sessions, Math.min(options.kills, n)));
+    const killCosts = worker.bootCosts.slice(costsBeforeKills);
     log(n, `kill → connected p50 ${summarize(kills.killMs).p50} ms over ${kills.killMs.length} kills`);
 
     const stop1 = await worker.stop();
@@ -97,6 +118,10 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const cpuSecondsDuringRecovery = cpuSecondsOf(worker.pid);
     const hostCpuAtConnected = [...(await waitAllConnected(api, sessions, 30_000)).values()].map((s) => (s.pid === null ? NaN : (cpuSecondsOf(s.pid) ?? NaN)));
     const bootsUnderRecovery = worker.boots.map((b) => b.bootMs);
+    const w2 = worker;
+    // Each host logs its boot cost after its first upload, a moment after `connected`.
+    await pollUntil(async () => (w2.bootCosts.length >= n ? true : undefined), { timeoutMs: 30_000, what: 'every host boot cost', last: () => `${w2.bootCosts.length}/${n}` }).catch(() => undefined);
+    const recoveryCosts = [...worker.bootCosts];
     log(n, `worker start → ${n} connected in ${recoveryMs} ms`);
 
     // Let the post-connect snapshot uploads finish: memory and idle CPU are steady-state figures.
@@ -113,10 +138,10 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const gracefulStopMs = Date.now() - stopStarted;
     if (stop2.code !== 0) throw new Error(`worker stop exited ${JSON.stringify(stop2)}: ${worker.tail()}`);
 
-    const warm = await measureWarmHosts(sim, dataDir, pickSpread(sessions, Math.min(5, options.kills)).map((s) => s.sessionId), { importWaitMs: 4_000, nodeFlags: options.nodeFlags });
+    const warm = await measureWarmHosts(sim, dataDir, pickSpread(sessions, Math.min(5, options.kills)).map((s) => s.sessionId), { importWaitMs: 4_000, nodeFlags: hostNodeFlags });
     log(n, `warm spare host: init → connected p50 ${summarize(warm).p50} ms`);
 
-    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: options.nodeFlags });
+    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: hostNodeFlags });
     if (baseline) log(n, `baseline: one process → ${n} open in ${baseline.recoveryMs} ms, ${baseline.pssMB.toFixed(1)} MB PSS`);
 
     const supervisorPssMB = (supMem?.pssBytes ?? NaN) / MB;
@@ -125,6 +150,9 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
       n,
       recoveryConcurrency: options.recoveryConcurrency ?? null,
       nodeFlags: options.nodeFlags,
+      hostEntry: hostCommand?.entry ?? null,
+      hostNodeFlags,
+      hostCpuByPhaseMs: { underRecovery: byPhase(recoveryCosts), afterKill: byPhase(killCosts) },
       pairAllMs,
       hostBootUnderRecoveryMs: summarize(bootsUnderRecovery),
       hostBootAfterKillMs: summarize(kills.bootMs),

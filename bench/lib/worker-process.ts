@@ -18,6 +18,13 @@ export interface BootRecord {
   at: number;
 }
 
+/** A host's own `session host boot cost` log line (session-host/boot-cost.ts). */
+export interface BootCostRecord {
+  sessionId: string;
+  cpuMs: Record<string, number>;
+  atMs: Record<string, number>;
+}
+
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -36,6 +43,7 @@ export function freePort(): Promise<number> {
 
 export class WorkerProcess {
   readonly boots: BootRecord[] = [];
+  readonly bootCosts: BootCostRecord[] = [];
   readonly exited: Promise<ExitInfo>;
   private readonly tailLines: string[] = [];
 
@@ -95,11 +103,14 @@ export class WorkerProcess {
   private onLine(line: string): void {
     this.tailLines.push(line);
     if (this.tailLines.length > 400) this.tailLines.splice(0, 200);
-    if (!line.includes('session host ready')) return;
+    if (!line.includes('session host ready') && !line.includes('session host boot cost')) return;
     try {
-      const entry = JSON.parse(line) as { msg?: string; sessionId?: string; bootMs?: number };
+      const entry = JSON.parse(line) as { msg?: string; sessionId?: string; bootMs?: number; bootCost?: { cpuMs: Record<string, number>; atMs: Record<string, number> } };
       if (entry.msg === 'session host ready' && typeof entry.sessionId === 'string' && typeof entry.bootMs === 'number') {
         this.boots.push({ sessionId: entry.sessionId, bootMs: entry.bootMs, at: Date.now() });
+      }
+      if (entry.msg === 'session host boot cost' && typeof entry.sessionId === 'string' && entry.bootCost) {
+        this.bootCosts.push({ sessionId: entry.sessionId, cpuMs: entry.bootCost.cpuMs, atMs: entry.bootCost.atMs });
       }
     } catch {
       /* not a JSON log line */

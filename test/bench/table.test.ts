@@ -9,6 +9,12 @@ function result(n: number, baseline: boolean): SizeResult {
     n,
     recoveryConcurrency: null,
     nodeFlags: [],
+    hostEntry: '/app/dist/host/session-host.mjs',
+    hostNodeFlags: ['--max-semi-space-size=1'],
+    hostCpuByPhaseMs: {
+      underRecovery: { imported: summarize([260]), ready: summarize([20]), connected: summarize([60, 80]), uploaded: summarize([5]) },
+      afterKill: { imported: summarize([]), ready: summarize([]), connected: summarize([]), uploaded: summarize([]) },
+    },
     pairAllMs: 1000,
     hostBootUnderRecoveryMs: s,
     hostBootAfterKillMs: s,
@@ -38,6 +44,8 @@ describe('bench table (pure)', () => {
     expect(table).toContain('| kill -9 → connected p50 / p95 (ms) | p50 ≤ 500 | – | – |');
     expect(table).toContain('| memory ratio worker / baseline (per session) |  | 3.43 | – |');
     expect(table).toContain('| host boot under recovery p50 / p95 (ms) |  | 200 / 300 | 200 / 300 |');
+    expect(table).toContain('| host CPU under recovery, start → entry (bootstrap + bundle) p50 (ms) |  | 260 | 260 |');
+    expect(table).toContain('| host CPU after kill, Noise handshake + login p50 (ms) |  | – | – |');
     for (const line of lines) expect(line.split('|').length).toBe(lines[0]!.split('|').length);
   });
 
