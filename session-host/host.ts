@@ -171,7 +171,8 @@ export class SessionHost {
       () => {
         if (!first) return;
         markBoot('uploaded');
-        this.logger.info({ bootCost: bootCost() }, 'session host boot cost');
+        // What this process really runs (its title hides argv from /proc/<pid>/cmdline).
+        this.logger.info({ bootCost: bootCost(), node: process.version, entry: process.argv[1], execArgv: process.execArgv }, 'session host boot cost');
       },
       () => undefined,
     );

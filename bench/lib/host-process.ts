@@ -1,9 +1,10 @@
 /**
- * What a live session host really runs, read from its /proc/<pid>/cmdline: the entry it was
- * forked with and the Node flags in effect (the supervisor's execArgv plus HOST_NODE_FLAGS), so
- * the report says what ran, and the baseline and warm hosts can run with the same flags.
+ * What a live session host really runs, from its own `session host boot cost` line (its process
+ * title overwrites argv in /proc/<pid>/cmdline): the entry it was forked with and the Node flags
+ * in effect (the supervisor's execArgv plus HOST_NODE_FLAGS), so the report says what ran, and
+ * the baseline and warm hosts run with the same flags.
  */
-import { readFileSync } from 'node:fs';
+import type { BootCostRecord } from './worker-process.js';
 
 export interface HostCommand {
   entry: string;
@@ -11,25 +12,18 @@ export interface HostCommand {
   nodeFlags: string[];
 }
 
-/** Pure: argv of a forked host (`node [flags] <entry> --session <id>`; the title may replace argv[0]). */
-export function parseHostCmdline(args: readonly string[]): HostCommand | null {
-  const entryAt = args.findIndex((a) => /session-host\.mjs$|session-host\/main\.js$/.test(a));
-  if (entryAt < 0) return null;
+/** Pure: the host's entry and execArgv without the test-only simulator preload (`--import <file>`). */
+export function hostCommandOf(record: BootCostRecord | undefined): HostCommand | null {
+  if (!record?.entry || !record.execArgv) return null;
   const flags: string[] = [];
-  for (let i = 1; i < entryAt; i++) {
-    if (args[i] === '--import') {
+  for (let i = 0; i < record.execArgv.length; i++) {
+    const a = record.execArgv[i]!;
+    if (a === '--import') {
       i++;
       continue;
     }
-    flags.push(args[i]!);
+    if (a.startsWith('--import=')) continue;
+    flags.push(a);
   }
-  return { entry: args[entryAt]!, nodeFlags: flags };
-}
-
-export function hostCommandOf(pid: number): HostCommand | null {
-  try {
-    return parseHostCmdline(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== ''));
-  } catch {
-    return null;
-  }
+  return { entry: record.entry, nodeFlags: flags };
 }

@@ -92,8 +92,7 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const qrRounds = sim.qrCount();
     log(n, `paired ${n} sessions in ${pairAllMs} ms`);
 
-    const firstHost = (await api.session(sessions[0]!.sessionId)).pid;
-    const hostCommand = firstHost === null ? null : hostCommandOf(firstHost);
+    const hostCommand = hostCommandOf(worker.bootCosts[0]);
     const hostNodeFlags = hostCommand?.nodeFlags ?? options.nodeFlags;
     log(n, `hosts run ${hostCommand?.entry ?? '?'} with node flags: ${hostNodeFlags.join(' ') || 'none'}`);
     const costsBeforeKills = worker.bootCosts.length;

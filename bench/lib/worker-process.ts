@@ -21,6 +21,9 @@ export interface BootRecord {
 /** A host's own `session host boot cost` log line (session-host/boot-cost.ts). */
 export interface BootCostRecord {
   sessionId: string;
+  node?: string;
+  entry?: string;
+  execArgv?: string[];
   cpuMs: Record<string, number>;
   atMs: Record<string, number>;
 }
@@ -105,12 +108,12 @@ export class WorkerProcess {
     if (this.tailLines.length > 400) this.tailLines.splice(0, 200);
     if (!line.includes('session host ready') && !line.includes('session host boot cost')) return;
     try {
-      const entry = JSON.parse(line) as { msg?: string; sessionId?: string; bootMs?: number; bootCost?: { cpuMs: Record<string, number>; atMs: Record<string, number> } };
+      const entry = JSON.parse(line) as { msg?: string; sessionId?: string; bootMs?: number; bootCost?: { cpuMs: Record<string, number>; atMs: Record<string, number> }; node?: string; entry?: string; execArgv?: string[] };
       if (entry.msg === 'session host ready' && typeof entry.sessionId === 'string' && typeof entry.bootMs === 'number') {
         this.boots.push({ sessionId: entry.sessionId, bootMs: entry.bootMs, at: Date.now() });
       }
       if (entry.msg === 'session host boot cost' && typeof entry.sessionId === 'string' && entry.bootCost) {
-        this.bootCosts.push({ sessionId: entry.sessionId, cpuMs: entry.bootCost.cpuMs, atMs: entry.bootCost.atMs });
+        this.bootCosts.push({ sessionId: entry.sessionId, cpuMs: entry.bootCost.cpuMs, atMs: entry.bootCost.atMs, node: entry.node, entry: entry.entry, execArgv: entry.execArgv });
       }
     } catch {
       /* not a JSON log line */
