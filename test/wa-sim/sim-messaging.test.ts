@@ -67,6 +67,25 @@ describe('messaging', () => {
     await waitUntil(() => h.sim.queuedFor('15550020011') === 0);
   });
 
+  it('holdNext sits on the device-list answer until released; requestRetry makes the client send again', async () => {
+    const seen: SimMessage[] = [];
+    h.sim.on('message', (m: SimMessage) => seen.push(m));
+    const { client } = await h.pairedClient('15550020021');
+    const hold = h.sim.holdNext('usync', '15550020021');
+    const sending = client.sendText('15550020022@s.whatsapp.net', 'slow server');
+    await hold.caught;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(seen.filter((m) => m.text === 'slow server')).toEqual([]);
+    hold.release();
+    const id = await sending;
+    await waitUntil(() => seen.some((m) => m.id === id));
+
+    // the contact could not decrypt it: the client answers the retry receipt with a new copy
+    h.sim.requestRetry('15550020022', '15550020021', id);
+    await waitUntil(() => seen.filter((m) => m.id === id).length === 2);
+    expect(seen.filter((m) => m.id === id).map((m) => m.text)).toEqual(['slow server', 'slow server']);
+  });
+
   it('deliverText to an account with no connected device fails loudly', async () => {
     await expect(h.sim.deliverText('15550020002', '15559999999', 'nobody home')).rejects.toThrow(/no connected device/);
   });
