@@ -2,6 +2,7 @@ import makeWASocket, { type ConnectionState, type proto, type WASocket } from '@
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { Logger } from '../src/logger.js';
 import type { AuthStore } from './auth/auth-state.js';
+import { isUntrustedServerError } from './wa-trust/install.js';
 import { closeCodeOf, decideOnClose, nextBadSessions, reconnectDelay, DEFAULT_BACKOFF, DEFAULT_BAD_SESSION_MAX, type BackoffSettings } from './reconnect-policy.js';
 
 export type TerminalKind = 'logged-out' | 'replaced' | 'failed';
@@ -174,7 +175,14 @@ export class Connection {
       this.live = undefined;
       this.badSessions = nextBadSessions(this.badSessions, code);
       const badSessionMax = this.options.badSessionMaxAttempts ?? DEFAULT_BAD_SESSION_MAX;
-      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts, badSessions: this.badSessions, badSessionMax });
+      const untrustedServer = isUntrustedServerError(error);
+      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, untrustedServer, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts, badSessions: this.badSessions, badSessionMax });
+      if (untrustedServer && action.kind === 'failed') {
+        this.options.logger.error(
+          { reason: 'untrusted_server', problem: (error as { problem?: string }).problem ?? (error as Error).message },
+          'WhatsApp server failed certificate verification: refusing to talk to it; session failed (untrusted_server), auth untouched',
+        );
+      }
       this.options.logger.info({ code, action: action.kind, message: (error as Error | undefined)?.message }, 'socket closed');
       const closeCode = code ?? 0;
       switch (action.kind) {

@@ -14,6 +14,7 @@ import { markBoot } from './boot-cost.js';
 import { SessionHost } from './host.js';
 import { IpcChannel } from './ipc-channel.js';
 import { sessionIdFromArgv, validateInit } from './startup-args.js';
+import { installServerTrust } from './wa-trust/install.js';
 
 markBoot('imported');
 
@@ -27,6 +28,8 @@ try {
   process.exit(EXIT.INIT_FAILED);
 }
 process.title = `wa-host:${sessionId}`;
+// Before any socket exists: Baileys rc14 alone accepts any server certificate chain.
+installServerTrust();
 
 // With the supervisor gone, stdout may be a broken pipe; a log line must not crash the flush.
 process.stdout.on('error', () => undefined);

@@ -13,7 +13,7 @@ export type CloseAction =
   | { kind: 'logged-out' }
   /** 440: another client took over; exit "replaced", never fight back. */
   | { kind: 'replaced' }
-  /** Needs a human (500 past its bound, 411, QR cap, 403 forbidden); auth is kept. */
+  /** Needs a human (500 past its bound, 411, QR cap, 403 forbidden, untrusted server); auth is kept. */
   | { kind: 'failed'; reason: FailureReason }
   /** We closed it ourselves (stop, logout, orphan guard): nothing to do. */
   | { kind: 'none' };
@@ -23,6 +23,8 @@ export interface CloseContext {
   code: number | undefined;
   /** True when the host itself ended the socket. */
   intentional: boolean;
+  /** The server failed certificate verification (wa-trust/install.ts): never reconnect to it. */
+  untrustedServer?: boolean;
   /** Whether the device is paired (`creds.me` known). */
   paired: boolean;
   /** QR codes shown so far in this host, and the cap. */
@@ -51,6 +53,8 @@ export const CLOSE = {
 
 export function decideOnClose(ctx: CloseContext): CloseAction {
   if (ctx.intentional) return { kind: 'none' };
+  // A server that cannot prove it is WhatsApp gets no second try (no reconnect storm, no QR).
+  if (ctx.untrustedServer) return { kind: 'failed', reason: 'untrusted_server' };
   switch (ctx.code) {
     case CLOSE.RESTART_REQUIRED:
       return { kind: 'restart-now' };

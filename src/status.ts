@@ -48,6 +48,8 @@ export const FAILURE_REASONS = [
   'storage_error',
   /** Transient at boot: storage unreachable or timing out; `recovering` while it lasts. */
   'storage_unavailable',
+  /** The WhatsApp server's certificate chain failed verification (issue 16). */
+  'untrusted_server',
   'unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -35,6 +35,12 @@ describe('reconnect policy (design.md §6)', () => {
     expect(nextBadSessions(2, undefined)).toBe(2);
   });
 
+  it('an untrusted server fails the session whatever the code, and is never retried', () => {
+    for (const code of [undefined, 400, 428, 500, 515]) {
+      expect(decideOnClose({ ...base, code, untrustedServer: true })).toEqual({ kind: 'failed', reason: 'untrusted_server' });
+    }
+  });
+
   it('a close the host caused itself needs no action, whatever the code', () => {
     expect(decideOnClose({ ...base, code: 401, intentional: true }).kind).toBe('none');
   });

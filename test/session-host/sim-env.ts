@@ -28,11 +28,16 @@ export class SimEnv {
   }
 
   host(sessionId: string, dataDir: string, init: Partial<HostInit> = {}): HostHandle {
+    return this.hostWithEnv(sessionId, dataDir, {}, init);
+  }
+
+  /** A host with extra environment on top of the simulator's (e.g. another trusted root). */
+  hostWithEnv(sessionId: string, dataDir: string, extraEnv: Record<string, string>, init: Partial<HostInit> = {}): HostHandle {
     const h = startHost({
       sessionId,
       dataDir,
       execArgv: ['--import', this.sim.preloadPath],
-      env: this.sim.childEnv(),
+      env: { ...this.sim.childEnv(), ...extraEnv },
       init: { waWebsocketUrl: this.sim.url, ...init },
     });
     this.hosts.push(h);

@@ -13,7 +13,7 @@ import {
   type BinaryNode,
 } from '@whiskeysockets/baileys';
 import type { KeyPair } from './certs.js';
-import { curveVerify } from './strict-verify.js';
+import { xeddsaVerify } from '../../session-host/wa-trust/xeddsa.js';
 
 export interface QrData {
   ref: string;
@@ -91,5 +91,5 @@ export function verifyPairDeviceSign(reply: BinaryNode, clientIdentityKey: Buffe
   const signed = proto.ADVSignedDeviceIdentity.decode(idNode.content);
   if (!signed.details || !signed.deviceSignature) return false;
   const msg = Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, signed.details, clientIdentityKey, account.public]);
-  return curveVerify(clientIdentityKey, msg, Buffer.from(signed.deviceSignature));
+  return xeddsaVerify(clientIdentityKey, msg, Buffer.from(signed.deviceSignature));
 }

@@ -22,7 +22,7 @@ import { makeCertAuthority, makeCertChain, newKeyPair } from './certs.js';
 import { encodeFrame, FrameReader } from './framing.js';
 import { NoiseResponder } from './noise-responder.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
-import { curveVerify } from './strict-verify.js';
+import { xeddsaVerify } from '../../session-host/wa-trust/xeddsa.js';
 
 const logger = pino({ level: 'silent' });
 type RootKey = typeof WA_CERT_DETAILS.PUBLIC_KEY;
@@ -38,7 +38,7 @@ function handshake(trustRoot: boolean) {
   const ca = makeCertAuthority();
   const serverStatic = newKeyPair();
   if (trustRoot) WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(ca.root.public) as RootKey;
-  Curve.verify = curveVerify;
+  Curve.verify = xeddsaVerify;
   const clientEphemeral = Curve.generateKeyPair();
   const noiseKey = Curve.generateKeyPair();
   const client = makeNoiseHandler({ keyPair: clientEphemeral, NOISE_HEADER: NOISE_WA_HEADER, logger });
@@ -110,7 +110,7 @@ describe('pairing', () => {
       advSecret: q.advSecret,
     });
     const original = Curve.verify;
-    Curve.verify = curveVerify; // Baileys' own check, made able to fail
+    Curve.verify = xeddsaVerify; // Baileys' own check, made able to fail
     try {
       const { creds: update, reply } = configureSuccessfulPairing(node, creds);
       expect(update.me?.id).toBe('15550001111:1@s.whatsapp.net');
@@ -139,10 +139,10 @@ describe('strict signature check', () => {
     const kp = Curve.generateKeyPair();
     const msg = Buffer.from('certificate details');
     const sig = Curve.sign(kp.private, msg);
-    expect(curveVerify(kp.public, msg, sig)).toBe(true);
+    expect(xeddsaVerify(kp.public, msg, sig)).toBe(true);
     const bad = Buffer.from(sig);
     bad[5] = bad[5]! ^ 0xff;
-    expect(curveVerify(kp.public, msg, bad)).toBe(false);
+    expect(xeddsaVerify(kp.public, msg, bad)).toBe(false);
     expect(Curve.verify(kp.public, msg, bad)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The trust preload is what makes these tests mean something: without the simulator's root a
- * strictly verifying client must refuse the handshake, and nothing may leave loopback.
+ * The preload only swaps the root key (the simulator's for WhatsApp's); the verification is the
+ * production one (session-host/wa-trust/), which the test client installs as a host does. Without
+ * the simulator's root a verifying client must refuse the handshake, and nothing may leave loopback.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -22,15 +23,15 @@ describe('trust preload', () => {
     h.sim.on('qr', (q) => logins.push(q));
     const c = h.client(h.authDir(), { env: { WA_SIM_ROOT_PUBLIC_KEY: '' } });
     const close = await c.waitFor('close');
-    expect(close.message).toMatch(/intermediate certificate signature invalid/);
+    expect(close.message).toMatch(/untrusted WhatsApp server: intermediate certificate is not signed by the trusted root key/);
     expect(close.reconnect).toBe(false);
     expect(logins).toEqual([]);
     expect(c.events.some((e) => e.type === 'qr' || e.type === 'open')).toBe(false);
   });
 
-  it('without the strict check the same untrusted client is accepted (why the preload installs it)', async () => {
-    // Baileys rc14 alone: Curve.verify never fails, so any chain passes and a QR appears
-    const c = h.client(h.authDir(), { env: { WA_SIM_ROOT_PUBLIC_KEY: '', WA_SIM_STRICT: '0' } });
+  it('raw Baileys rc14 accepts the same untrusted server (why production installs its own check)', async () => {
+    // Curve.verify never fails in rc14, so any chain passes and a QR appears
+    const c = h.client(h.authDir(), { env: { WA_SIM_ROOT_PUBLIC_KEY: '', WA_CLIENT_UNVERIFIED: '1' } });
     await c.waitFor('qr');
   });
 
@@ -38,7 +39,7 @@ describe('trust preload', () => {
     const otherRoot = Buffer.alloc(32, 9).toString('base64');
     const c = h.client(h.authDir(), { env: { WA_SIM_ROOT_PUBLIC_KEY: otherRoot } });
     const close = await c.waitFor('close');
-    expect(close.message).toMatch(/certificate signature invalid/);
+    expect(close.message).toMatch(/untrusted WhatsApp server: intermediate certificate is not signed/);
   });
 
   it('refuses non-loopback connections in a preloaded process before any packet is sent', async () => {

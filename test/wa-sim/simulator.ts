@@ -100,7 +100,7 @@ export class WaSimulator extends EventEmitter {
 
   /** Environment for a process under test (with `--import preloadPath`). */
   childEnv(): Record<string, string> {
-    return { WA_SIM_ROOT_PUBLIC_KEY: this.rootPublicKeyB64, WA_SIM_STRICT: '1', WA_WEBSOCKET_URL: this.url, NODE_EXTRA_CA_CERTS: this.mediaServer.certPath };
+    return { WA_SIM_ROOT_PUBLIC_KEY: this.rootPublicKeyB64, WA_WEBSOCKET_URL: this.url, NODE_EXTRA_CA_CERTS: this.mediaServer.certPath };
   }
 
   // ---- handshake, registration, login -------------------------------------------------------

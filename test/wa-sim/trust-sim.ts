@@ -6,14 +6,13 @@
  *    same Baileys module instance the process runs: a session host runs the bundle
  *    (`dist/host/session-host.mjs`), whose Baileys is `dist/host/baileys.mjs`; any other process
  *    (test clients, the baseline) imports it from the project's node_modules.
- * 2. Install a signature check that can fail (unless WA_SIM_STRICT=0): rc14's Curve.verify accepts
- *    any signature, so without this any certificate chain would pass and tests would prove nothing.
- * 3. Refuse every non-loopback TCP connection, so a test can never reach the real WhatsApp.
+ *    That is all it changes about trust: the verification itself is production code
+ *    (session-host/wa-trust/), installed by the session host's entry (and by the test client).
+ * 2. Refuse every non-loopback TCP connection, so a test can never reach the real WhatsApp.
  */
 import net from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { curveVerify } from './strict-verify.js';
 
 type Baileys = typeof import('@whiskeysockets/baileys');
 
@@ -30,10 +29,6 @@ if (rootKey) {
   const key = Buffer.from(rootKey, 'base64');
   if (key.length !== 32) throw new Error('WA_SIM_ROOT_PUBLIC_KEY must be a base64 32-byte Curve25519 key');
   baileys.WA_CERT_DETAILS.PUBLIC_KEY = key;
-}
-
-if (process.env.WA_SIM_STRICT !== '0') {
-  baileys.Curve.verify = (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean => curveVerify(pub, msg, sig);
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1']);
