@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # wa-gateway-worker: the supervisor and its session hosts in one image.
 #   docker build -t wa-gateway-worker .
-#   docker run -p 3001:3001 -v wa-data:/data --env-file .env wa-gateway-worker
+#   docker run -p 3001:3001 -v wa-data:/data -e WORKER_AUTH_TOKEN=... --env-file .env wa-gateway-worker
 # Debian (glibc) rather than Alpine: Baileys' dependencies ship prebuilt glibc binaries.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -34,6 +34,9 @@ FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tini \
     && rm -rf /var/lib/apt/lists/*
+# HOST=0.0.0.0: a container is reached from outside. Without WORKER_AUTH_TOKEN that would open the
+# session API to the network, so start-up refuses it (exit 2) unless ALLOW_UNAUTHENTICATED_API=true:
+# pass the token (or the explicit opt-in) with `docker run -e` / `--env-file`.
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     PORT=3001 \

@@ -19,6 +19,7 @@ import { printQrCodes, shouldPrintQr } from './qr/terminal-qr.js';
 import { createSnapshotStore } from '../src/storage/index.js';
 import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/storage/settings.js';
 import { buildHttpServer } from './http/server.js';
+import { limitSends, SendRateLimiter } from './http/send-rate-limit.js';
 import { attachSessionMetrics, backendObserver, createMetrics, registerMetricsRoute, type Metrics } from './metrics/index.js';
 import type { RecoveryResult } from '../src/session-view.js';
 import { SessionManager } from './sessions.js';
@@ -142,9 +143,10 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   const sends = new IdempotentSends(dataDir, (id, to, message, messageId) => sessions.registry.send(id, to, message, messageId), logger);
   const api = apiRoutes({
     logger,
-    sessions: sessionCommands(sessions.registry, sends),
+    sessions: limitSends(sessionCommands(sessions.registry, sends), new SendRateLimiter({ perMinute: config.sendRateLimitPerMinute, burst: config.sendRateLimitBurst })),
     maxSessions: config.maxSessions,
     authToken: config.workerAuthToken,
+    host: config.host,
     qr,
     storage: storageProbe,
     recoveryFinished: () => ['done', 'disabled'].includes(sessions.recovery.progress().phase),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from '../errors.js';
 import { applyOrderRules } from './cross-rules.js';
+import { listenHost } from './listen.js';
 import { ParseProblem } from './parsers.js';
 import { SPEC, type Config, type VarSpec } from './spec.js';
 
@@ -35,6 +36,8 @@ export function parseConfig(env: Env): Config {
   }
   applyOrderRules(out, given);
   const cfg = out as Config;
+  // Fills in HOST's default, or refuses a network-facing API without a token (exit 2).
+  (cfg as { host: string | undefined }).host = listenHost(cfg);
   return Object.freeze(cfg);
 }
 

@@ -26,7 +26,8 @@ const HOUR = 3_600_000;
 export const SPEC = {
   // --- HTTP server and identity
   port: v({ name: 'PORT', default: '3001', parse: integer(1, 65535), doc: 'HTTP port of the worker API, health and metrics' }),
-  host: v({ name: 'HOST', default: '0.0.0.0', parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name or IP address' }), doc: 'address the HTTP server binds to' }),
+  host: v({ name: 'HOST', default: undefined, parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name or IP address' }), doc: 'address the HTTP server binds to; unset = 0.0.0.0 with WORKER_AUTH_TOKEN, 127.0.0.1 without' }),
+  allowUnauthenticatedApi: v({ name: 'ALLOW_UNAUTHENTICATED_API', default: 'false', parse: boolean, doc: 'true = allow a non-loopback HOST without WORKER_AUTH_TOKEN (the session API open to the network)' }),
   dataDir: v({ name: 'DATA_DIR', default: './data', parse: text(), doc: 'local auth cache, session registry, assignment cache and worker id' }),
   workerId: v({ name: 'WORKER_ID', default: undefined, parse: text({ pattern: /^[A-Za-z0-9_.-]{1,128}$/, describe: '[A-Za-z0-9_.-]{1,128}' }), doc: 'worker id; default: generated once and kept in DATA_DIR/worker-id' }),
   workerEndpoint: v({ name: 'WORKER_ENDPOINT', default: undefined, parse: url(['http', 'https']), doc: 'URL the backend uses to reach this worker; default http://<hostname>:<PORT>' }),
@@ -34,7 +35,9 @@ export const SPEC = {
   // --- backend
   backendUrl: v({ name: 'BACKEND_URL', default: undefined, parse: url(['http', 'https']), doc: 'control-plane backend base URL; unset = standalone mode' }),
   backendProfile: v({ name: 'BACKEND_PROFILE', default: 'seed', parse: oneOf(['seed', 'whatsam'] as const), doc: 'backend contract: seed or whatsam' }),
-  workerAuthToken: v({ name: 'WORKER_AUTH_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token for backend calls and for /api/* on this worker; unset = API open' }),
+  workerAuthToken: v({ name: 'WORKER_AUTH_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token for backend calls and for /api/* on this worker; unset = API open, on loopback only' }),
+  sendRateLimitPerMinute: v({ name: 'SEND_RATE_LIMIT_PER_MINUTE', default: '60', parse: integer(0, 100_000), doc: 'messages one session may send per minute, sustained (token bucket); 0 = no limit' }),
+  sendRateLimitBurst: v({ name: 'SEND_RATE_LIMIT_BURST', default: '20', parse: integer(1, 100_000), doc: 'messages one session may send at once after a quiet spell; over the limit: 429 with Retry-After' }),
   assignmentPollInterval: v({ name: 'ASSIGNMENT_POLL_INTERVAL', default: '60000', parse: integer(1000, 24 * HOUR), doc: 'ms between fetches of assigned sessions' }),
   backendTimeout: v({ name: 'BACKEND_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one backend request' }),
   nodeEnv: v({ name: 'NODE_ENV', default: undefined, parse: text({ pattern: /^[A-Za-z0-9_.-]{1,32}$/, describe: '[A-Za-z0-9_.-]{1,32}' }), doc: 'deployment environment (e.g. production), reported to a whatsam backend at registration' }),
@@ -104,6 +107,9 @@ type HasDefault<S> = S extends { default: string } ? true : false;
 /** The typed, frozen configuration object. Optional variables without default are `undefined`. */
 export type Config = {
   readonly [K in keyof Spec]: HasDefault<Spec[K]> extends true ? ValueOf<Spec[K]> : ValueOf<Spec[K]> | undefined;
+} & {
+  /** Always set after parsing: HOST's default depends on WORKER_AUTH_TOKEN (src/config/listen.ts). */
+  readonly host: string;
 };
 
 export const ALL_VARIABLES: readonly string[] = Object.values(SPEC).map((s) => s.name);

@@ -6,6 +6,7 @@ import { HttpError } from './http-error.js';
 export interface RenderedError {
   readonly statusCode: number;
   readonly body: ErrorBody;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -14,7 +15,7 @@ export interface RenderedError {
  * message may carry paths, hosts or worse.
  */
 export function renderError(err: unknown): RenderedError {
-  if (err instanceof HttpError) return { statusCode: err.statusCode, body: err.toJSON() };
+  if (err instanceof HttpError) return { statusCode: err.statusCode, body: err.toJSON(), headers: err.headers };
   const fe = err as Partial<FastifyError> | undefined;
   if (fe && Array.isArray(fe.validation)) {
     return { statusCode: 400, body: { code: 'VALIDATION_FAILED', message: fe.message ?? 'invalid request' } };
@@ -31,7 +32,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const rendered = renderError(err);
     if (rendered.statusCode >= 500) request.log.error({ err }, 'request failed');
-    void reply.code(rendered.statusCode).send(fail(rendered.body));
+    void reply.code(rendered.statusCode).headers(rendered.headers ?? {}).send(fail(rendered.body));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(fail({ code: 'NOT_FOUND', message: `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` }));

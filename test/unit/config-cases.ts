@@ -23,7 +23,9 @@ const BOOL_GOOD = [['true', true], ['1', true], ['yes', true], ['ON', true], ['f
 
 export const CASES: Readonly<Record<string, VarCase>> = {
   PORT: { default: 3001, good: [['8080', 8080], ['1', 1], ['65535', 65535], [' 42 ', 42]], bad: ['abc', '0', '65536', '-1', '3.5', '1e3'], allowed: ms(1, 65535) },
-  HOST: { default: '0.0.0.0', good: [['127.0.0.1', '127.0.0.1'], ['::1', '::1'], ['worker-1.internal', 'worker-1.internal']], bad: ['http://x', 'a b'], allowed: 'expected a host name or IP address' },
+  // Without WORKER_AUTH_TOKEN only loopback is accepted (the rest: config.test.ts, 'API exposure').
+  HOST: { default: '127.0.0.1', good: [['127.0.0.1', '127.0.0.1'], ['::1', '::1'], ['localhost', 'localhost'], ['127.0.0.2', '127.0.0.2']], bad: ['http://x', 'a b'], allowed: 'expected a host name or IP address' },
+  ALLOW_UNAUTHENTICATED_API: { default: false, good: BOOL_GOOD, bad: ['maybe'], allowed: 'expected true or false' },
   // Any non-empty path is accepted; an empty value means "unset" (the default).
   DATA_DIR: { default: './data', good: [['/var/lib/wa', '/var/lib/wa'], [' ./d ', './d']], bad: [] },
   WORKER_ID: { default: undefined, good: [['worker-1', 'worker-1'], ['a.b_c-D', 'a.b_c-D']], bad: ['has space', 'a/b', 'x'.repeat(129)], allowed: 'expected [A-Za-z0-9_.-]{1,128}' },
@@ -32,6 +34,8 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   BACKEND_URL: { default: undefined, good: [['https://api.example.com/', 'https://api.example.com'], ['http://127.0.0.1:4000/base', 'http://127.0.0.1:4000/base']], bad: ['api.example.com', 'ws://x'], allowed: 'expected a URL (http or https)' },
   BACKEND_PROFILE: { default: 'seed', good: [['whatsam', 'whatsam'], ['SEED', 'seed']], bad: ['other'], allowed: 'expected one of seed, whatsam' },
   WORKER_AUTH_TOKEN: { default: undefined, good: [['tok-123', 'tok-123']], bad: ['x'.repeat(4097)], allowed: 'expected at most 4096 characters' },
+  SEND_RATE_LIMIT_PER_MINUTE: { default: 60, good: [['0', 0], ['600', 600]], bad: ['-1', '100001', 'fast'], allowed: 'expected an integer 0-100000' },
+  SEND_RATE_LIMIT_BURST: { default: 20, good: [['1', 1], ['100', 100]], bad: ['0', '100001'], allowed: 'expected an integer 1-100000' },
   ASSIGNMENT_POLL_INTERVAL: { default: 60000, good: [['1000', 1000], [String(DAY), DAY]], bad: ['999', String(DAY + 1)], allowed: ms(1000, DAY) },
   BACKEND_TIMEOUT: { default: 10000, good: [['100', 100]], bad: ['99', '600001'], allowed: ms(100, 600_000) },
   NODE_ENV: { default: undefined, good: [['production', 'production'], ['staging-2', 'staging-2']], bad: ['pro duction', 'x'.repeat(33)], allowed: 'expected [A-Za-z0-9_.-]{1,32}' },

@@ -52,6 +52,28 @@ describe.each(Object.entries(CASES))('config variable %s', (name, c) => {
   }
 });
 
+describe('config: API exposure (issue 16 §4: secure by default)', () => {
+  it('HOST defaults to loopback without a token and to every interface with one', () => {
+    expect(parseConfig({}).host).toBe('127.0.0.1');
+    expect(parseConfig({ WORKER_AUTH_TOKEN: 't' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ ALLOW_UNAUTHENTICATED_API: 'true' }).host).toBe('127.0.0.1');
+  });
+
+  it.each(['0.0.0.0', '::', '10.1.2.3', 'worker-1.internal', '128.0.0.1'])('HOST=%s without a token stops start-up with one line saying what to set', (host) => {
+    const err = configErrorOf({ HOST: host });
+    expect(err.variable).toBe('HOST');
+    expect(err.message).toBe(
+      `HOST=${host} without WORKER_AUTH_TOKEN would open the session API to the network: set WORKER_AUTH_TOKEN, or ALLOW_UNAUTHENTICATED_API=true to accept an unauthenticated API (or HOST=127.0.0.1)`,
+    );
+  });
+
+  it('a non-loopback HOST is accepted with a token, or with the explicit opt-in', () => {
+    expect(parseConfig({ HOST: '0.0.0.0', WORKER_AUTH_TOKEN: 't' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'true' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ HOST: '::ffff:127.0.0.1' }).host).toBe('::ffff:127.0.0.1');
+  });
+});
+
 describe('config: specific rules', () => {
   it('gives the issue\'s example line for PORT=abc', () => {
     expect(configErrorOf({ PORT: 'abc' }).message).toBe('PORT=abc: expected an integer 1-65535');

@@ -29,6 +29,8 @@ export interface ApiDeps {
   readonly maxSessions: number;
   /** WORKER_AUTH_TOKEN; undefined or empty = the API is open (a loud warning at start). */
   readonly authToken: string | undefined;
+  /** The address the server binds (config.host): says whether an open API is loopback-only. */
+  readonly host: string;
   readonly qr: QrRenderer;
   readonly storage: StorageProbe;
   /** Recovery of this start has finished (or is disabled). */

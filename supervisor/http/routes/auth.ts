@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../../src/logger.js';
+import { isLoopbackAddress } from '../../../src/config/listen.js';
 import { bearerMatches } from '../../metrics/bearer.js';
 import { fail } from '../envelope.js';
 
@@ -29,13 +30,19 @@ export function needsAuth(routeUrl: string | undefined, rawUrl: string): boolean
 
 /**
  * `Authorization: Bearer <WORKER_AUTH_TOKEN>` on every session route (constant-time compare),
- * checked before the body is read. Without a token the API is open, and the log says so loudly.
+ * checked before the body is read. Without a token the API is open: start-up allows that on
+ * loopback only, or with ALLOW_UNAUTHENTICATED_API=true (src/config/listen.ts), and the log says so.
  */
-export function installAuth(app: FastifyInstance, token: string | undefined, logger: Logger): void {
+export function installAuth(app: FastifyInstance, token: string | undefined, logger: Logger, host: string): void {
   if (token === undefined || token === '') {
-    logger.warn(
-      'WORKER_AUTH_TOKEN is not set: the session API (/api/*) is OPEN — anyone who can reach this port can create, read and delete WhatsApp sessions and send messages. Set WORKER_AUTH_TOKEN in production.',
-    );
+    if (isLoopbackAddress(host)) {
+      logger.warn({ host }, 'WORKER_AUTH_TOKEN is not set: the session API (/api/*) has no authentication and listens on loopback only. Set WORKER_AUTH_TOKEN to serve it to the network.');
+    } else {
+      logger.warn(
+        { host },
+        'WORKER_AUTH_TOKEN is not set and ALLOW_UNAUTHENTICATED_API=true: the session API (/api/*) is OPEN to the network — anyone who can reach this port can create, read and delete WhatsApp sessions and send messages.',
+      );
+    }
     return;
   }
   app.addHook('onRequest', async (request, reply) => {

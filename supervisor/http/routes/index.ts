@@ -27,7 +27,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
   const qr = qrEndpoint(api);
   return [
     (app) => registerDocs(app, api.version),
-    (app) => installAuth(app, api.authToken, api.logger),
+    (app) => installAuth(app, api.authToken, api.logger, api.host),
     ...ROUTES,
     (app) => registerReadyRoute(app, api),
     (app) => registerSessionRoutes(app, sessions),
