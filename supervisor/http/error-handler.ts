@@ -15,7 +15,9 @@ export interface RenderedError {
  * message may carry paths, hosts or worse.
  */
 export function renderError(err: unknown): RenderedError {
-  if (err instanceof HttpError) return { statusCode: err.statusCode, body: err.toJSON(), headers: err.headers };
+  if (err instanceof HttpError) {
+    return Object.keys(err.headers).length > 0 ? { statusCode: err.statusCode, body: err.toJSON(), headers: err.headers } : { statusCode: err.statusCode, body: err.toJSON() };
+  }
   const fe = err as Partial<FastifyError> | undefined;
   if (fe && Array.isArray(fe.validation)) {
     return { statusCode: 400, body: { code: 'VALIDATION_FAILED', message: fe.message ?? 'invalid request' } };
