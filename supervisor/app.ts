@@ -55,8 +55,8 @@ export interface Supervisor {
   readonly backend: BackendIntegration | null;
   /** What `GET /metrics` serves. */
   readonly metrics: Metrics;
-  /** The durable event outbox; null when no sink is configured (standalone without WEBHOOK_URL). */
-  readonly outbox: EventOutbox | null;
+  /** The durable event outbox and live event feed. */
+  readonly outbox: EventOutbox;
   health(): HealthReport;
   /** Graceful: stop taking session commands, stop every host in parallel (flush, never logout), close HTTP. */
   close(): Promise<void>;
@@ -97,7 +97,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     throw err;
   }
   // The outbox subscribes before recovery starts: every event of this start is persisted.
-  let outbox: EventOutbox | null;
+  let outbox: EventOutbox;
   try {
     outbox = createOutbox({ config, dataDir, logger, workerId, version, backend, metrics });
   } catch (err) {
@@ -105,8 +105,8 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     metrics.close();
     throw new WorkerError('OUTBOX_UNAVAILABLE', `cannot open the event outbox in ${dataDir}: ${(err as Error).message}`, { cause: err, details: { dataDir } });
   }
-  const detachOutbox = outbox?.attach((l) => sessions.registry.subscribe(l)) ?? (() => undefined);
-  outbox?.start();
+  const detachOutbox = outbox.attach((l) => sessions.registry.subscribe(l));
+  outbox.start();
   const sessionStatuses = options.sessionStatuses ?? ((): Iterable<SessionStatus> => sessions.registry.list().map((v) => v.status));
   let closing = false;
   // API parts: storage reachability for /ready and /health, QR images on a piscina pool.
@@ -136,7 +136,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       recovery: sessions.recovery.progress(),
       ...(recoveryResult ? { recoveryResult } : {}),
       ...(backend ? { backend: backend.status() } : {}),
-      ...(outbox ? { events: outbox.stats() } : {}),
+      events: outbox.stats(),
       storage: storageProbe.status(),
     });
 
@@ -164,7 +164,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     clearInterval(probeTimer);
     await Promise.allSettled([qr.close(), store.close(), mediaStore.close()]);
     detachOutbox();
-    await outbox?.close(0);
+    await outbox.close(0);
     detachMetrics();
     metrics.close();
     const code = (err as NodeJS.ErrnoException).code ?? 'LISTEN_FAILED';
@@ -215,7 +215,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       // in DATA_DIR/outbox.sqlite for the next start); heartbeats and polling stop; never an
       // unregister (the backend keeps the sessions assigned for the next start).
       detachOutbox();
-      await outbox?.close(backend?.eventRetry().flushTimeoutMs ?? Math.min(5000, config.backendTimeout));
+      await outbox.close(backend?.eventRetry().flushTimeoutMs ?? Math.min(5000, config.backendTimeout));
       await backend?.stop();
       await sessions.shutdown();
       await http.close();

@@ -26,7 +26,7 @@ const parked: EventSink = {
 
 export async function measureOutboxAppend(iterations: number, sync: OutboxSync, dir = tmpdir()): Promise<Summary & { bytes: number }> {
   const dataDir = mkdtempSync(join(dir, 'bench-outbox-'));
-  const outbox = new EventOutbox({ dataDir, sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 2 ** 40, rejectRetries: 3, sync });
+  const outbox = new EventOutbox({ dataDir, workerId: 'bench-worker', sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 2 ** 40, rejectRetries: 3, sync });
   outbox.start();
   const at = new Date().toISOString();
   const event = (i: number) => ({ kind: 'messages' as const, sessionId: 'bench-00001', messages: [{ id: `3EB0${String(i).padStart(16, '0')}`, from: '15550001111@s.whatsapp.net', timestamp: at, type: 'text' as const, text: 'a typical short message of about sixty characters, no more' }] });

@@ -22,10 +22,10 @@ export interface CreateOutboxDeps {
 
 /**
  * The outbox with every configured sink: the backend's webhooks (backend mode) and the client
- * webhook (WEBHOOK_URL, any mode). null when there is nowhere to deliver to (standalone without
- * WEBHOOK_URL): then no event is stored.
+ * webhook (WEBHOOK_URL, any mode). With no sink (standalone without WEBHOOK_URL) nothing is
+ * stored; the live feed (GET /api/events/stream) still carries every event.
  */
-export function createOutbox(deps: CreateOutboxDeps): EventOutbox | null {
+export function createOutbox(deps: CreateOutboxDeps): EventOutbox {
   const { config, logger } = deps;
   const sinks: EventSink[] = [];
   if (deps.backend) sinks.push(deps.backend.eventSink());
@@ -36,10 +36,10 @@ export function createOutbox(deps: CreateOutboxDeps): EventOutbox | null {
   if (deps.backend?.profile.name === 'whatsam' && config.webhookUrl === undefined) {
     logger.warn('BACKEND_PROFILE=whatsam has no webhook for incoming messages: set WEBHOOK_URL to receive them');
   }
-  if (sinks.length === 0) return null;
   const retry = deps.retry ?? deps.backend?.eventRetry() ?? { minMs: 500, maxMs: 30_000 };
   return new EventOutbox({
     dataDir: deps.dataDir,
+    workerId: deps.workerId,
     sinks,
     logger,
     maxBytes: config.outboxMaxBytes,

@@ -3,6 +3,7 @@ import type { Logger } from '../../src/logger.js';
 import type { SessionEvent } from '../../src/session-view.js';
 import type { OutboundEvent } from '../backend/domain.js';
 import { toOutbound } from '../backend/outbound-events.js';
+import { webhookBody, type WebhookBody } from '../backend/profiles/webhook.js';
 import { backoffMs } from '../backend/sleep.js';
 import type { Decision } from './delivery-policy.js';
 import { idempotencyKey, splitMessages } from './keys.js';
@@ -17,8 +18,16 @@ export interface OutboxMetrics {
   observeOutboxAppend(seconds: number): void;
 }
 
+/** A live subscriber of the event stream (GET /api/events/stream); `end` is called on shutdown. */
+export interface FeedListener {
+  event(body: WebhookBody): void;
+  end(): void;
+}
+
 export interface OutboxOptions {
   dataDir: string;
+  /** Named in every client-facing event body. */
+  workerId: string;
   sinks: readonly EventSink[];
   logger: Logger;
   /** Payload bytes the outbox may hold (pending and dead); beyond it the least valuable go, loudly. */
@@ -79,6 +88,7 @@ export class EventOutbox {
   private readonly sinks = new Map<string, EventSink>();
   private readonly budgets = new Map<string, RateBudget>();
   private readonly abort = new AbortController();
+  private readonly feed = new Set<FeedListener>();
   private readonly now: () => number;
   private readonly log: Logger;
   private started = false;
@@ -110,8 +120,10 @@ export class EventOutbox {
   enqueue(event: OutboundEvent): void {
     if (this.abort.signal.aborted || this.finalStats) return;
     const items: AppendItem[] = [];
+    const parts: { part: OutboundEvent; key: string }[] = [];
     for (const part of splitMessages(event)) {
       const key = idempotencyKey(part);
+      parts.push({ part, key });
       let carried = false;
       for (const sink of this.sinks.values()) {
         if (!sink.accepts(part)) continue;
@@ -125,6 +137,32 @@ export class EventOutbox {
         this.o.metrics?.outboxEvent('none', part.kind, 'unsupported');
       }
     }
+    this.persist(event, items);
+    // Live subscribers get every event (with the key the sinks use), after it was persisted.
+    for (const { part, key } of parts) this.publish(webhookBody(this.o.workerId, part, key));
+  }
+
+  /** Live feed of every event from now on, client-webhook shaped; returns the unsubscribe function. */
+  subscribe(listener: FeedListener): () => void {
+    if (this.finalStats) {
+      listener.end();
+      return () => undefined;
+    }
+    this.feed.add(listener);
+    return () => this.feed.delete(listener);
+  }
+
+  private publish(body: WebhookBody): void {
+    for (const l of this.feed) {
+      try {
+        l.event(body);
+      } catch (err) {
+        this.log.warn({ err }, 'outbox: a live feed subscriber failed');
+      }
+    }
+  }
+
+  private persist(event: OutboundEvent, items: AppendItem[]): void {
     if (items.length === 0) return;
     const started = performance.now();
     let added: AppendItem[];
@@ -215,6 +253,8 @@ export class EventOutbox {
         clearTimeout(timer);
       }
       this.abort.abort();
+      for (const l of this.feed) l.end();
+      this.feed.clear();
       await Promise.all([...this.lanes.values()].map((l) => l.stopped()));
       this.finalStats = this.stats();
       if (this.finalStats.pending > 0) this.log.info({ left: this.finalStats.pending }, 'outbox: events kept on disk for the next start');

@@ -39,9 +39,15 @@ beforeAll(async () => {
   worker = await startApiWorker({ WORKER_AUTH_TOKEN: TOKEN, WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, WEBHOOK_SECRET: 'x'.repeat(32) }, fixtureHost('scripted'));
 }, 30_000);
 
+/** A stream a client leaves open: shutdown must end it, not wait for it. */
+let dangling: ReadableStreamDefaultReader<Uint8Array> | undefined;
+
 afterAll(async () => {
   delete process.env.FIXTURE_SCRIPT;
   await worker?.close();
+  if (dangling) {
+    for (;;) if ((await dangling.read()).done) break; // ended by the worker's shutdown
+  }
   await new Promise<void>((r) => server.close(() => r()));
 });
 
@@ -85,6 +91,40 @@ describe('dead letters over the API', () => {
     const hook = doc.webhooks.event.post;
     expect(hook.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key', 'X-Webhook-Event', 'X-Webhook-Signature']);
     expect(hook.requestBody.content['application/json'].schema.required).toEqual(['id', 'event', 'sessionId', 'workerId', 'timestamp', 'data']);
+  });
+});
+
+describe('live event stream (server-sent events)', () => {
+  it('streams every event of a session with its key, event name and the webhook body; needs the token', async () => {
+    expect((await fetch(`${worker.sup.url}/api/events/stream`, { signal: AbortSignal.timeout(5000) })).status).toBe(401);
+    const abort = new AbortController();
+    const res = await fetch(`${worker.sup.url}/api/events/stream?sessionId=sse1`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    const frames: { id: string; event: string; data: Record<string, any> }[] = [];
+    let buffer = '';
+    expect((await call(worker, 'POST', '/api/sessions', { body: { sessionId: 'sse1' } })).status).toBeLessThan(300);
+    expect((await call(worker, 'POST', '/api/sessions', { body: { sessionId: 'sse2' } })).status).toBeLessThan(300);
+    const deadline = Date.now() + 15_000;
+    while (frames.filter((f) => f.event === 'message').length < 2 && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += Buffer.from(value).toString();
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (block.startsWith(':')) continue;
+        const field = (name: string) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
+        frames.push({ id: field('id'), event: field('event'), data: JSON.parse(field('data')) as Record<string, any> });
+      }
+    }
+    abort.abort();
+    dangling = (await fetch(`${worker.sup.url}/api/events/stream`, { headers: { authorization: `Bearer ${TOKEN}` } })).body!.getReader();
+    expect(frames.every((f) => f.data.sessionId === 'sse1' && f.data.id === f.id && f.data.event === f.event)).toBe(true);
+    expect(frames.filter((f) => f.event === 'message').map((f) => f.id)).toEqual(['sse1:IN-sse1-1', 'sse1:IN-sse1-2']);
+    expect(frames.some((f) => f.event === 'session.status' && f.data.data.status === 'connected')).toBe(true);
   });
 });
 

@@ -58,7 +58,7 @@ describe('outbox store', () => {
 
   it('over the quota, evicts receipts first, then the oldest; counts each', async () => {
     const d = dir();
-    const outbox = new EventOutbox({ dataDir: d, sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 1200, rejectRetries: 3 });
+    const outbox = new EventOutbox({ dataDir: d, workerId: 'w1', sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 1200, rejectRetries: 3 });
     outbox.enqueue(message('OLD', 'x'.repeat(300)));
     outbox.enqueue(receipt('R1'));
     outbox.enqueue(message('NEW1', 'y'.repeat(300)));

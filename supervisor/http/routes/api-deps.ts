@@ -35,8 +35,8 @@ export interface ApiDeps {
   readonly storage: StorageProbe;
   /** Recovery of this start has finished (or is disabled). */
   readonly recoveryFinished: () => boolean;
-  /** The durable event outbox (dead letters); null when no sink is configured. */
-  readonly outbox: EventOutbox | null;
+  /** The durable event outbox (dead letters) and live event feed. */
+  readonly outbox: EventOutbox;
   /** The supervisor is shutting down. */
   readonly closing: () => boolean;
   readonly version: string;

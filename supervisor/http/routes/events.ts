@@ -9,16 +9,16 @@ import { register } from './endpoint.js';
 /**
  * Dead letters of the event outbox: events a sink refused (4xx) after OUTBOX_REJECT_RETRIES
  * attempts. Listed, replayed (back into their lane, same idempotency key) or discarded by an
- * operator; never dropped silently. Without an outbox (no sink configured) the list is empty.
+ * operator; never dropped silently.
  */
-export function registerEventRoutes(app: FastifyInstance, outbox: EventOutbox | null): void {
+export function registerEventRoutes(app: FastifyInstance, outbox: EventOutbox): void {
   register(app, {
     method: 'GET',
     url: '/api/events/dead-letters',
     schema: { tags: ['events'], summary: 'Events a sink rejected, oldest first', querystring: DEAD_LETTER_QUERY, response: responses(DEAD_LETTER_LIST) },
     handler: async (request) => {
       const { limit, offset } = request.query as DeadLetterQuery;
-      return ok(outbox ? outbox.deadLetters(Number(limit ?? 100), Number(offset ?? 0)) : { deadLetters: [], total: 0 });
+      return ok(outbox.deadLetters(Number(limit ?? 100), Number(offset ?? 0)));
     },
   });
   register(app, {
@@ -27,7 +27,7 @@ export function registerEventRoutes(app: FastifyInstance, outbox: EventOutbox | 
     schema: { tags: ['events'], summary: 'Send dead letters again (all, or the given ids)', body: REPLAY_BODY, response: responses(REPLAY_DATA) },
     handler: async (request) => {
       const ids = (request.body as { ids?: number[] } | null | undefined)?.ids;
-      return ok({ replayed: outbox ? outbox.replay(ids) : 0 });
+      return ok({ replayed: outbox.replay(ids) });
     },
   });
   register(app, {
@@ -36,7 +36,7 @@ export function registerEventRoutes(app: FastifyInstance, outbox: EventOutbox | 
     schema: { tags: ['events'], summary: 'Discard one dead letter for good', params: DEAD_LETTER_PARAMS, response: responses(DISCARD_DATA) },
     handler: async (request) => {
       const id = Number((request.params as { id: string }).id);
-      if (!outbox?.discard(id)) throw new HttpError(404, 'DEAD_LETTER_NOT_FOUND', `no dead letter with id ${id}`, { id });
+      if (!outbox.discard(id)) throw new HttpError(404, 'DEAD_LETTER_NOT_FOUND', `no dead letter with id ${id}`, { id });
       return ok({ id, discarded: true });
     },
   });

@@ -4,6 +4,7 @@ import type { ApiDeps } from './api-deps.js';
 import { installAuth } from './auth.js';
 import { registerCompatRoutes } from './compat.js';
 import { registerDocs } from './docs.js';
+import { registerEventStreamRoute } from './event-stream.js';
 import { registerEventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { registerMediaRoute } from './media.js';
@@ -34,6 +35,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
     (app) => registerQrRoute(app, qr),
     (app) => registerMessageRoute(app, messageEndpoint(api)),
     (app) => registerEventRoutes(app, api.outbox),
+    (app) => registerEventStreamRoute(app, api.outbox),
     (app) => registerMediaRoute(app, api),
     (app) => registerCompatRoutes(app, { sessions, qr, legacySend: messageEndpoint(api, true) }),
   ];

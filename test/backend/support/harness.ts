@@ -58,7 +58,6 @@ export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam
   });
   if (!integration) throw new Error('expected backend mode');
   const outbox = createOutbox({ config, dataDir: config.dataDir, logger: pino({ level: 'silent' }), workerId, version: '1.2.3', backend: integration });
-  if (!outbox) throw new Error('expected an outbox in backend mode');
   outbox.attach((l) => directory.onEvent(l));
   outbox.start();
   let stopped: Promise<void> | undefined;
