@@ -184,8 +184,9 @@ export class SessionHost {
     return this.end(async () => {
       running?.uploader.close();
       if (kind === 'logged-out') {
-        // WhatsApp revoked the device: the auth can never log in again (design.md §6).
-        if (running) await this.deleteAuth(running);
+        // WhatsApp revoked the device: this pairing's auth can never log in again (design.md §6) —
+        // but another pairing (a re-pair on another worker) may be published: only ours goes.
+        if (running) await this.deleteAuth(running, 'own-lineage');
         this.status('logged_out', extra);
         return EXIT.LOGGED_OUT;
       }
@@ -215,13 +216,15 @@ export class SessionHost {
     }
   }
 
-  private async deleteAuth(running: Runtime): Promise<void> {
+  private async deleteAuth(running: Runtime, scope: 'all' | 'own-lineage' = 'all'): Promise<void> {
+    const lineage = running.auth.lineage;
     running.auth.close();
     await running.auth.idle();
     await running.folder.wipe();
     await running.sent.remove().catch((err: unknown) => this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not delete the sent-message store'));
     try {
-      await running.store.deleteSession(this.init.sessionId);
+      if (scope === 'all' || lineage === null) await running.store.deleteSession(this.init.sessionId);
+      else await running.store.deleteLineage(this.init.sessionId, lineage);
     } catch (err) {
       this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not delete the remote auth snapshots');
     }

@@ -46,7 +46,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     onOperation: (op) => channel.send({ type: 'storage-op', ...op }),
   });
   const folder = new AuthFolder(join(init.dataDir, 'sessions', sessionFileName(init.sessionId)));
-  const restored = await restoreAuth(init.sessionId, folder, store, logger);
+  const restored = await restoreAuth(init.sessionId, folder, store, logger, join(init.dataDir, 'stale'));
   if (restored.restoredFrom === 'remote' || restored.restoredFrom === 'legacy') {
     const bytes = [...restored.files.values()].reduce((n, b) => n + b.length, 0);
     channel.send({ type: 'snapshot', generation: restored.generation, bytes, durationMs: Date.now() - restoreStarted, trigger: 'restore' });
@@ -99,7 +99,6 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     store,
     auth,
     logger,
-    isLive: () => connection.isOpen,
     onSnapshot: (message) => channel.send(message),
     onFailure: (message) => channel.send(message),
   });

@@ -13,8 +13,6 @@ export interface UploaderDeps {
   auth: AuthStore;
   logger: Logger;
   timing?: UploadTiming;
-  /** Whether this host is the live connection; only then may it overtake a generation another writer published. */
-  isLive: () => boolean;
   onSnapshot: (message: SnapshotMessage) => void;
   onFailure?: (message: StorageOpMessage) => void;
 }
@@ -23,6 +21,9 @@ export interface UploaderDeps {
  * Publishes auth snapshots: debounced after changes, on demand (`connected`, stop). Uploads are
  * serialised — never two at once — and each uses the ledger's generation, which only grows.
  * An unpaired state is never uploaded: it would replace a good remote snapshot with nothing.
+ * Only a state that descends from the published head is published (same pairing, not behind it);
+ * once storage refuses ours as stale or of another pairing, this host's state is a fork and it
+ * stops publishing — the local folder keeps it, the next start picks by lineage and generation.
  */
 export class SnapshotUploader {
   private readonly timing: UploadTiming;
@@ -31,6 +32,8 @@ export class SnapshotUploader {
   private chain: Promise<number | null> = Promise.resolve(null);
   private failures = 0;
   private closed = false;
+  /** Storage refused our state as not descending from its head; set once, never cleared. */
+  private diverged: string | undefined;
 
   constructor(private readonly deps: UploaderDeps) {
     this.timing = deps.timing ?? DEFAULT_UPLOAD_TIMING;
@@ -70,7 +73,7 @@ export class SnapshotUploader {
   private async uploadOnce(trigger: UploadTrigger, force: boolean): Promise<number | null> {
     const { auth, store, sessionId, logger } = this.deps;
     await auth.idle();
-    if (!auth.uploadable) return null;
+    if (!auth.uploadable || this.diverged) return null;
     if (!auth.ledger.needsUpload && !force) return auth.ledger.uploaded;
     const generation = auth.ledger.beginUpload();
     const files = auth.snapshotFiles();
@@ -87,18 +90,15 @@ export class SnapshotUploader {
     } catch (err) {
       auth.ledger.uploadFailed();
       const code = errorCode(err);
-      const published = (err as { details?: { published?: unknown } }).details?.published;
-      if (code === 'STORAGE_STALE_GENERATION' && typeof published === 'number' && this.deps.isLive()) {
-        // We hold the one live connection (WhatsApp would have replaced us otherwise), so our state is the truth.
-        const next = auth.ledger.jumpPast(published);
-        await auth.persistGeneration(next);
-        logger.warn({ generation, published, next }, 'remote generation moved ahead while this host is live; publishing above it');
-        if (!this.closed) this.arm(0);
-        else return this.uploadOnce(trigger, force);
-        return null;
+      this.deps.onFailure?.({ type: 'storage-op', op: 'put_snapshot', ok: false, durationMs: Date.now() - started, bytes: 0, errorCode: code });
+      if (code === 'STORAGE_STALE_GENERATION' || code === 'STORAGE_FOREIGN_LINEAGE') {
+        // Publishing above the head would replace newer (or another pairing's) auth with ours.
+        this.diverged = code;
+        this.disarm();
+        logger.error({ generation, code, err: errorMessage(err), trigger }, 'local auth state does not descend from the published head; no longer publishing it (the local folder keeps it)');
+        throw err;
       }
       this.failures++;
-      this.deps.onFailure?.({ type: 'storage-op', op: 'put_snapshot', ok: false, durationMs: Date.now() - started, bytes: 0, errorCode: code });
       logger.error({ generation, code, err: errorMessage(err), trigger }, 'auth snapshot upload failed; local copy kept');
       if (!this.closed) this.arm(uploadRetryDelay(this.failures));
       throw err;

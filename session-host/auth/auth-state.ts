@@ -1,5 +1,6 @@
 import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap, type SignalKeyStore } from '@whiskeysockets/baileys';
 import type { Logger } from '../../src/logger.js';
+import { lineageOf } from '../../src/storage/lineage.js';
 import type { AuthFiles } from '../../src/storage/types.js';
 import { CREDS_FILE, decodeValue, encodeValue, hasPairedCreds, isAuthFileName, keyFileName } from './files.js';
 import type { AuthFolder } from './folder.js';
@@ -19,6 +20,8 @@ export class AuthStore {
   private writes: Promise<void> = Promise.resolve();
   private changeListeners: (() => void)[] = [];
   private closed = false;
+  /** Lineage the label on disk names (restore wrote it for the files it handed us). */
+  private labelLineage: string | null;
 
   constructor(
     private readonly folder: AuthFolder,
@@ -30,6 +33,7 @@ export class AuthStore {
     const raw = this.files.get(CREDS_FILE);
     this.creds = raw ? decodeValue<AuthenticationCreds>(raw) : initAuthCreds();
     this.ledger = new GenerationLedger(generation.current, generation.uploaded);
+    this.labelLineage = lineageOf(this.files);
     this.keys = {
       get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => this.getKeys(type, ids),
       set: async (data: SignalDataSet) => this.setKeys(data),
@@ -42,6 +46,11 @@ export class AuthStore {
 
   get paired(): boolean {
     return typeof this.creds.me?.id === 'string';
+  }
+
+  /** The pairing these creds belong to (src/storage/lineage.ts); null before the creds were first saved. */
+  get lineage(): string | null {
+    return lineageOf(this.files);
   }
 
   /** Whether the bytes in memory hold paired creds (what an upload would publish). */
@@ -67,11 +76,6 @@ export class AuthStore {
   /** Resolves when every write so far has reached the disk (or failed). */
   idle(): Promise<void> {
     return this.writes;
-  }
-
-  /** Writes the generation label; used after an upload changed it. */
-  persistGeneration(generation: number): Promise<void> {
-    return this.enqueue(() => this.folder.writeGeneration(generation));
   }
 
   /** Stops accepting writes (logout deletes the folder; late Baileys writes must not recreate it). */
@@ -107,7 +111,8 @@ export class AuthStore {
 
   /**
    * Memory first (synchronously, so the next `get` sees it), then the disk in order: the bumped
-   * generation label before the content it labels.
+   * generation label before the content it labels, every file's bytes fsynced before its rename
+   * (folder.ts), the folder fsynced once per batch.
    */
   private commit(changes: [string, Buffer | null][], durable: boolean): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -116,8 +121,12 @@ export class AuthStore {
       else this.files.delete(name);
     }
     const bumped = this.ledger.onChange();
+    const lineage = this.lineage;
+    // The label names the content's pairing too: rewritten when the first creds arrive.
+    const label = bumped ?? (lineage !== this.labelLineage ? this.ledger.current : null);
+    this.labelLineage = lineage;
     const written = this.enqueue(async () => {
-      if (bumped !== null) await this.folder.writeGeneration(bumped);
+      if (label !== null) await this.folder.writeGeneration({ generation: label, lineage });
       for (const [name, bytes] of changes) {
         if (bytes) await this.folder.write(name, bytes, durable);
         else await this.folder.remove(name);

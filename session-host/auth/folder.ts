@@ -1,21 +1,48 @@
-import { readdir, readFile, rm, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { atomicWriteFile, fsyncDir, isAtomicTempFile } from '../../src/fs/atomic-write.js';
+import { isLineage } from '../../src/storage/lineage.js';
 import { GENERATION_FILE, isAuthFileName } from './files.js';
 
-/** The local auth folder `DATA_DIR/sessions/<id>/` on disk: whole-folder reads and single-file writes. */
+/** The generation label as stored: the generation of the content and the pairing it belongs to. */
+export interface GenerationLabel {
+  generation: number;
+  /** Absent in labels written before lineages (and in a missing or unreadable label). */
+  lineage: string | null;
+}
+
+/** Files written at once while a restore fills its temporary folder (fsync each, in parallel). */
+const RESTORE_WRITE_CONCURRENCY = 16;
+
+/**
+ * The local auth folder `DATA_DIR/sessions/<id>/` on disk: whole-folder reads, single-file writes,
+ * and whole-folder replacement by a restore. A restore fills a temporary sibling folder, fsyncs
+ * it, and renames it into place, so the folder is always either the old state or the new one —
+ * never a paired `creds.json` beside half of its keys.
+ */
 export class AuthFolder {
   constructor(readonly dir: string) {}
 
-  /** Every auth file plus the generation label (0 when missing or unreadable). Cleans crash leftovers. */
-  async load(): Promise<{ files: Map<string, Buffer>; generation: number }> {
+  /** Sibling that a restore fills before it is renamed into place; a leftover is a cut-short restore. */
+  private get restoring(): string {
+    return join(dirname(this.dir), `.${basename(this.dir)}.restoring`);
+  }
+
+  /** Where the previous folder waits during the two renames of a restore. */
+  private get replaced(): string {
+    return join(dirname(this.dir), `.${basename(this.dir)}.replaced`);
+  }
+
+  /** Every auth file plus the generation label. Cleans crash leftovers first. */
+  async load(): Promise<{ files: Map<string, Buffer>; label: GenerationLabel }> {
+    await this.recoverSwap();
     const files = new Map<string, Buffer>();
-    let generation = 0;
+    let label: GenerationLabel = { generation: 0, lineage: null };
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files, generation };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files, label };
       throw err;
     }
     for (const name of names) {
@@ -23,24 +50,29 @@ export class AuthFolder {
       if (isAtomicTempFile(name)) {
         await rm(path, { force: true });
       } else if (name === GENERATION_FILE) {
-        generation = parseGeneration(await readFile(path, 'utf8').catch(() => ''));
+        label = parseLabel(await readFile(path, 'utf8').catch(() => ''));
       } else if (isAuthFileName(name)) {
         files.set(name, await readFile(path));
       }
     }
-    return { files, generation };
+    return { files, label };
   }
 
-  async write(name: string, bytes: Buffer, durable: boolean): Promise<void> {
-    await atomicWriteFile(join(this.dir, name), bytes, { durable });
+  /**
+   * Writes one file atomically. Its bytes are always fsynced before the rename: the generation
+   * label (bumped first, fsynced) claims this content, so the content must survive as the label
+   * does. `syncFolder` also fsyncs the folder (the rename itself); batches do that once at the end.
+   */
+  async write(name: string, bytes: Buffer, syncFolder: boolean): Promise<void> {
+    await atomicWriteFile(join(this.dir, name), bytes, { durable: syncFolder, syncData: true });
   }
 
   async remove(name: string): Promise<void> {
     await rm(join(this.dir, name), { force: true });
   }
 
-  async writeGeneration(generation: number): Promise<void> {
-    await atomicWriteFile(join(this.dir, GENERATION_FILE), JSON.stringify({ generation }), { durable: true });
+  async writeGeneration(label: GenerationLabel): Promise<void> {
+    await atomicWriteFile(join(this.dir, GENERATION_FILE), encodeLabel(label), { durable: true });
   }
 
   async sync(): Promise<void> {
@@ -48,30 +80,78 @@ export class AuthFolder {
   }
 
   /**
-   * Replaces the folder's content with a restored snapshot. The generation label goes first (down)
-   * and last (up): a crash halfway leaves a folder labelled 0, which the next start replaces again.
+   * Replaces the folder with a restored snapshot: every file and the label are written to the
+   * temporary sibling and fsynced, then it is renamed into place (the old folder renamed away
+   * first: a directory cannot be renamed over a non-empty one). A crash before the first rename
+   * leaves the old folder; between the renames, `load()` puts the old folder back.
    */
-  async replaceAll(files: Map<string, Buffer>, generation: number): Promise<void> {
-    await this.wipe();
-    await mkdir(this.dir, { recursive: true });
-    for (const [name, bytes] of files) {
-      if (isAuthFileName(name)) await atomicWriteFile(join(this.dir, name), bytes, { durable: false });
-    }
-    await fsyncDir(this.dir);
-    await this.writeGeneration(generation);
+  async replaceAll(files: Map<string, Buffer>, label: GenerationLabel): Promise<void> {
+    const tmp = this.restoring;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    const entries = [...files].filter(([name]) => isAuthFileName(name));
+    let next = 0;
+    const writer = async () => {
+      while (next < entries.length) {
+        const [name, bytes] = entries[next++] as [string, Buffer];
+        await writeSynced(join(tmp, name), bytes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RESTORE_WRITE_CONCURRENCY, entries.length) }, writer));
+    await writeSynced(join(tmp, GENERATION_FILE), Buffer.from(encodeLabel(label)));
+    await fsyncDir(tmp);
+    await rm(this.replaced, { recursive: true, force: true });
+    if (await exists(this.dir)) await rename(this.dir, this.replaced);
+    await rename(tmp, this.dir);
+    await fsyncDir(dirname(this.dir));
+    await rm(this.replaced, { recursive: true, force: true });
   }
 
   async wipe(): Promise<void> {
     await rm(join(this.dir, GENERATION_FILE), { force: true });
     await rm(this.dir, { recursive: true, force: true });
   }
+
+  /** Leftovers of a restore cut short: the partial new state is dropped, the old one is put back. */
+  private async recoverSwap(): Promise<void> {
+    await rm(this.restoring, { recursive: true, force: true });
+    if (!(await exists(this.replaced))) return;
+    if (await exists(this.dir)) await rm(this.replaced, { recursive: true, force: true });
+    else await rename(this.replaced, this.dir);
+  }
 }
 
-export function parseGeneration(text: string): number {
+async function writeSynced(path: string, bytes: Buffer): Promise<void> {
+  const handle = await open(path, 'w', 0o600);
   try {
-    const value = (JSON.parse(text) as { generation?: unknown }).generation;
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+export function encodeLabel(label: GenerationLabel): string {
+  return JSON.stringify(label.lineage ? { generation: label.generation, lineage: label.lineage } : { generation: label.generation });
+}
+
+/** A missing, unreadable or malformed label reads as generation 0 of no known lineage. */
+export function parseLabel(text: string): GenerationLabel {
+  try {
+    const value = JSON.parse(text) as { generation?: unknown; lineage?: unknown };
+    const generation = typeof value.generation === 'number' && Number.isSafeInteger(value.generation) && value.generation >= 0 ? value.generation : 0;
+    return { generation, lineage: isLineage(value.lineage) ? value.lineage : null };
   } catch {
-    return 0;
+    return { generation: 0, lineage: null };
   }
 }

@@ -50,15 +50,4 @@ export class GenerationLedger {
   uploadFailed(): void {
     this.inFlight = undefined;
   }
-
-  /**
-   * Remote storage already holds `published` (another writer moved ahead). Relabel so the next
-   * upload is strictly newer. Returns the new label to persist.
-   */
-  jumpPast(published: number): number {
-    this.inFlight = undefined;
-    this.uploadedGen = Math.max(this.uploadedGen, published);
-    this.currentGen = Math.max(this.currentGen, published + 1);
-    return this.currentGen;
-  }
 }

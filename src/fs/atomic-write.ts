@@ -7,18 +7,29 @@ import { dirname, basename, join } from 'node:path';
  * new, never a torn mix: write a temp file in the same folder, fsync it, rename over the target,
  * then fsync the folder so the rename itself survives a power cut when `durable` is set.
  */
-export async function atomicWriteFile(path: string, data: Uint8Array | string, options: { durable?: boolean; mode?: number } = {}): Promise<void> {
+export interface AtomicWriteOptions {
+  /** fsync the file before the rename and the folder after it (default true). */
+  durable?: boolean;
+  /** With `durable: false`, still fsync the file's bytes (the caller fsyncs the folder once for a batch). */
+  syncData?: boolean;
+  mode?: number;
+  /** Once aborted, the rename is not done: the old content stays. */
+  signal?: AbortSignal;
+}
+
+export async function atomicWriteFile(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(tmp, 'w', options.mode ?? 0o600);
   try {
     await handle.writeFile(data);
-    if (options.durable !== false) await handle.sync();
+    if (options.durable !== false || options.syncData) await handle.sync();
   } finally {
     await handle.close();
   }
   try {
+    options.signal?.throwIfAborted();
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -37,6 +37,8 @@ export const StorageErrorCode = {
   BAD_REQUEST: 'STORAGE_BAD_REQUEST',
   /** A generation older than the published one: another writer moved ahead. */
   STALE_GENERATION: 'STORAGE_STALE_GENERATION',
+  /** The published head belongs to another pairing (lineage): this state may never replace it. */
+  FOREIGN_LINEAGE: 'STORAGE_FOREIGN_LINEAGE',
   /** Snapshots exist but none of them could be read: never treat this as "no auth". */
   NO_READABLE_SNAPSHOT: 'STORAGE_NO_READABLE_SNAPSHOT',
   /** Local file system error (permissions, disk full). */

@@ -1,4 +1,5 @@
 import { SnapshotError, SnapshotErrorCode } from './errors.js';
+import { isLineage } from './lineage.js';
 import type { SnapshotMeta } from './types.js';
 
 /**
@@ -14,6 +15,8 @@ export interface Pointer {
   bytes: number;
   workerId: string;
   createdAt: string;
+  /** Pairing of the named snapshot; absent in pointers written before lineages. */
+  lineage?: string;
 }
 
 export function encodePointer(meta: SnapshotMeta, key: string): Buffer {
@@ -26,6 +29,7 @@ export function encodePointer(meta: SnapshotMeta, key: string): Buffer {
     bytes: meta.bytes,
     workerId: meta.workerId,
     createdAt: meta.createdAt,
+    ...(meta.lineage ? { lineage: meta.lineage } : {}),
   };
   return Buffer.from(`${JSON.stringify(pointer)}\n`, 'utf8');
 }
@@ -41,6 +45,7 @@ export function decodePointer(bytes: Buffer, sessionId: string): Pointer {
   if (!p || typeof p !== 'object' || p.version !== 1 || !Number.isSafeInteger(p.generation) || (p.generation as number) < 1) {
     throw new SnapshotError(SnapshotErrorCode.CORRUPT, 'pointer is malformed');
   }
+  if (p.lineage !== undefined && !isLineage(p.lineage)) throw new SnapshotError(SnapshotErrorCode.CORRUPT, 'pointer lineage is malformed');
   if (p.sessionId !== sessionId) {
     throw new SnapshotError(SnapshotErrorCode.WRONG_SESSION, `pointer names session ${JSON.stringify(p.sessionId).slice(0, 80)}, expected ${sessionId}`);
   }

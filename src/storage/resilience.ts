@@ -21,7 +21,11 @@ export interface ResilienceOptions {
   onRetry?: (error: StorageError, attempt: number) => void;
 }
 
-export async function resilient<T>(action: string, fn: () => Promise<T>, options: ResilienceOptions): Promise<T> {
+/**
+ * `fn` receives the attempt's AbortSignal and must hand it to the driver: on timeout the request
+ * itself is aborted, so a late attempt can never land after the retry (or after a newer write).
+ */
+export async function resilient<T>(action: string, fn: (signal: AbortSignal) => Promise<T>, options: ResilienceOptions): Promise<T> {
   return pRetry(() => withTimeout(action, fn, options.timeoutMs), {
     retries: options.retry.retries,
     minTimeout: options.retry.minDelayMs,
@@ -35,12 +39,15 @@ export async function resilient<T>(action: string, fn: () => Promise<T>, options
   });
 }
 
-export function withTimeout<T>(action: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+export function withTimeout<T>(action: string, fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+  const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new StorageError(StorageErrorCode.TIMEOUT, `storage did not finish ${action} within ${timeoutMs} ms (STORAGE_TIMEOUT)`, { retryable: true }));
+      const error = new StorageError(StorageErrorCode.TIMEOUT, `storage did not finish ${action} within ${timeoutMs} ms (STORAGE_TIMEOUT)`, { retryable: true });
+      controller.abort(error);
+      reject(error);
     }, timeoutMs);
-    fn().then(
+    fn(controller.signal).then(
       (value) => {
         clearTimeout(timer);
         resolve(value);

@@ -24,6 +24,14 @@ export interface SnapshotMeta {
   sha256: string;
   /** Key id of the encryption key, absent when stored in plain. */
   keyId?: string;
+  /** Pairing the auth state belongs to (lineage.ts); absent for snapshots written before lineages. */
+  lineage?: string;
+}
+
+/** The published head of a session: its generation and the pairing it belongs to (null = not known). */
+export interface Head {
+  generation: number;
+  lineage: string | null;
 }
 
 export interface ReadResult {
@@ -36,7 +44,11 @@ export interface ReadResult {
 
 export interface SnapshotStore {
   readonly driver: 'local' | 'minio';
-  /** Packs and publishes a generation: snapshot object first, pointer second; prunes to the last 3. */
+  /**
+   * Packs and publishes a generation: snapshot object first, pointer second; prunes to the last 3. Refuses (before writing
+   * anything) a state that does not descend from the published head: STORAGE_STALE_GENERATION (same pairing, behind) or
+   * STORAGE_FOREIGN_LINEAGE (another pairing), and re-reads the pointer right before replacing it, never writing an older one.
+   */
   putSnapshot(sessionId: string, generation: number, files: AuthFiles): Promise<SnapshotMeta>;
   /**
    * Newest good snapshot, falling back past corrupt ones; imports the legacy layout when no snapshot exists; null when nothing at all.
@@ -49,10 +61,20 @@ export interface SnapshotStore {
    * layout reports null: call `readNewest` when there is no local auth, it imports the legacy files.
    */
   headGeneration(sessionId: string): Promise<number | null>;
+  /**
+   * The published head with its lineage (the pairing it belongs to), null when nothing is published. A pointer that names an
+   * older generation than complete objects of its own lineage above it (a late pointer PUT) is read as the newest of them.
+   */
+  head(sessionId: string): Promise<Head | null>;
   /** Stored generations, newest first. */
   listGenerations(sessionId: string): Promise<number[]>;
   /** Deletes every object under `sessions/<sessionId>/` (snapshots, pointer, legacy files). */
   deleteSession(sessionId: string): Promise<void>;
+  /**
+   * Deletes only what belongs to one pairing: its snapshots, its legacy files, and the pointer when it names that pairing.
+   * What a 401 does: a dead pairing must never take a newer pairing's auth with it.
+   */
+  deleteLineage(sessionId: string, lineage: string): Promise<{ deleted: number; kept: number }>;
   /** Session ids that have anything stored. */
   listSessions(): Promise<string[]>;
   /** Cheap reachability check for `/ready` and `/health`. */
@@ -68,6 +90,7 @@ export type StorageOpName =
   | 'head_generation'
   | 'list_generations'
   | 'delete_session'
+  | 'delete_lineage'
   | 'list_sessions'
   | 'ping'
   | 'import_legacy'

@@ -29,27 +29,38 @@ describe('generation ledger', () => {
     expect(l.needsUpload).toBe(true);
   });
 
-  it('a failed upload keeps the label; jumpPast moves strictly above a published generation', () => {
+  it('a failed upload keeps the label', () => {
     const l = new GenerationLedger(3, 2);
     l.beginUpload();
     l.uploadFailed();
     expect(l.current).toBe(3);
-    expect(l.jumpPast(9)).toBe(10);
     expect(l.needsUpload).toBe(true);
   });
 });
 
 describe('restore choice', () => {
-  it('the higher generation wins; a tie goes to local', () => {
-    expect(chooseSource({ localPaired: true, localGeneration: 7, remoteHead: 6 })).toBe('local');
-    expect(chooseSource({ localPaired: true, localGeneration: 7, remoteHead: 7 })).toBe('local');
-    expect(chooseSource({ localPaired: true, localGeneration: 6, remoteHead: 7 })).toBe('remote');
+  const A = 'a'.repeat(24);
+  const B = 'b'.repeat(24);
+  const local = (paired: boolean, generation: number, lineage: string | null = A) => ({ paired, generation, lineage });
+  const pick = (l: ReturnType<typeof local>, remote: Parameters<typeof chooseSource>[1]) => chooseSource(l, remote).source;
+  it('within one pairing the higher generation wins; a tie goes to local', () => {
+    expect(pick(local(true, 7), { generation: 6, lineage: A })).toBe('local');
+    expect(pick(local(true, 7), { generation: 7, lineage: A })).toBe('local');
+    expect(pick(local(true, 6), { generation: 7, lineage: A })).toBe('remote');
+    // A lineage nobody knows (written before lineages) compares generations only.
+    expect(pick(local(true, 7), { generation: 6, lineage: null })).toBe('local');
+  });
+  it('a local folder of another pairing never wins, whatever its generation, and is moved aside', () => {
+    expect(chooseSource(local(true, 57, A), { generation: 3, lineage: B })).toEqual({ source: 'remote', moveLocalAside: true });
+    expect(chooseSource(local(true, 2, A), { generation: 3, lineage: B })).toEqual({ source: 'remote', moveLocalAside: true });
+    expect(chooseSource(local(true, 57, A), { generation: 3, lineage: A })).toEqual({ source: 'local', moveLocalAside: false });
   });
   it('unpaired local never wins over remote; unknown remote keeps a paired local', () => {
-    expect(chooseSource({ localPaired: false, localGeneration: 99, remoteHead: 1 })).toBe('remote');
-    expect(chooseSource({ localPaired: false, localGeneration: 0, remoteHead: null })).toBe('remote');
-    expect(chooseSource({ localPaired: true, localGeneration: 1, remoteHead: 'unknown' })).toBe('local');
-    expect(chooseSource({ localPaired: false, localGeneration: 1, remoteHead: 'unknown' })).toBe('none');
+    expect(pick(local(false, 99), { generation: 1, lineage: A })).toBe('remote');
+    expect(pick(local(false, 0, null), null)).toBe('remote');
+    expect(pick(local(true, 1), 'unknown')).toBe('local');
+    expect(pick(local(false, 1), 'unknown')).toBe('none');
+    expect(chooseSource(local(false, 9, B), { generation: 1, lineage: A }).moveLocalAside).toBe(false);
   });
 });
 

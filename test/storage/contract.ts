@@ -6,7 +6,9 @@ import type { ObjectBackend } from '../../src/storage/backend/types.js';
 import { legacyKey, pointerKey, sessionPrefix, snapshotKey } from '../../src/storage/layout.js';
 import type { AuthFiles } from '../../src/storage/types.js';
 import type { FaultProxy } from '../support/s3/fault-proxy.js';
-import { expectSameFiles, realisticAuthFolder, smallAuthFolder } from './fixtures/auth-folder.js';
+import { expectSameFiles, pairing, realisticAuthFolder, smallAuthFolder } from './fixtures/auth-folder.js';
+import { lineageOf } from '../../src/storage/lineage.js';
+import { encodePointer } from '../../src/storage/pointer.js';
 
 /**
  * One behavioural contract, run against every driver: the local folder, s3rver in-process, and
@@ -104,20 +106,24 @@ export function defineStoreContract(harness: () => StoreHarness): void {
       expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('four-again');
     });
 
-    it('a crash between the snapshot write and the pointer write leaves the previous generation current', async () => {
+    it('a crash between the snapshot write and the pointer write: a complete object of the same pairing is the head, another pairing\'s never', async () => {
       const s = store();
       const id = sid('crash');
-      await s.putSnapshot(id, 1, smallAuthFolder('one'));
+      const mine = pairing();
+      await s.putSnapshot(id, 1, mine('one'));
       // Exactly what a crash after the first write leaves behind: a complete object for
-      // generation 2, and the pointer still naming generation 1.
-      const orphan = encodeSnapshot({ sessionId: id, generation: 2, workerId: 'crashed', files: smallAuthFolder('two') });
+      // generation 3 of another pairing, and the pointer still naming generation 1 — ignored.
+      const foreign = encodeSnapshot({ sessionId: id, generation: 3, workerId: 'crashed', files: pairing()('other') });
+      await raw().put(snapshotKey(id, 3), foreign.blob);
+      expect(await s.head(id)).toEqual({ generation: 1, lineage: lineageOf(mine('one')) });
+      expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('"one"');
+      // A complete orphan of the same pairing is newer state of it, checked like any object: it is the head.
+      const orphan = encodeSnapshot({ sessionId: id, generation: 2, workerId: 'crashed', files: mine('two') });
       await raw().put(snapshotKey(id, 2), orphan.blob);
-      const read = await s.readNewest(id);
-      expect(read?.meta.generation).toBe(1);
-      expect(read?.files.get('creds.json')?.toString()).toContain('"one"');
-      expect(await s.headGeneration(id)).toBe(1);
+      expect(await s.headGeneration(id)).toBe(2);
+      expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('"two"');
       // The host then publishes 2 for real, over the orphan.
-      await s.putSnapshot(id, 2, smallAuthFolder('two-for-real'));
+      await s.putSnapshot(id, 2, mine('two-for-real'));
       expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('two-for-real');
     });
 
@@ -180,6 +186,73 @@ export function defineStoreContract(harness: () => StoreHarness): void {
       const noKeys = sid('enc-none');
       await store({ keys: [newKey] }).putSnapshot(noKeys, 1, files);
       await expect(store().readNewest(noKeys)).rejects.toMatchObject({ code: 'STORAGE_NO_READABLE_SNAPSHOT', details: { skipped: [{ generation: 1, code: 'SNAPSHOT_WRONG_KEY' }] } });
+    });
+  });
+
+  describe('lineage: generations compare only within one pairing', () => {
+    it('a state of another pairing never replaces the head, whatever its generation', async () => {
+      const s = store();
+      const id = sid('foreign');
+      const dead = pairing();
+      const live = pairing();
+      await s.putSnapshot(id, 57, dead('57'));
+      await s.deleteSession(id); // logout: generations restart
+      await s.putSnapshot(id, 2, live('2'));
+      await expect(s.putSnapshot(id, 57, dead('57-again'))).rejects.toMatchObject({ code: 'STORAGE_FOREIGN_LINEAGE' });
+      expect(await s.head(id)).toEqual({ generation: 2, lineage: lineageOf(live('x')) });
+      expect(await s.listGenerations(id)).toEqual([2]);
+      // Same pairing: behind is stale, equal or ahead publishes.
+      await expect(s.putSnapshot(id, 1, live('1'))).rejects.toMatchObject({ code: 'STORAGE_STALE_GENERATION' });
+      await s.putSnapshot(id, 3, live('3'));
+      expect((await s.readNewest(id))?.meta).toMatchObject({ generation: 3, lineage: lineageOf(live('x')) });
+    });
+
+    it('deleteLineage deletes only one pairing\'s snapshots (what a 401 does)', async () => {
+      const s = store();
+      const id = sid('del-lineage');
+      const dead = pairing();
+      const live = pairing();
+      for (const g of [1, 2]) await s.putSnapshot(id, g, live(String(g)));
+      // Leftovers of the dead pairing above the live head (their deletion at logout failed).
+      for (const g of [55, 56]) await raw().put(snapshotKey(id, g), encodeSnapshot({ sessionId: id, generation: g, workerId: 'a', files: dead(String(g)) }).blob);
+      expect(await s.head(id)).toEqual({ generation: 2, lineage: lineageOf(live('x')) });
+      expect(await s.deleteLineage(id, lineageOf(dead('x'))!)).toEqual({ deleted: 2, kept: 3 });
+      expect(await s.listGenerations(id)).toEqual([2, 1]);
+      expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('"2"');
+      expect(await s.deleteLineage(id, lineageOf(live('x'))!)).toEqual({ deleted: 3, kept: 0 });
+      expect(await s.head(id)).toBeNull();
+    });
+
+    it('a pointer written late (naming an older generation) never moves the head backwards', async () => {
+      const s = store();
+      const id = sid('late-pointer');
+      const mine = pairing();
+      let meta2;
+      for (const g of [1, 2, 3]) {
+        const meta = await s.putSnapshot(id, g, mine(String(g)));
+        if (g === 2) meta2 = meta;
+      }
+      // What a late delivery of generation 2's pointer PUT leaves: the pointer naming 2, object 3 complete.
+      await raw().put(pointerKey(id), encodePointer(meta2!, snapshotKey(id, 2)));
+      expect(await s.headGeneration(id)).toBe(3);
+      expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('"3"');
+      await expect(s.putSnapshot(id, 2, mine('2-again'))).rejects.toMatchObject({ code: 'STORAGE_STALE_GENERATION' });
+      await s.putSnapshot(id, 4, mine('4'));
+      expect(await s.headGeneration(id)).toBe(4);
+    });
+  });
+
+  describe('deadlines', () => {
+    it('a call whose AbortSignal fired never takes effect (the driver tears the request down)', async () => {
+      const b = raw();
+      const key = snapshotKey(sid('aborted'), 1);
+      const gone = new AbortController();
+      gone.abort(new Error('deadline passed'));
+      await expect(b.put(key, Buffer.from('late'), gone.signal)).rejects.toBeTruthy();
+      expect(await b.get(key)).toBeNull();
+      await b.put(key, Buffer.from('kept'));
+      await expect(b.get(key, gone.signal)).rejects.toBeTruthy();
+      expect((await b.get(key))?.toString()).toBe('kept');
     });
   });
 
@@ -323,6 +396,39 @@ export function defineStoreContract(harness: () => StoreHarness): void {
       } finally {
         net.proxy.hang(false);
       }
+    });
+
+    it('a pointer PUT a slow front delivers after the timeout never moves the head backwards', async (ctx) => {
+      const net = harness().network;
+      if (!net) return ctx.skip();
+      const s = store({ settings: net.viaProxy, timeoutMs: 800 });
+      const id = sid('slow-front');
+      const mine = pairing();
+      await s.putSnapshot(id, 1, mine('1'));
+      // The front holds generation 2's pointer PUT for 2.5 s and then delivers it whatever the client did.
+      const late = net.proxy.delayNext(`PUT /${net.bucket}/${pointerKey(id)}`, 2_500, 'forward');
+      await s.putSnapshot(id, 2, mine('2')); // the attempt times out; the retry publishes
+      await s.putSnapshot(id, 3, mine('3'));
+      expect(await late).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await s.headGeneration(id)).toBe(3);
+      expect((await s.readNewest(id))?.files.get('creds.json')?.toString()).toContain('"3"');
+      // The next publish reads 3 as the head, whatever the pointer object says.
+      await expect(s.putSnapshot(id, 2, mine('2-late'))).rejects.toMatchObject({ code: 'STORAGE_STALE_GENERATION' });
+    });
+
+    it('a timed-out pointer PUT is aborted: a front that has not dispatched it drops it', async (ctx) => {
+      const net = harness().network;
+      if (!net) return ctx.skip();
+      const s = store({ settings: net.viaProxy, timeoutMs: 800 });
+      const id = sid('abort');
+      const mine = pairing();
+      await s.putSnapshot(id, 1, mine('1'));
+      const late = net.proxy.delayNext(`PUT /${net.bucket}/${pointerKey(id)}`, 2_000, 'drop');
+      await s.putSnapshot(id, 2, mine('2'));
+      await s.putSnapshot(id, 3, mine('3'));
+      expect(await late).toBe(false);
+      expect(await s.headGeneration(id)).toBe(3);
     });
 
     it('an unreachable server is STORAGE_UNAVAILABLE after retries, and ping says so', async (ctx) => {

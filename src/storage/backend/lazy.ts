@@ -5,6 +5,7 @@ import type { ObjectBackend } from './types.js';
  * driver never needs the S3 client, and one on `minio` needs it only once it touches storage:
  * `minio` and its dependencies are about a megabyte of JavaScript to compile in every host (issue
  * 15). The load happens once; a failed load is retried on the next call rather than cached.
+ * Every call forwards its AbortSignal (a timed-out attempt must be torn down, resilience.ts).
  */
 export class LazyBackend implements ObjectBackend {
   private loading: Promise<ObjectBackend> | undefined;
@@ -16,28 +17,28 @@ export class LazyBackend implements ObjectBackend {
     private readonly load: () => Promise<ObjectBackend>,
   ) {}
 
-  get(key: string): Promise<Buffer | null> {
-    return this.backend().then((b) => b.get(key));
+  get(key: string, signal?: AbortSignal): Promise<Buffer | null> {
+    return this.backend().then((b) => b.get(key, signal));
   }
 
-  put(key: string, data: Buffer): Promise<void> {
-    return this.backend().then((b) => b.put(key, data));
+  put(key: string, data: Buffer, signal?: AbortSignal): Promise<void> {
+    return this.backend().then((b) => b.put(key, data, signal));
   }
 
-  list(prefix: string): Promise<string[]> {
-    return this.backend().then((b) => b.list(prefix));
+  list(prefix: string, signal?: AbortSignal): Promise<string[]> {
+    return this.backend().then((b) => b.list(prefix, signal));
   }
 
-  listFolders(prefix: string): Promise<string[]> {
-    return this.backend().then((b) => b.listFolders(prefix));
+  listFolders(prefix: string, signal?: AbortSignal): Promise<string[]> {
+    return this.backend().then((b) => b.listFolders(prefix, signal));
   }
 
-  delete(keys: readonly string[]): Promise<void> {
-    return this.backend().then((b) => b.delete(keys));
+  delete(keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    return this.backend().then((b) => b.delete(keys, signal));
   }
 
-  ping(): Promise<void> {
-    return this.backend().then((b) => b.ping());
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.backend().then((b) => b.ping(signal));
   }
 
   /** Nothing to close when nothing was ever loaded. */

@@ -17,19 +17,22 @@ export class LocalBackend implements ObjectBackend {
     this.location = `folder ${root}`;
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  async get(key: string, signal?: AbortSignal): Promise<Buffer | null> {
     try {
-      return await readFile(this.pathOf(key));
+      return await readFile(this.pathOf(key), signal ? { signal } : {});
     } catch (err) {
       if (isCode(err, 'ENOENT') || isCode(err, 'ENOTDIR')) return null;
+      if (signal?.aborted) throw signal.reason;
       throw ioError(`read ${key}`, err);
     }
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  async put(key: string, data: Buffer, signal?: AbortSignal): Promise<void> {
     try {
-      await atomicWriteFile(this.pathOf(key), data);
+      // A write that outlived its deadline never replaces the object (checked before the rename).
+      await atomicWriteFile(this.pathOf(key), data, signal ? { signal } : {});
     } catch (err) {
+      if (signal?.aborted) throw signal.reason;
       throw ioError(`write ${key}`, err);
     }
   }
@@ -65,9 +68,10 @@ export class LocalBackend implements ObjectBackend {
     }
   }
 
-  async delete(keys: readonly string[]): Promise<void> {
+  async delete(keys: readonly string[], signal?: AbortSignal): Promise<void> {
     const folders = new Set<string>();
     for (const key of keys) {
+      signal?.throwIfAborted();
       try {
         await rm(this.pathOf(key), { force: true });
       } catch (err) {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -13,6 +14,12 @@ export type MinioBackendSettings = Omit<Extract<StorageSettings, { driver: 'mini
   /** Idle-socket timeout: a server that stops answering frees the socket after this long. */
   socketTimeoutMs: number;
 };
+
+/**
+ * The AbortSignal of the store call in progress. The `minio` client takes no signal, so the
+ * transport below picks it up from the async context of the call that made the request.
+ */
+const callSignal = new AsyncLocalStorage<AbortSignal | undefined>();
 
 /** S3's limit for one multi-object delete. */
 const DELETE_BATCH = 1000;
@@ -38,7 +45,8 @@ export class MinioBackend implements ObjectBackend {
     // the request (and its promise) forever.
     const transport = {
       request: ((options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void) => {
-        const req = lib.request({ ...options, timeout }, callback);
+        const signal = callSignal.getStore();
+        const req = lib.request({ ...options, timeout, ...(signal ? { signal } : {}) }, callback);
         req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer for ${timeout} ms`), { code: 'ETIMEDOUT' })));
         return req;
       }) as typeof http.request,
@@ -57,7 +65,36 @@ export class MinioBackend implements ObjectBackend {
     });
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  async get(key: string, signal?: AbortSignal): Promise<Buffer | null> {
+    return callSignal.run(signal, () => this.getInner(key));
+  }
+
+  async put(key: string, data: Buffer, signal?: AbortSignal): Promise<void> {
+    return callSignal.run(signal, () => this.putInner(key, data));
+  }
+
+  async list(prefix: string, signal?: AbortSignal): Promise<string[]> {
+    return callSignal.run(signal, () => this.listInner(prefix));
+  }
+
+  async listFolders(prefix: string, signal?: AbortSignal): Promise<string[]> {
+    return callSignal.run(signal, () => this.listFoldersInner(prefix));
+  }
+
+  async delete(keys: readonly string[], signal?: AbortSignal): Promise<void> {
+    return callSignal.run(signal, () => this.deleteInner(keys));
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    this.bucketReady = undefined;
+    return callSignal.run(signal, () => this.ensureBucket());
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+
+  private async getInner(key: string): Promise<Buffer | null> {
     await this.ensureBucket();
     try {
       const stream = await this.client.getObject(this.settings.bucket, key);
@@ -68,7 +105,7 @@ export class MinioBackend implements ObjectBackend {
     }
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  private async putInner(key: string, data: Buffer): Promise<void> {
     await this.ensureBucket();
     try {
       await this.client.putObject(this.settings.bucket, key, data, data.length, { 'Content-Type': 'application/octet-stream' });
@@ -77,7 +114,7 @@ export class MinioBackend implements ObjectBackend {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  private async listInner(prefix: string): Promise<string[]> {
     assertPrefix(prefix);
     await this.ensureBucket();
     try {
@@ -91,7 +128,7 @@ export class MinioBackend implements ObjectBackend {
     }
   }
 
-  async listFolders(prefix: string): Promise<string[]> {
+  private async listFoldersInner(prefix: string): Promise<string[]> {
     assertPrefix(prefix);
     await this.ensureBucket();
     try {
@@ -107,7 +144,7 @@ export class MinioBackend implements ObjectBackend {
     }
   }
 
-  async delete(keys: readonly string[]): Promise<void> {
+  private async deleteInner(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     await this.ensureBucket();
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
@@ -123,15 +160,6 @@ export class MinioBackend implements ObjectBackend {
         throw this.fail(`delete ${real[0]?.Key ?? 'objects'}`, Object.assign(new Error(`${real.length} objects not deleted`), { code: real[0]?.Code }));
       }
     }
-  }
-
-  async ping(): Promise<void> {
-    this.bucketReady = undefined;
-    await this.ensureBucket();
-  }
-
-  async close(): Promise<void> {
-    this.agent.destroy();
   }
 
   /** Creates the bucket when missing, once; a failure is not cached so the next call tries again. */

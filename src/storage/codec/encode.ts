@@ -7,6 +7,7 @@ import { IV_BYTES, seal } from './cipher.js';
 import { FLAG_ENCRYPTED, frame } from './framing.js';
 import { encodeHeader, type SnapshotHeader } from './header.js';
 import type { EncryptionKey } from './keys.js';
+import { lineageOf } from '../lineage.js';
 import { packPayload } from './payload.js';
 
 export interface EncodeInput {
@@ -45,6 +46,8 @@ export function encodeSnapshot(input: EncodeInput, key?: EncryptionKey): Encoded
     payloadSha256,
     compression: 'gzip',
   };
+  const lineage = lineageOf(input.files);
+  if (lineage) header.lineage = lineage;
   let blob: Buffer;
   if (key) {
     // The IV is part of the authenticated header, so it is drawn before the header is encoded.
@@ -70,5 +73,6 @@ export function metaOf(header: SnapshotHeader, bytes: number): SnapshotMeta {
     sha256: header.payloadSha256,
   };
   if (header.encryption) meta.keyId = header.encryption.keyId;
+  if (header.lineage) meta.lineage = header.lineage;
   return meta;
 }

@@ -1,4 +1,5 @@
 import { SnapshotError, SnapshotErrorCode } from '../errors.js';
+import { isLineage } from '../lineage.js';
 
 /**
  * The plain header of a snapshot: what a reader needs to decide whether (and how) to open it, and
@@ -17,6 +18,8 @@ export interface SnapshotHeader {
   /** SHA-256 (hex) of the uncompressed payload. */
   payloadSha256: string;
   compression: 'gzip';
+  /** Pairing the auth state belongs to (lineage.ts); absent in snapshots written before lineages. */
+  lineage?: string;
   encryption?: { alg: 'aes-256-gcm'; keyId: string; iv: string };
 }
 
@@ -44,6 +47,7 @@ export function decodeHeader(bytes: Buffer): SnapshotHeader {
   if (!Number.isSafeInteger(h.payloadBytes) || (h.payloadBytes as number) < 0 || (h.payloadBytes as number) > MAX_PAYLOAD_BYTES) throw corrupt('payloadBytes');
   if (typeof h.payloadSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(h.payloadSha256)) throw corrupt('payloadSha256');
   if (h.compression !== 'gzip') throw corrupt('compression');
+  if (h.lineage !== undefined && !isLineage(h.lineage)) throw corrupt('lineage');
   if (h.encryption !== undefined) {
     const e = h.encryption as Record<string, unknown> | null;
     if (typeof e !== 'object' || e === null || e.alg !== 'aes-256-gcm' || typeof e.keyId !== 'string' || typeof e.iv !== 'string') {

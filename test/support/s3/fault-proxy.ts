@@ -10,6 +10,8 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   private cut: { pattern: string; afterBytes: number; resolve: () => void } | undefined;
   private blackhole = false;
+  private holds: Hold[] = [];
+  private stalls: { pattern: string; arrive: () => void; released: Promise<void> }[] = [];
   port = 0;
 
   constructor(private readonly upstream: { host: string; port: number }) {}
@@ -33,6 +35,35 @@ export class FaultProxy {
     return new Promise((resolve) => {
       this.cut = { pattern, afterBytes, resolve };
     });
+  }
+
+  /**
+   * The next request whose bytes contain `pattern` reaches the server `ms` late, as through a slow
+   * front that already holds the whole request: the bytes are forwarded after the delay even when
+   * the client has given up in between (`whenClientGone: 'forward'`), or dropped with the
+   * connection when it has (`'drop'`, a front that had not dispatched it yet). Resolves when the
+   * held request was forwarded (true) or dropped (false).
+   */
+  delayNext(pattern: string, ms: number, whenClientGone: 'forward' | 'drop' = 'forward'): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.holds.push({ pattern, ms, whenClientGone, resolve });
+    });
+  }
+
+  /**
+   * Requests containing `pattern` are held (nothing reaches the server, nothing answers) until
+   * `release()` is called; the returned promise resolves when the first one arrived.
+   */
+  stall(pattern: string): { arrived: Promise<void>; release: () => void } {
+    let arrive!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.stalls.push({ pattern, arrive, released });
+    return { arrived, release: () => {
+      this.stalls = this.stalls.filter((s) => s.pattern !== pattern);
+      release();
+    } };
   }
 
   /** Accept connections but never forward or answer anything. */
@@ -73,11 +104,9 @@ export class FaultProxy {
     upstream.pipe(client);
     // Bytes this connection may still forward before the server "dies"; undefined = unlimited.
     let budget: number | undefined;
-    client.on('data', (chunk: Buffer) => {
-      if (budget === undefined && this.cut) {
-        const at = chunk.indexOf(this.cut.pattern, 0, 'latin1');
-        if (at >= 0) budget = at + this.cut.pattern.length + this.cut.afterBytes;
-      }
+    // While a request of this connection is held, later bytes queue behind it in order.
+    let queue: Buffer[] | undefined;
+    const forward = (chunk: Buffer) => {
       if (budget === undefined) {
         upstream.write(chunk);
         return;
@@ -90,6 +119,57 @@ export class FaultProxy {
         // Let the forwarded part reach the server, then die under the client's feet.
         setTimeout(() => void this.kill().then(resolve), 50);
       }
+    };
+    let clientGone = false;
+    client.on('close', () => (clientGone = true));
+    const holdFor = (wait: Promise<void>, onDone: (forwarded: boolean) => void, dropIfGone: boolean) => {
+      queue = [];
+      // The upstream side must not be torn down with the client while the request is held.
+      if (!dropIfGone) client.removeAllListeners('close').on('close', () => (clientGone = true));
+      void wait.then(() => {
+        const held = queue ?? [];
+        queue = undefined;
+        if (clientGone && dropIfGone) {
+          upstream.destroy();
+          onDone(false);
+          return;
+        }
+        for (const chunk of held) forward(chunk);
+        onDone(true);
+        if (clientGone) setTimeout(() => upstream.destroy(), 2_000);
+      });
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (queue) {
+        queue.push(chunk);
+        return;
+      }
+      if (budget === undefined && this.cut) {
+        const at = chunk.indexOf(this.cut.pattern, 0, 'latin1');
+        if (at >= 0) budget = at + this.cut.pattern.length + this.cut.afterBytes;
+      }
+      const hold = this.holds.find((h) => chunk.includes(h.pattern, 0, 'latin1'));
+      if (hold) {
+        this.holds = this.holds.filter((h) => h !== hold);
+        holdFor(new Promise((r) => setTimeout(r, hold.ms)), hold.resolve, hold.whenClientGone === 'drop');
+        queue!.push(chunk);
+        return;
+      }
+      const stall = this.stalls.find((s) => chunk.includes(s.pattern, 0, 'latin1'));
+      if (stall) {
+        stall.arrive();
+        holdFor(stall.released, () => undefined, true);
+        queue!.push(chunk);
+        return;
+      }
+      forward(chunk);
     });
   }
+}
+
+interface Hold {
+  pattern: string;
+  ms: number;
+  whenClientGone: 'forward' | 'drop';
+  resolve: (forwarded: boolean) => void;
 }
