@@ -12,12 +12,16 @@ import type { TerminalKind } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
 import { SessionLock } from './lock.js';
+import { actOnSocket, OwnMessageIds } from './chat-actions.js';
+import { toJid } from './message-map.js';
 import { buildRuntime, type Runtime } from './runtime.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 8_000;
 /** Orphan guard: with the supervisor gone nobody waits, but a flush is still worth a moment. */
 const ORPHAN_FLUSH_DEADLINE_MS = 3_000;
 const LOGOUT_TIMEOUT_MS = 5_000;
+/** A chat action (typing, read, reaction, edit, revoke, star) answers within this or fails. */
+const ACT_TIMEOUT_MS = 25_000;
 
 /**
  * One session's life inside its child process: lock → restore → `ready` → socket, then requests
@@ -31,6 +35,8 @@ export class SessionHost {
   private phoneNumber: string | undefined;
   /** The boot cost is logged once, for the first connection of this process. */
   private bootLogged = false;
+  /** Messages this host sent: a reaction or star on one of them names it `fromMe`. */
+  private readonly ownIds = new OwnMessageIds();
   /**
    * Sampled by a libuv timer that wakes the process every `resolution` ms: at 20 ms that was 50
    * wake-ups a second, most of an idle host's CPU (0.37 → 0.13 % of a core at 1 s; issue 15). At
@@ -99,9 +105,25 @@ export class SessionHost {
         const outgoing = this.running?.outgoing;
         if (!outgoing) return this.channel.fail(request.id, { code: 'NOT_CONNECTED', message: 'the session is not connected to WhatsApp' });
         outgoing.send(request.to, request.message, request.messageId, (message) => this.withMedia(message)).then(
-          (result) => this.channel.respond<'send'>(request.id, result),
+          (result) => {
+            this.ownIds.add(result.messageId);
+            this.channel.respond<'send'>(request.id, result);
+          },
           (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
         );
+        return;
+      }
+      case 'act': {
+        if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
+        Promise.resolve()
+          .then(() => actOnSocket(this.running?.connection.socket as never, toJid(request.to), request.act, this.ownIds.has, ACT_TIMEOUT_MS))
+          .then(
+            (result) => {
+              if (result.messageId) this.ownIds.add(result.messageId);
+              this.channel.respond<'act'>(request.id, result);
+            },
+            (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
+          );
         return;
       }
     }
@@ -109,7 +131,7 @@ export class SessionHost {
 
   /** A medium's bytes, fetched by the host itself (lazily loaded: text-only hosts never load it). */
   private async withMedia(message: OutgoingMessage): Promise<FetchedMedia | undefined> {
-    if (message.type === 'text') return undefined;
+    if (message.type !== 'image' && message.type !== 'video' && message.type !== 'audio' && message.type !== 'document') return undefined;
     if (!this.running?.connection.socket) throw new WorkerError('NOT_CONNECTED', 'the session is not connected to WhatsApp');
     const { fetchOutgoingMedia } = await import('./media/outgoing.js');
     return fetchOutgoingMedia(message, this.init.media ?? DEFAULT_HOST_MEDIA);

@@ -1,6 +1,7 @@
 import type { proto, WAMessage } from '@whiskeysockets/baileys';
 import { WorkerError } from '../src/errors.js';
 import type { IncomingMessage, OutgoingMessage, ReceiptStatus } from '../src/ipc/protocol.js';
+import { toRichContent } from './rich-content.js';
 
 /**
  * Pure translations between Baileys' message shapes and the IPC protocol. No socket here.
@@ -30,6 +31,7 @@ export function toContent(message: OutgoingMessage, media?: { data: Buffer; cont
     if (typeof message.text !== 'string' || message.text.length === 0) throw new WorkerError('INVALID_MESSAGE', 'text must be a non-empty string');
     return { text: message.text };
   }
+  if (message.type === 'location' || message.type === 'contact' || message.type === 'link' || message.type === 'poll') return toRichContent(message);
   if (message.type !== 'image' && message.type !== 'video' && message.type !== 'audio' && message.type !== 'document') {
     throw new WorkerError('INVALID_MESSAGE', `unsupported message type ${JSON.stringify((message as { type?: unknown }).type)}`);
   }

@@ -6,10 +6,10 @@ import { fetchMedia, type FetchedMedia } from '../../src/media/fetch-media.js';
  * The URL is fetched here, through the guarded fetcher, and Baileys gets the bytes: it never sees
  * a URL, so it never fetches one itself (issue 16 §3).
  */
-export type MediaMessage = Exclude<OutgoingMessage, { type: 'text' }>;
+export type MediaMessage = Extract<OutgoingMessage, { type: 'image' | 'video' | 'audio' | 'document' }>;
 
 export function isMediaMessage(message: OutgoingMessage): message is MediaMessage {
-  return message.type !== 'text';
+  return message.type === 'image' || message.type === 'video' || message.type === 'audio' || message.type === 'document';
 }
 
 export async function fetchOutgoingMedia(message: MediaMessage, settings: HostMediaSettings): Promise<FetchedMedia> {

@@ -85,7 +85,34 @@ export type OutgoingMessage =
   | { type: 'text'; text: string }
   | { type: 'image' | 'video'; url: string; caption?: string; mimetype?: string }
   | { type: 'audio'; url: string; mimetype?: string; ptt?: boolean }
-  | { type: 'document'; url: string; caption?: string; fileName?: string; mimetype?: string };
+  | { type: 'document'; url: string; caption?: string; fileName?: string; mimetype?: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  /** A contact card; the host writes the vCard. */
+  | { type: 'contact'; name: string; phone: string; email?: string; organization?: string }
+  /** A text carrying a URL; title/description make a preview without fetching anything. */
+  | { type: 'link'; url: string; text?: string; title?: string; description?: string }
+  | { type: 'poll'; question: string; options: string[]; multipleAnswers: boolean };
+
+/**
+ * What a session does to a chat or to a message already in it (the whatsam backend's `seen`,
+ * `typing_*` and `manage` commands). `fromMe` says whose message `messageId` is; when absent the
+ * host decides from the ids it sent itself.
+ */
+export type ChatAction =
+  | { action: 'typing'; state: 'composing' | 'paused' }
+  | { action: 'read'; messageId: string; fromMe?: boolean }
+  | { action: 'revoke'; messageId: string }
+  | { action: 'delete_for_me'; messageId: string; fromMe?: boolean }
+  | { action: 'react'; messageId: string; emoji: string; fromMe?: boolean }
+  | { action: 'edit'; messageId: string; text: string }
+  | { action: 'star'; messageId: string; star: boolean; fromMe?: boolean };
+
+export interface ActionResult {
+  /** Id of the message the action sent (revoke, reaction, edit); null for receipts, presence, app state. */
+  messageId: string | null;
+  to: string;
+  timestamp: string;
+}
 
 /**
  * `sent`: Baileys handed the message to WhatsApp. `pending`: accepted, not confirmed within the
@@ -109,7 +136,8 @@ export type RequestMessage =
    * `messageId`: the WhatsApp id to send under (chosen by the supervisor). A host that already
    * knows the id never sends it again: it answers with that message's current state.
    */
-  | { type: 'send'; id: number; to: string; message: OutgoingMessage; messageId?: string };
+  | { type: 'send'; id: number; to: string; message: OutgoingMessage; messageId?: string }
+  | { type: 'act'; id: number; to: string; act: ChatAction };
 
 export type SupervisorToHost = HostInit | RequestMessage;
 
@@ -119,6 +147,7 @@ export interface ResponseMap {
   stop: { generation: number };
   logout: { loggedOut: true };
   send: SendResult;
+  act: ActionResult;
 }
 export type RequestType = keyof ResponseMap;
 
@@ -262,7 +291,7 @@ export type HostToSupervisor =
 const HOST_TYPES = new Set<HostToSupervisor['type']>([
   'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
 ]);
-const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send']);
+const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act']);
 
 export function isHostMessage(value: unknown): value is HostToSupervisor {
   return typeof value === 'object' && value !== null && HOST_TYPES.has((value as { type: HostToSupervisor['type'] }).type);

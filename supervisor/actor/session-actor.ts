@@ -1,5 +1,5 @@
 import { WorkerError } from '../../src/errors.js';
-import type { HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
 import type { FailureReason, SessionStatus } from '../../src/status.js';
@@ -108,12 +108,21 @@ export class SessionActor {
   }
 
   private async sendNow(to: string, message: OutgoingMessage, messageId: string | undefined): Promise<SendResult> {
+    return this.connectedHandle().request('send', { to, message, ...(messageId === undefined ? {} : { messageId }) });
+  }
+
+  /** A chat action (typing, read, reaction, edit, revoke, star) through the connected host. */
+  async act(to: string, act: ChatAction): Promise<ActionResult> {
+    return this.connectedHandle().request('act', { to, act });
+  }
+
+  private connectedHandle(): HostHandle {
     const handle = this.handle;
     if (!handle || !handle.isReady || this.state.status !== 'connected') {
       throw new WorkerError('SESSION_NOT_CONNECTED', `session ${this.sessionId} is ${this.state.status}, not connected`, { details: { sessionId: this.sessionId, status: this.state.status } });
     }
     this.lastSeen = new Date(this.now()).toISOString();
-    return handle.request('send', { to, message, ...(messageId === undefined ? {} : { messageId }) });
+    return handle;
   }
 
   /** Stops for good and SIGKILLs the current host at once (second shutdown signal). */

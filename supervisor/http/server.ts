@@ -28,7 +28,27 @@ export async function buildHttpServer(deps: HttpDeps, routes: readonly RouteModu
       void (reply as FastifyReply).code(rendered.statusCode).send(fail(rendered.body));
     },
   });
+  acceptEmptyJsonBodies(app);
   installErrorHandlers(app);
   for (const register of routes) await register(app, deps);
   return app;
+}
+
+/**
+ * HTTP clients (the whatsam backend's axios among them) send `Content-Type: application/json` on
+ * bodiless POSTs and DELETEs. Fastify's own parser refuses an empty JSON body with a 400; here an
+ * empty (or blank) body is no body: bodiless routes work, and a route that needs a body still
+ * answers 400 VALIDATION_FAILED from its schema. Everything else goes to Fastify's parser as before
+ * (with its `__proto__`/`constructor` poisoning checks).
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 }

@@ -1,5 +1,5 @@
 import { WorkerError } from '../../src/errors.js';
-import type { OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import { assertSessionId } from '../../src/session-id.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
@@ -143,6 +143,10 @@ export class SessionRegistry {
   /** `messageId`: the WhatsApp id to send under (idempotent sends choose it before the host sees it). */
   send(sessionId: string, to: string, message: OutgoingMessage, messageId?: string): Promise<SendResult> {
     return this.record(sessionId).actor.send(to, message, messageId);
+  }
+
+  act(sessionId: string, to: string, act: ChatAction): Promise<ActionResult> {
+    return this.record(sessionId).actor.act(to, act);
   }
 
   // ------------------------------------------------------------------ reading

@@ -179,7 +179,7 @@ describe('operations', () => {
   it('/docs serves OpenAPI generated from the schemas, canonical and compat routes', async () => {
     const doc = (await call(w, 'GET', '/docs/json', { token: null })).body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/api/sessions', '/api/sessions/{id}', '/api/sessions/{id}/qr', '/api/sessions/{id}/messages', '/api/sessions/{id}/logout', '/session/create', '/api/{id}/send', '/api/session/{id}/status']) {
+    for (const p of ['/api/sessions', '/api/sessions/{id}', '/api/sessions/{id}/qr', '/api/sessions/{id}/messages', '/api/sessions/{id}/logout', '/session/create', '/api/{sessionId}/send', '/api/session/{id}/status', '/api/sessions/start', '/api/sessions/{id}/status', '/api/message/{sessionId}/manage']) {
       expect(doc.paths[p], p).toBeDefined();
     }
     const create = doc.paths['/api/sessions'].post;

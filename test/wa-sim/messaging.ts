@@ -22,8 +22,11 @@ import { SignalPeer, type PreKeyBundle } from './signal-peer.js';
 export interface SimMessage {
   from: string;
   to: string;
+  /** The text of a plain or extended text message; '' for any other kind. */
   text: string;
   id: string;
+  /** The whole decrypted `proto.Message` as a plain object (location, contact, poll, reaction, edit, revoke …). */
+  content: Record<string, unknown>;
 }
 
 export interface MessagingEvents {
@@ -136,8 +139,9 @@ export class Messaging {
       }
     }
     conn.sendNode({ tag: 'ack', attrs: { class: 'message', id, from: to, t: nowSeconds() } });
-    if (dest && text !== undefined) this.events.message({ from: sender.phone, to: dest.acc.phone, text, id });
     if (dest && decoded) {
+      const content = proto.Message.toObject(decoded as proto.Message, { longs: String, enums: String, bytes: String, defaults: false }) as Record<string, unknown>;
+      this.events.message({ from: sender.phone, to: dest.acc.phone, text: text ?? '', id, content });
       this.events.decoded?.({ from: sender.phone, to: dest.acc.phone, id, message: decoded });
       conn.sendNode({ tag: 'receipt', attrs: { id, from: to, t: nowSeconds() } });
     }

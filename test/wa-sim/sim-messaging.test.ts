@@ -22,7 +22,7 @@ describe('messaging', () => {
     // client → contact: usync with LIDs, prekey bundle, pkmsg, ack + delivery receipt
     const id = await client.sendText('15550020002@s.whatsapp.net', 'hello from the gateway');
     await waitUntil(() => seen.length > 0);
-    expect(seen).toEqual([{ from: '15550020001', to: '15550020002', text: 'hello from the gateway', id }]);
+    expect(seen).toEqual([{ from: '15550020001', to: '15550020002', text: 'hello from the gateway', id, content: expect.objectContaining({ extendedTextMessage: { text: 'hello from the gateway' } }) }]);
 
     // contact → client on the session the client started
     await h.sim.deliverText('15550020002', '15550020001', 'hello back');

@@ -272,7 +272,11 @@ export class WaSimulator extends EventEmitter {
       await this.messaging.onClientMessage(conn, device, node);
     }
     if (node.tag === 'receipt') this.messaging.onClientReceipt(node);
-    // receipts, acks, presence and telemetry need no answer from this server
+    // receipts, acks, presence and telemetry need no answer from this server; chat-level stanzas
+    // (typing, read receipts) are reported so a test can see what a client sent.
+    if (device && (node.tag === 'chatstate' || node.tag === 'presence' || node.tag === 'receipt')) {
+      this.emit('client-stanza', { phone: device.phone, tag: node.tag, attrs: { ...node.attrs }, children: Array.isArray(node.content) ? node.content.map((c) => ({ tag: c.tag, attrs: { ...c.attrs } })) : [] });
+    }
   }
 
   private async onIq(conn: SimConnection, node: BinaryNode): Promise<void> {
@@ -470,13 +474,16 @@ export class WaSimulator extends EventEmitter {
    * it at once (resolves on its receipt); one that is not connected gets it at its next login,
    * with the `offline` flag (resolves once queued). No linked device at all: rejects.
    */
-  async deliverText(fromPhone: string, toPhone: string, text: string): Promise<void> {
+  async deliverText(fromPhone: string, toPhone: string, text: string): Promise<string> {
     const targets = this.registry.allDevices().filter((d) => d.phone === toPhone);
     if (targets.length === 0) throw new Error(`no connected device for ${toPhone} (and none linked to queue for)`);
+    // The id of the last delivery (for a connected device: the message id it acknowledged).
+    let id = '';
     for (const d of targets) {
-      if (d.conn?.isOpen) await this.messaging.deliverText(d, fromPhone, text);
+      if (d.conn?.isOpen) id = await this.messaging.deliverText(d, fromPhone, text);
       else await this.messaging.queueText(d, fromPhone, text);
     }
+    return id;
   }
 
   /** Messages held for `phone`'s devices, not yet receipted. */
@@ -550,7 +557,8 @@ function storeUploadedKeys(device: DeviceRecord, node: BinaryNode): void {
 function initQueryAnswer(xmlns: string | undefined, child: BinaryNode | undefined): BinaryNode[] | undefined {
   if (xmlns === 'abt' && child?.tag === 'props') return [{ tag: 'props', attrs: { protocol: '1' } }];
   if (xmlns === 'blocklist' && child === undefined) return [{ tag: 'list', attrs: {} }];
-  if (xmlns === 'privacy' && child?.tag === 'privacy') return [{ tag: 'privacy', attrs: {} }];
+  // WhatsApp's defaults; read receipts on (Baileys then sends `read`, not `read-self`).
+  if (xmlns === 'privacy' && child?.tag === 'privacy') return [{ tag: 'privacy', attrs: {}, content: [{ tag: 'category', attrs: { name: 'readreceipts', value: 'all' } }] }];
   // trusted-contact tokens Baileys sets after sending to a new chat
   if (xmlns === 'privacy' && child?.tag === 'tokens') return [];
   return undefined;

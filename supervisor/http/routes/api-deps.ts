@@ -1,5 +1,5 @@
 import { WorkerError } from '../../../src/errors.js';
-import type { OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
 import type { Logger } from '../../../src/logger.js';
 import type { SessionSpec, SessionView } from '../../../src/session-view.js';
 import type { QrRenderer } from '../../qr/qr-renderer.js';
@@ -18,6 +18,7 @@ export interface SessionCommands {
   remove(sessionId: string): Promise<void>;
   /** `idempotencyKey`: the same key within 24 h answers the first send's outcome, never sends again. */
   send(sessionId: string, to: string, message: OutgoingMessage, idempotencyKey?: string): Promise<SendResult & { replayed?: boolean }>;
+  act(sessionId: string, to: string, act: ChatAction): Promise<ActionResult>;
   /** Resolves when the session has no host process (after a logout, before removal). */
   whenIdle(sessionId: string): Promise<void>;
 }
@@ -67,6 +68,7 @@ export function sessionCommands(
       if (!registry.get(id)) return Promise.reject(new WorkerError('SESSION_NOT_FOUND', `session ${id} does not exist`, { details: { sessionId: id } }));
       return sends.send(id, to, message, key);
     },
+    act: (id, to, act) => registry.act(id, to, act),
     whenIdle: async (id) => {
       await registry.actor(id)?.onIdle();
     },

@@ -6,11 +6,9 @@ import type { SessionEndpointName } from './sessions.js';
 export interface CompatEndpoints {
   sessions: Record<SessionEndpointName, Endpoint>;
   qr: Endpoint;
-  /** The send endpoint that also takes the original worker's `{to, message}` body. */
-  legacySend: Endpoint;
 }
 
-type Target = SessionEndpointName | 'qr' | 'legacySend';
+type Target = SessionEndpointName | 'qr';
 
 /**
  * Compatibility aliases (design.md §9): the seed's and the original worker's URLs, registered on
@@ -29,12 +27,12 @@ export const ALIASES: ReadonlyArray<{ method: HTTPMethods; url: string; target: 
   { method: 'POST', url: '/api/session/:id/disconnect', target: 'disconnect' },
   { method: 'POST', url: '/api/session/:id/logout', target: 'logout' },
   { method: 'DELETE', url: '/api/session/:id', target: 'remove' },
-  { method: 'POST', url: '/api/:id/send', target: 'legacySend' },
+  // `POST /api/:sessionId/send` is its own route (whatsam.ts): it takes every shape of both.
 ];
 
 export function registerCompatRoutes(app: FastifyInstance, endpoints: CompatEndpoints): void {
   for (const alias of ALIASES) {
-    const endpoint = alias.target === 'qr' ? endpoints.qr : alias.target === 'legacySend' ? endpoints.legacySend : endpoints.sessions[alias.target];
+    const endpoint = alias.target === 'qr' ? endpoints.qr : endpoints.sessions[alias.target];
     register(app, endpoint, { method: alias.method, url: alias.url });
   }
 }

@@ -26,6 +26,7 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
         { name: 'messages', description: 'Outgoing messages' },
         { name: 'events', description: 'The event stream: dead letters of the durable outbox; the WEBHOOK_URL body is under `webhooks`' },
         { name: 'compat', description: 'Aliases of the seed and of the original worker, same handlers' },
+        { name: 'whatsam', description: "The whatsam backend's commands (start, status, send of every type, manage)" },
       ],
     },
   });

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_MESSAGE: 400,
   SESSION_NOT_FOUND: 404,
   SESSION_NOT_CONNECTED: 409,
+  APP_STATE_NOT_READY: 409,
   // The host's own answer when its socket closed between our check and the send.
   NOT_CONNECTED: 409,
   HOST_EXITED: 409,
@@ -22,6 +23,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   SEND_FAILED: 502,
   SEND_INTERRUPTED: 502,
+  ACTION_FAILED: 502,
   SHUTTING_DOWN: 503,
   QR_RENDER_FAILED: 503,
   SEND_TIMEOUT: 504,

@@ -12,6 +12,7 @@ import { messageEndpoint, registerMessageRoute } from './messages.js';
 import { qrEndpoint, registerQrRoute } from './qr.js';
 import { registerReadyRoute } from './ready.js';
 import { registerSessionRoutes, sessionEndpoints } from './sessions.js';
+import { registerWhatsamRoutes, whatsamEndpoints } from './whatsam.js';
 
 /** A route file: registers its routes on the server with the dependencies it needs. */
 export type RouteModule = (app: FastifyInstance, deps: HttpDeps) => void | Promise<void>;
@@ -37,6 +38,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
     (app) => registerEventRoutes(app, api.outbox),
     (app) => registerEventStreamRoute(app, api.outbox),
     (app) => registerMediaRoute(app, api),
-    (app) => registerCompatRoutes(app, { sessions, qr, legacySend: messageEndpoint(api, true) }),
+    (app) => registerCompatRoutes(app, { sessions, qr }),
+    (app) => registerWhatsamRoutes(app, whatsamEndpoints(api)),
   ];
 }

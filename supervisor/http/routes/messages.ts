@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { OutgoingMessage } from '../../../src/ipc/protocol.js';
 import { checkMediaUrl } from '../../../src/media/url-check.js';
 import { ok } from '../envelope.js';
 import { HttpError } from '../http-error.js';
 import { okEnvelope, responses, SESSION_PARAMS } from '../schemas/common.js';
-import { LEGACY_SEND_BODY, SEND_HEADERS, SEND_MESSAGE_BODY, SEND_RESULT, type LegacySendBody } from '../schemas/messages.js';
+import { SEND_HEADERS, SEND_MESSAGE_BODY, SEND_RESULT, type SendMessageBody } from '../schemas/messages.js';
 import { normalizeRecipient, toOutgoing } from '../schemas/recipient.js';
 import type { ApiDeps } from './api-deps.js';
 import { register, type Endpoint } from './endpoint.js';
@@ -17,7 +18,7 @@ import { mapped } from './errors.js';
  * outcome and never sends again (supervisor/sends/). 409 `SESSION_NOT_CONNECTED` unless the
  * session is connected; the recipient is checked here, before anything reaches the host.
  */
-export function messageEndpoint(deps: ApiDeps, legacyBody = false): Endpoint {
+export function messageEndpoint(deps: ApiDeps): Endpoint {
   return {
     method: 'POST',
     url: '/api/sessions/:id/messages',
@@ -30,23 +31,33 @@ export function messageEndpoint(deps: ApiDeps, legacyBody = false): Endpoint {
         'Errors: 400 MEDIA_URL_INVALID, 400 MEDIA_URL_BLOCKED, 413 MEDIA_TOO_LARGE, 422 MEDIA_FETCH_FAILED, 422 MEDIA_FETCH_TIMEOUT; nothing is sent in each case.',
       params: SESSION_PARAMS,
       headers: SEND_HEADERS,
-      body: legacyBody ? LEGACY_SEND_BODY : SEND_MESSAGE_BODY,
+      body: SEND_MESSAGE_BODY,
       response: { ...responses(SEND_RESULT), 202: okEnvelope(SEND_RESULT) },
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
-      const body = request.body as LegacySendBody;
+      const body = request.body as SendMessageBody;
       const key = idempotencyKeyOf(request.headers['idempotency-key'], body.clientMessageId);
-      const to = normalizeRecipient(body.to);
-      // Literal private addresses are refused here, before a host is asked; names are judged by
-      // the host's fetcher when it resolves them.
-      if ('url' in body) await mapped(() => checkMediaUrl(body.url, deps.mediaAllowPrivateUrls === true));
-      const sent = await mapped(() => deps.sessions.send(id, to, toOutgoing(body), key));
-      if (sent.replayed) void reply.header('idempotent-replayed', 'true');
-      void reply.code(sent.status === 'pending' ? 202 : 200);
-      return ok({ messageId: sent.messageId, status: sent.status, timestamp: sent.timestamp, to: sent.to, ...(key === undefined ? {} : { clientMessageId: key }) });
+      return sendAndAnswer(deps, reply, id, normalizeRecipient(body.to), toOutgoing(body), key);
     },
   };
+}
+
+/**
+ * The send every send route shares (this one and routes/whatsam.ts): media URL check, idempotent
+ * send, 200 `sent` or 202 `pending`.
+ */
+export async function sendAndAnswer(deps: ApiDeps, reply: FastifyReply, id: string, to: string, message: OutgoingMessage, key: string | undefined) {
+  // Literal private addresses are refused here, before a host is asked; names are judged by
+  // the host's fetcher when it resolves them.
+  if (message.type === 'image' || message.type === 'video' || message.type === 'audio' || message.type === 'document') {
+    const url = message.url;
+    await mapped(() => checkMediaUrl(url, deps.mediaAllowPrivateUrls === true));
+  }
+  const sent = await mapped(() => deps.sessions.send(id, to, message, key));
+  if (sent.replayed) void reply.header('idempotent-replayed', 'true');
+  void reply.code(sent.status === 'pending' ? 202 : 200);
+  return ok({ messageId: sent.messageId, status: sent.status, timestamp: sent.timestamp, to: sent.to, ...(key === undefined ? {} : { clientMessageId: key }) });
 }
 
 /** Pure: the send's idempotency key from the header and/or the body field (they must agree). */

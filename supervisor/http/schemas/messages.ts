@@ -75,8 +75,8 @@ export const MEDIA_MESSAGE = {
 export const SEND_MESSAGE_BODY = { oneOf: [TEXT_MESSAGE, MEDIA_MESSAGE] } as const;
 
 /**
- * The original worker's `POST /api/:sessionId/send` also took `{to, message}` for a text; the
- * canonical shapes are accepted there too.
+ * The original worker's `POST /api/:sessionId/send` also took `{to, message}` for a text; that
+ * route (routes/whatsam.ts) takes it with the canonical and the whatsam shapes.
  */
 export const LEGACY_TEXT_MESSAGE = {
   type: 'object',
@@ -84,8 +84,6 @@ export const LEGACY_TEXT_MESSAGE = {
   required: ['to', 'message'],
   properties: { to: RECIPIENT, message: { type: 'string', minLength: 1, maxLength: 65536 }, clientMessageId: CLIENT_MESSAGE_ID },
 } as const;
-
-export const LEGACY_SEND_BODY = { oneOf: [TEXT_MESSAGE, MEDIA_MESSAGE, LEGACY_TEXT_MESSAGE] } as const;
 
 export type SendMessageBody = (
   | { to: string; type: 'text'; text: string }

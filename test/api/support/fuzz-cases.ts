@@ -49,9 +49,13 @@ const ID_ROUTES: ReadonlyArray<{ method: string; path: (id: string) => string; b
   { method: 'POST', path: (id) => `/api/session/${id}/logout` },
   { method: 'DELETE', path: (id) => `/api/session/${id}` },
   { method: 'POST', path: (id) => `/api/${id}/send`, body: { to: '15550001111', message: 'x' } },
+  // The whatsam backend's commands.
+  { method: 'GET', path: (id) => `/api/sessions/${id}/status` },
+  { method: 'POST', path: (id) => `/api/${id}/send`, body: { to: '15550001111@s.whatsapp.net', type: 'poll', poll: { question: 'q', options: ['a', 'b'], multipleAnswers: false } } },
+  { method: 'POST', path: (id) => `/api/message/${id}/manage`, body: { action: 'star', messageId: 'M1', phone: '15550001111@s.whatsapp.net' } },
 ];
 
-const CREATE_ROUTES = ['/api/sessions', '/session/create', '/api/session/start'];
+const CREATE_ROUTES = ['/api/sessions', '/session/create', '/api/session/start', '/api/sessions/start'];
 const SEND_ROUTES = ['/api/sessions/fz1/messages', '/api/fz1/send'];
 
 /**
@@ -121,6 +125,25 @@ export function fuzzCases(): FuzzCase[] {
     [], 'text', null,
   ];
   for (const path of SEND_ROUTES) for (const body of badSends) cases.push({ name: `send ${JSON.stringify(body).slice(0, 40)}`, method: 'POST', path, body, expect: BAD_REQUEST });
+  // whatsam bodies that are wrong in one field (its own validator would pass some of them on).
+  const W = '15550001111@s.whatsapp.net';
+  const badWhatsamSends: unknown[] = [
+    { to: W, type: 'text', message: '' }, { to: W, type: 'text', message: 'x', caption: 'c' }, { to: W, type: 'image', mediaUrl: 'file:///etc/passwd' },
+    { to: W, type: 'audio', mediaUrl: 'https://x/a.mp3', caption: 'c' }, { to: W, type: 'image', mediaUrl: 'https://x/a.png', filename: 'a.png' },
+    { to: W, type: 'document', mediaUrl: 'https://x/a', filename: '../a' }, { to: W, type: 'location', location: { latitude: 'x', longitude: 0 } },
+    { to: W, type: 'location', location: { latitude: 0 } }, { to: W, type: 'location', latitude: 0, longitude: 0 }, { to: W, type: 'contact', contact: { name: 'a' } },
+    { to: W, type: 'contact', contact: { name: 'a', phone: 'abc' } }, { to: W, type: 'seen' }, { to: W, type: 'seen', messageId: 'a/b' }, { to: W, type: 'typing_start', message: 'x' },
+    { to: W, type: 'link', link: { url: 'javascript:alert(1)' } }, { to: W, type: 'link', url: 'https://x' }, { to: W, type: 'poll', poll: { question: 'q', options: ['a', 'a'] } },
+    { to: W, type: 'poll', poll: { question: 'q', options: Array.from({ length: 13 }, (_, i) => `o${i}`) } }, { to: W, type: 'poll', poll: { question: 'q', options: ['a', 'b'], multipleAnswers: 'yes' } },
+  ];
+  for (const body of badWhatsamSends) cases.push({ name: `whatsam send ${JSON.stringify(body).slice(30, 80)}`, method: 'POST', path: '/api/fz1/send', body, expect: BAD_REQUEST });
+  const badManages: unknown[] = [
+    {}, { action: 'star' }, { action: 'star', messageId: 'M1' }, { action: 'explode', messageId: 'M1', phone: W }, { action: 'reaction', messageId: 'M1', phone: W },
+    { action: 'edit', messageId: 'M1', phone: W, newText: '' }, { action: 'delete', messageId: 'M1', phone: W, forEveryone: 'yes' }, { action: 'star', messageId: 'M1', phone: W, emoji: 'x' },
+    { action: 'read', messageId: 'M1', phone: W, messageKey: { remoteJid: W, id: 'M1' } }, { action: 'star', messageId: '', phone: W }, { action: 'star', messageId: 'M1', phone: 'abc' },
+  ];
+  for (const body of badManages) cases.push({ name: `manage ${JSON.stringify(body).slice(0, 60)}`, method: 'POST', path: '/api/message/fz1/manage', body, expect: BAD_REQUEST });
+
   // Well-formed but an impossible phone number: the recipient check answers.
   for (const path of SEND_ROUTES) for (const to of ['0123456', '1234567890123456', '+0 555']) cases.push({ name: `send to ${to}`, method: 'POST', path, body: { to, type: 'text', text: 'x' }, expect: [[400, 'INVALID_RECIPIENT']] });
 
@@ -128,7 +151,8 @@ export function fuzzCases(): FuzzCase[] {
   const badJson = ['{', '{"sessionId":', '{"sessionId":"fz1"', "{'sessionId':'fz1'}", '{"sessionId":"fz1"}}', 'NaN', '{"sessionId":fz1}', '\u0000', '{"a":1,}', 'undefined', '{"sessionId":"fz1","__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}},"sessionId":"fz1"}'];
   for (const path of [...CREATE_ROUTES, ...SEND_ROUTES]) {
     for (const raw of badJson) cases.push({ name: `bad json ${raw.slice(0, 20)}`, method: 'POST', path, raw, expect: [[400, 'FST_ERR_CTP_INVALID_JSON_BODY'], ...BAD_REQUEST] });
-    cases.push({ name: 'empty json body', method: 'POST', path, raw: '', contentType: 'application/json', expect: [[400, 'FST_ERR_CTP_EMPTY_JSON_BODY']] });
+    // An empty JSON body is no body (bodiless commands work); a route that needs one says so.
+    cases.push({ name: 'empty json body', method: 'POST', path, raw: '', contentType: 'application/json', expect: BAD_REQUEST });
   }
 
   // 5. Content types the API does not take.
