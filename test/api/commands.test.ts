@@ -187,7 +187,7 @@ describe('operations', () => {
     expect(doc.paths['/api/sessions/{id}'].get.parameters[0].schema).toMatchObject({ pattern: SESSION_ID_PATTERN_SOURCE, maxLength: 160 });
     expect((await call(w, 'GET', '/docs', { token: null })).body.openapi).toBe('3.1.0');
     // Issue 14 §3: the idempotency header, clientMessageId and the 202 pending answer, canonical and compat.
-    for (const p of ['/api/sessions/{id}/messages', '/api/{id}/send']) {
+    for (const p of ['/api/sessions/{id}/messages', '/api/{sessionId}/send']) {
       const send = doc.paths[p].post;
       expect(send.parameters.find((x: { in: string; name: string }) => x.in === 'header' && x.name === 'idempotency-key')?.schema, p).toMatchObject({ maxLength: 255 });
       expect(JSON.stringify(send.requestBody.content['application/json'].schema), p).toContain('clientMessageId');
