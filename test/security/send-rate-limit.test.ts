@@ -116,4 +116,10 @@ describe('send rate limit through the API', () => {
     expect((await text('rl1')).status).toBe(200);
     expect((await text('rl1')).status).toBe(429);
   });
+
+  it('the OpenAPI documents the limit', async () => {
+    const doc = (await call(w, 'GET', '/docs/json')).body;
+    const op = doc.paths['/api/sessions/{id}/messages'].post;
+    for (const text of ['429 RATE_LIMITED', 'Retry-After', 'SEND_RATE_LIMIT_PER_MINUTE', 'SEND_RATE_LIMIT_BURST']) expect(op.description).toContain(text);
+  });
 });

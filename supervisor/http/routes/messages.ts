@@ -28,7 +28,8 @@ export function messageEndpoint(deps: ApiDeps): Endpoint {
       description:
         'Media URLs are fetched by the worker itself (never by WhatsApp or Baileys): http(s) only, at most MEDIA_MAX_BYTES, within MEDIA_FETCH_TIMEOUT_MS, redirects checked again. ' +
         'URLs whose host is or resolves to a loopback, private, link-local, CGNAT or cloud metadata address are refused unless MEDIA_ALLOW_PRIVATE_URLS=true. ' +
-        'Errors: 400 MEDIA_URL_INVALID, 400 MEDIA_URL_BLOCKED, 413 MEDIA_TOO_LARGE, 422 MEDIA_FETCH_FAILED, 422 MEDIA_FETCH_TIMEOUT; nothing is sent in each case.',
+        'Errors: 400 MEDIA_URL_INVALID, 400 MEDIA_URL_BLOCKED, 413 MEDIA_TOO_LARGE, 422 MEDIA_FETCH_FAILED, 422 MEDIA_FETCH_TIMEOUT; nothing is sent in each case. ' +
+        'Sends are limited per session (token bucket: SEND_RATE_LIMIT_PER_MINUTE sustained, SEND_RATE_LIMIT_BURST at once): over the limit 429 RATE_LIMITED with a Retry-After header (seconds); a replay of an Idempotency-Key costs nothing.',
       params: SESSION_PARAMS,
       headers: SEND_HEADERS,
       body: SEND_MESSAGE_BODY,
