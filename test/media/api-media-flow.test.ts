@@ -85,4 +85,15 @@ describe('media through the worker API', () => {
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('MEDIA_NOT_FOUND');
   });
+
+  it("deleting the session deletes its stored media", async () => {
+    const [id] = await sim.deliverMedia(CONTACT, PHONE, { type: 'document', data: Buffer.from('a small pdf'), mimetype: 'application/pdf', fileName: 'x.pdf' });
+    const event = await until(async () => inbound.flatMap((e) => (e.sessionId === SESSION ? e.messages : [])).find((m) => m.id === id), 30_000, 'the incoming document');
+    const path = new URL(event.media!.url).pathname;
+    expect((await call(w, 'GET', path)).status).toBe(200);
+    expect((await call(w, 'DELETE', `/api/sessions/${SESSION}`, { timeoutMs: 60_000 })).status).toBe(200);
+    const gone = await call(w, 'GET', path);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('MEDIA_NOT_FOUND');
+  }, 90_000);
 });

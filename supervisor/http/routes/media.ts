@@ -8,6 +8,8 @@ import { mapped } from './errors.js';
 /** What the media route needs of the media store (src/media/media-store.ts). */
 export interface MediaReader {
   get(sessionId: string, messageId: string): Promise<{ info: StoredMediaInfo; data: Buffer } | null>;
+  /** Every stored medium of a session (DELETE /api/sessions/:id). */
+  deleteSession(sessionId: string): Promise<void>;
 }
 
 const PARAMS = {

@@ -75,7 +75,7 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
     remove: {
       method: 'DELETE',
       url: '/api/sessions/:id',
-      schema: { tags: ['sessions'], summary: 'Log out, delete the auth everywhere and forget the session', params: SESSION_PARAMS, response: responses(SESSION_DELETED) },
+      schema: { tags: ['sessions'], summary: 'Log out, delete the auth everywhere and forget the session (and its stored incoming media)', params: SESSION_PARAMS, response: responses(SESSION_DELETED) },
       handler: async (request) => {
         const { id } = request.params as IdParams;
         await mapped(async () => {
@@ -83,6 +83,9 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
           await sessions.whenIdle(id);
           await sessions.remove(id);
         });
+        // Its stored incoming media go with it; a storage failure leaves them behind, logged, and
+        // does not undo the deletion.
+        await deps.media?.deleteSession(id).catch((err: unknown) => deps.logger.warn({ err, sessionId: id }, 'could not delete the stored media of a deleted session'));
         return ok({ sessionId: id, deleted: true as const });
       },
     },
