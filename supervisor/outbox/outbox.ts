@@ -187,8 +187,11 @@ export class EventOutbox {
     this.started = true;
     for (const lane of this.store.pendingLanes()) this.lane(lane);
     for (const lane of this.lanes.values()) lane.start(this.abort.signal);
-    const pending = this.stats().pending;
-    if (pending > 0) this.log.info({ pending }, 'outbox: resuming delivery of events kept from an earlier run');
+    const stats = this.stats();
+    if (stats.pending > 0) this.log.info({ pending: stats.pending }, 'outbox: resuming delivery of events kept from an earlier run');
+    for (const [lane, n] of Object.entries(stats.lanes)) {
+      if (n.pending > 0 && !this.sinks.has(sinkOfLane(lane))) this.log.warn({ lane, pending: n.pending }, 'outbox: events wait for a sink that is not configured now (e.g. WEBHOOK_URL removed); kept, not sent');
+    }
   }
 
   /** Resolves when no lane of a configured sink holds a pending event. */
