@@ -126,6 +126,12 @@ export class Connection {
       printQRInTerminal: false,
       markOnlineOnConnect: false,
       syncFullHistory: false,
+      // No history sync: with it, Baileys buffers every event for up to 20 s after a login that
+      // has no sync data yet (the first after pairing, and every one until that window once
+      // completed) while WhatsApp already has its receipts — a kill -9 inside that window lost
+      // the messages held for the device (found by the chaos run). A gateway forwards live and
+      // held messages; it has no use for the phone's chat history.
+      shouldSyncHistoryMessage: () => false,
       generateHighQualityLinkPreview: false,
       // Privacy settings, blocklist and AB props are not needed to send and receive.
       fireInitQueries: false,

@@ -161,22 +161,31 @@ export class Messaging {
     return this.deliverMessage(device, fromPhone, { conversation: text }, 'text');
   }
 
-  /** Contact `fromPhone`'s phone sends any message to a linked device; resolves on its delivery receipt. */
+  /**
+   * Contact `fromPhone`'s phone sends any message to a linked device; resolves on its delivery
+   * receipt. As WhatsApp does, the server holds the message until that receipt: a device that
+   * drops (or is killed) before receipting gets it again, flagged `offline`, at its next login.
+   * Without a receipt in time the promise rejects, and the message stays held.
+   */
   async deliverMessage(device: DeviceRecord, fromPhone: string, message: proto.IMessage, stanzaType: 'text' | 'media'): Promise<string> {
     const conn = device.conn;
     if (!conn?.isOpen) throw new Error(`device ${device.deviceJid} is not connected`);
     const { id, node } = await this.encryptMessage(device, fromPhone, message, stanzaType);
+    device.offline.push({ id, from: fromPhone, node });
     const receipt = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.receiptWaiters.delete(id);
-        reject(new Error(`no receipt for message ${id} within ${RECEIPT_TIMEOUT_MS} ms`));
-      }, RECEIPT_TIMEOUT_MS);
-      this.receiptWaiters.set(id, (receiptType) => {
+      const waiter = (receiptType: string): void => {
         clearTimeout(timer);
-        this.receiptWaiters.delete(id);
+        if (this.receiptWaiters.get(id) === waiter) this.receiptWaiters.delete(id);
+        device.offline = device.offline.filter((e) => e.id !== id);
         if (receiptType === 'retry') reject(new Error(`client could not decrypt message ${id} (retry receipt)`));
         else resolve(id);
-      });
+      };
+      const timer = setTimeout(() => {
+        // A redelivery at the next login installs its own waiter: leave that one alone.
+        if (this.receiptWaiters.get(id) === waiter) this.receiptWaiters.delete(id);
+        reject(new Error(`no receipt for message ${id} within ${RECEIPT_TIMEOUT_MS} ms (held for redelivery)`));
+      }, RECEIPT_TIMEOUT_MS);
+      this.receiptWaiters.set(id, waiter);
     });
     conn.sendNode(node);
     return receipt;
