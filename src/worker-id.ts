@@ -20,7 +20,9 @@ export interface ResolvedWorkerId {
  * machines with the same host name still differ. Pure apart from the randomness.
  */
 export function generateWorkerId(host: string = hostname(), random: string = randomBytes(6).toString('hex')): string {
-  const name = host.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'worker';
+  // Lower case, single dashes: already in every backend's normal form (the whatsam backend rewrites
+  // other ids in some handlers only).
+  const name = host.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30).replace(/-+$/, '') || 'worker';
   return `${name}-${random}`;
 }
 

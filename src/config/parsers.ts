@@ -110,3 +110,19 @@ export const nodeFlags: Parser<readonly string[]> = (raw) => {
   }
   return Object.freeze(flags);
 };
+
+/**
+ * The backend's base URL. Both profiles' routes start with `/api/`, so a URL ending in `/api` (a
+ * common copy from the backend's docs) would call `/api/api/...` and get 404 for everything:
+ * refused with the URL to use instead.
+ */
+export function backendUrl(): Parser<string> {
+  const base = url(['http', 'https']);
+  return (raw) => {
+    const v = base(raw);
+    if (/\/api$/i.test(new URL(v).pathname)) {
+      throw new ParseProblem(`expected the backend's base URL without /api (every route the worker calls starts with /api/): use ${v.replace(/\/api$/i, '')}`);
+    }
+    return v;
+  };
+}

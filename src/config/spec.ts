@@ -1,5 +1,5 @@
 import { MEDIA_FETCH_TIMEOUT_MS_DEFAULT, MEDIA_MAX_BYTES_DEFAULT } from '../media/defaults.js';
-import { aesKey, boolean, integer, list, nodeFlags, oneOf, text, url, type Parser } from './parsers.js';
+import { aesKey, backendUrl, boolean, integer, list, nodeFlags, oneOf, text, url, type Parser } from './parsers.js';
 
 /**
  * Every environment variable the worker reads, in one table: name, default, parser, whether it is
@@ -33,7 +33,7 @@ export const SPEC = {
   workerEndpoint: v({ name: 'WORKER_ENDPOINT', default: undefined, parse: url(['http', 'https']), doc: 'URL the backend uses to reach this worker; default http://<hostname>:<PORT>' }),
   maxSessions: v({ name: 'MAX_SESSIONS', default: '500', parse: integer(1, 100_000), doc: 'most sessions this worker hosts at once' }),
   // --- backend
-  backendUrl: v({ name: 'BACKEND_URL', default: undefined, parse: url(['http', 'https']), doc: 'control-plane backend base URL; unset = standalone mode' }),
+  backendUrl: v({ name: 'BACKEND_URL', default: undefined, parse: backendUrl(), doc: 'control-plane backend base URL, without /api; unset = standalone mode' }),
   backendProfile: v({ name: 'BACKEND_PROFILE', default: 'seed', parse: oneOf(['seed', 'whatsam'] as const), doc: 'backend contract: seed or whatsam' }),
   workerAuthToken: v({ name: 'WORKER_AUTH_TOKEN', default: undefined, parse: text({ maxLength: 4096 }), secret: true, doc: 'bearer token for backend calls and for /api/* on this worker; unset = API open, on loopback only' }),
   sendRateLimitPerMinute: v({ name: 'SEND_RATE_LIMIT_PER_MINUTE', default: '60', parse: integer(0, 100_000), doc: 'messages one session may send per minute, sustained (token bucket); 0 = no limit' }),

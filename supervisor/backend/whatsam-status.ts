@@ -37,6 +37,15 @@ export function whatsamPhone(phone: string | null): string | undefined {
   return phone !== null && PHONE.test(phone) ? phone : undefined;
 }
 
+/**
+ * The worker id as whatsam's `normalizeWorkerId` rewrites it (its register and admin handlers do,
+ * its heartbeat, assignments and webhook handlers do not): lower case, whitespace and `_` → `-`,
+ * anything else outside `[a-z0-9-]` dropped, repeated `-` collapsed, none at either end.
+ */
+export function whatsamWorkerIdNormalForm(id: string): string {
+  return id.trim().toLowerCase().replace(/\s+/g, '-').replace(/_/g, '-').replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+}
+
 /** whatsam's id pattern for worker ids (3-50) and message ids. */
 export const WHATSAM_WORKER_ID = /^[A-Za-z0-9_-]{3,50}$/;
 export const WHATSAM_MESSAGE_ID = /^[A-Za-z0-9_-]{1,100}$/;

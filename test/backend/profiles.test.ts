@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_STATUSES } from '../../src/status.js';
 import { toWhatsamStatus, whatsamVersion, whatsamEnvironment } from '../../supervisor/backend/whatsam-status.js';
 import { whatsamProfile, seedProfile } from '../../supervisor/backend/profiles/index.js';
+import { whatsamWorkerIdNormalForm } from '../../supervisor/backend/whatsam-status.js';
 import type { HeartbeatSnapshot } from '../../supervisor/backend/domain.js';
 import { FakeBackend } from '../fake-backend/server.js';
 import { view } from './support/fake-directory.js';
@@ -64,5 +65,18 @@ describe('fake backend strictness (so contract tests can fail)', () => {
   });
   it('accepts a valid body (404 only because the worker never registered)', async () => {
     expect((await put({ sessions: [{ sessionId: 's', status: 'CONNECTED' }] })).status).toBe(404);
+  });
+});
+
+describe('whatsam worker ids (issue 20 §3)', () => {
+  const identity = (workerId: string) => ({ workerId, endpoint: 'http://127.0.0.1:3001', maxSessions: 10, description: 'd', version: '1.0.0', environment: '', features: [] }) as never;
+  it("refuses an id the backend would rewrite: it normalises in some handlers and not in others", () => {
+    for (const id of ['Worker-1', 'worker_1', 'worker--1', 'WORKER']) {
+      expect(() => whatsamProfile.checkIdentity(identity(id)), id).toThrow(expect.objectContaining({ code: 'BACKEND_WORKER_ID_INVALID', message: expect.stringContaining(`WORKER_ID=${whatsamWorkerIdNormalForm(id)}`) }));
+    }
+    for (const id of ['worker-1', 'host-a1b2c3', 'w01']) expect(() => whatsamProfile.checkIdentity(identity(id)), id).not.toThrow();
+  });
+  it('normal form: lower case, _ → -, repeated - collapsed, no leading or trailing -', () => {
+    expect(whatsamWorkerIdNormalForm(' My_Worker__1- ')).toBe('my-worker-1');
   });
 });

@@ -97,6 +97,13 @@ describe('config: specific rules', () => {
     expect(long).toBe(`WORKER_ID=${'x'.repeat(100)}: expected [A-Za-z0-9_.-]{1,128}`);
   });
 
+  it('refuses a BACKEND_URL that ends in /api, naming the base URL to use (issue 20 §3)', () => {
+    for (const [raw, base] of [['https://wa.example.com/api', 'https://wa.example.com'], ['http://127.0.0.1:8000/api/', 'http://127.0.0.1:8000'], ['https://x.example/gw/API', 'https://x.example/gw']]) {
+      expect(configErrorOf({ BACKEND_URL: raw }).message).toBe(`BACKEND_URL=${raw}: expected the backend's base URL without /api (every route the worker calls starts with /api/): use ${base}`);
+    }
+    expect(parseConfig({ BACKEND_URL: 'https://wa.example.com/apis' }).backendUrl).toBe('https://wa.example.com/apis');
+  });
+
   it('rejects a restart backoff cap below the initial backoff', () => {
     const err = configErrorOf({ RESTART_BACKOFF_INITIAL_MS: '5000', RESTART_BACKOFF_MAX_MS: '4000' });
     expect(err.variable).toBe('RESTART_BACKOFF_MAX_MS');

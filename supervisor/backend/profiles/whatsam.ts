@@ -10,6 +10,7 @@ import {
   whatsamEnvironment,
   whatsamPhone,
   whatsamVersion,
+  whatsamWorkerIdNormalForm,
 } from '../whatsam-status.js';
 
 /** whatsam caps maxSessions at 1000 in its validator; more would get the registration rejected. */
@@ -29,6 +30,15 @@ export const whatsamProfile: BackendProfile = {
       throw new BackendError(
         'BACKEND_WORKER_ID_INVALID',
         `worker id ${JSON.stringify(identity.workerId)} is not accepted by the whatsam backend: expected [A-Za-z0-9_-]{3,50}`,
+      );
+    }
+    // Registered under the normal form but addressed as given elsewhere, a worker would register
+    // as one id and heartbeat or fetch assignments as another: refuse instead of guessing.
+    const normal = whatsamWorkerIdNormalForm(identity.workerId);
+    if (normal !== identity.workerId) {
+      throw new BackendError(
+        'BACKEND_WORKER_ID_INVALID',
+        `worker id ${JSON.stringify(identity.workerId)} is not in the whatsam backend's normal form (lower case, "-" not "_", no repeated "-"): it would register as ${JSON.stringify(normal)} but be addressed as given in other calls; set WORKER_ID=${normal}`,
       );
     }
   },
