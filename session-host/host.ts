@@ -14,12 +14,16 @@ import { classifyBootFailure } from './boot-failure.js';
 import { SessionLock } from './lock.js';
 import { actOnSocket, OwnMessageIds } from './chat-actions.js';
 import { toJid } from './message-map.js';
+import { clearLogoutPending, isLogoutPending } from '../src/pending-logout.js';
 import { buildRuntime, type Runtime } from './runtime.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 8_000;
 /** Orphan guard: with the supervisor gone nobody waits, but a flush is still worth a moment. */
 const ORPHAN_FLUSH_DEADLINE_MS = 3_000;
-const LOGOUT_TIMEOUT_MS = 5_000;
+/** How long `sock.logout()` may take once a socket is open. */
+const LOGOUT_REQUEST_TIMEOUT_MS = 5_000;
+/** LOGOUT_TIMEOUT_MS default: how long a logout waits for an open socket before it stays pending. */
+const DEFAULT_LOGOUT_TIMEOUT_MS = 30_000;
 /** A chat action (typing, read, reaction, edit, revoke, star) answers within this or fails. */
 const ACT_TIMEOUT_MS = 25_000;
 
@@ -37,6 +41,9 @@ export class SessionHost {
   private bootLogged = false;
   /** Messages this host sent: a reaction or star on one of them names it `fromMe`. */
   private readonly ownIds = new OwnMessageIds();
+  /** A logout is asked (IPC, `logoutOnly`, or a pending marker): done as soon as a socket is open. */
+  private logoutWanted = false;
+  private logoutTimer: NodeJS.Timeout | undefined;
   /**
    * Sampled by a libuv timer that wakes the process every `resolution` ms: at 20 ms that was 50
    * wake-ups a second, most of an idle host's CPU (0.37 → 0.13 % of a core at 1 s; issue 15). At
@@ -66,6 +73,9 @@ export class SessionHost {
       const failure = classifyBootFailure(errorCode(err));
       return this.failInit(err, failure.reason, failure.exitCode);
     }
+    // Read under the lock: a logout WhatsApp was not told about runs first (issue 13 §7).
+    if (init.logoutOnly) this.wantLogout();
+    else if (isLogoutPending(init.dataDir, init.sessionId)) this.logoutWanted = true;
     let running: Runtime;
     try {
       running = await buildRuntime(init, channel, logger, this.baileysLogger, {
@@ -85,7 +95,9 @@ export class SessionHost {
     this.running = running;
     markBoot('ready');
     channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, bootMs: Math.round(performance.now()) });
-    logger.info({ restoredFrom, generation: running.auth.ledger.current }, 'session host ready');
+    logger.info({ restoredFrom, generation: running.auth.ledger.current, logoutWanted: this.logoutWanted }, 'session host ready');
+    // Nothing paired means nothing to tell WhatsApp: the logout is only the deletion.
+    if (this.logoutWanted && !running.auth.paired) return void this.logoutNow();
     running.connection.start(running.auth.paired ? 'recovering' : 'connecting');
     void this.reportUnfinishedSends(running);
   }
@@ -98,7 +110,8 @@ export class SessionHost {
         void this.stop(request.id);
         return;
       case 'logout':
-        void this.logout(request.id);
+        this.channel.respond<'logout'>(request.id, { accepted: true, deadlineMs: this.logoutTimeoutMs + this.logoutEndMs });
+        this.wantLogout();
         return;
       case 'send': {
         if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
@@ -167,24 +180,68 @@ export class SessionHost {
     }, ORPHAN_FLUSH_DEADLINE_MS, EXIT.ORPHANED);
   }
 
-  private logout(requestId: number): Promise<never> {
+  private get logoutTimeoutMs(): number {
+    return this.init.logoutTimeoutMs ?? DEFAULT_LOGOUT_TIMEOUT_MS;
+  }
+
+  /** Budget of the logout ending itself: tell WhatsApp, then delete locally and remotely. */
+  private get logoutEndMs(): number {
+    return LOGOUT_REQUEST_TIMEOUT_MS + 2 * this.init.storageTimeoutMs + 2_000;
+  }
+
+  /**
+   * A logout is asked: do it as soon as a socket is open (now, if one is), or leave it pending
+   * after LOGOUT_TIMEOUT_MS. Before `ready` (still restoring) `start()` picks it up.
+   */
+  private wantLogout(): void {
+    if (this.ending) return;
+    this.logoutWanted = true;
+    this.logoutTimer ??= setTimeout(() => void this.leaveLogoutPending(), this.logoutTimeoutMs);
+    const running = this.running;
+    if (!running) return;
+    if (!running.auth.paired || running.connection.isOpen) void this.logoutNow();
+  }
+
+  /**
+   * Tells WhatsApp, then deletes the auth under the session lock with no upload in flight or to
+   * come, so nothing can publish it again. Told or unpaired → `logged_out` (10); WhatsApp did not
+   * take the logout → pending (17), auth kept. The marker goes only once the remote delete worked.
+   */
+  private logoutNow(): Promise<never> {
     return this.end(async () => {
+      if (this.logoutTimer) clearTimeout(this.logoutTimer);
       const running = this.running;
-      if (running) {
-        running.uploader.close();
-        await running.connection.logout(LOGOUT_TIMEOUT_MS);
-        await this.deleteAuth(running);
+      if (!running) return EXIT.LOGOUT_PENDING;
+      running.uploader.close();
+      await running.uploader.settled();
+      const told = running.auth.paired ? await running.connection.logout(LOGOUT_REQUEST_TIMEOUT_MS) : true;
+      if (!told) {
+        await running.connection.shutdown();
+        this.status('disconnected', { reason: 'logout_pending' });
+        return EXIT.LOGOUT_PENDING;
       }
+      await this.deleteAuth(running);
       this.status('logged_out', { reason: 'logged_out' });
-      this.channel.respond<'logout'>(requestId, { loggedOut: true });
       return EXIT.LOGGED_OUT;
-    }, LOGOUT_TIMEOUT_MS + 2 * this.init.storageTimeoutMs, EXIT.LOGGED_OUT);
+    }, this.logoutEndMs, EXIT.LOGOUT_PENDING);
+  }
+
+  /** WhatsApp did not open a socket in time: close (no logout, auth kept); the marker stays. */
+  private leaveLogoutPending(): Promise<never> {
+    return this.end(async () => {
+      await this.running?.connection.shutdown();
+      this.logger.warn({ timeoutMs: this.logoutTimeoutMs }, 'could not reach WhatsApp to log out; the logout stays pending until the next start');
+      this.status('disconnected', { reason: 'logout_pending' });
+      return EXIT.LOGOUT_PENDING;
+    }, 5_000, EXIT.LOGOUT_PENDING);
   }
 
   private onOpen(): void {
     const running = this.running;
     if (!running) return;
     this.phoneNumber = phoneFromJid(running.auth.creds.me?.id) ?? this.phoneNumber;
+    // A logout waiting for this socket goes first: the session never reports `connected`.
+    if (this.logoutWanted) return void this.logoutNow();
     this.status('connected');
     const first = !this.bootLogged;
     this.bootLogged = true;
@@ -238,8 +295,16 @@ export class SessionHost {
     }
   }
 
+  /**
+   * Deletes the auth locally and remotely. Runs under the session lock, after the uploader is
+   * closed and settled, so no upload of this host (or of any other: the lock) can land after it.
+   * A failed remote delete keeps the pending-logout marker: the next start restores what is left,
+   * gets 401 from WhatsApp and deletes again.
+   */
   private async deleteAuth(running: Runtime, scope: 'all' | 'own-lineage' = 'all'): Promise<void> {
     const lineage = running.auth.lineage;
+    running.uploader.close();
+    await running.uploader.settled();
     running.auth.close();
     await running.auth.idle();
     await running.folder.wipe();
@@ -247,8 +312,9 @@ export class SessionHost {
     try {
       if (scope === 'all' || lineage === null) await running.store.deleteSession(this.init.sessionId);
       else await running.store.deleteLineage(this.init.sessionId, lineage);
+      clearLogoutPending(this.init.dataDir, this.init.sessionId);
     } catch (err) {
-      this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not delete the remote auth snapshots');
+      this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'could not delete the remote auth snapshots; the logout stays pending');
     }
   }
 

@@ -20,6 +20,7 @@ export function validateInit(message: HostInit, sessionId: string): HostInit {
   if (!message.storage || (message.storage.driver !== 'local' && message.storage.driver !== 'minio')) problems.push('storage.driver must be local or minio');
   if (!Number.isInteger(message.qrMaxAttempts) || message.qrMaxAttempts < 1) problems.push('qrMaxAttempts must be a positive integer');
   if (message.badSessionMaxAttempts !== undefined && (!Number.isInteger(message.badSessionMaxAttempts) || message.badSessionMaxAttempts < 1)) problems.push('badSessionMaxAttempts must be a positive integer');
+  if (message.logoutTimeoutMs !== undefined && (!Number.isInteger(message.logoutTimeoutMs) || message.logoutTimeoutMs < 1)) problems.push('logoutTimeoutMs must be a positive integer');
   if (!Number.isInteger(message.storageTimeoutMs) || message.storageTimeoutMs < 1) problems.push('storageTimeoutMs must be a positive integer');
   if (message.sendConfirmTimeoutMs !== undefined && (!Number.isInteger(message.sendConfirmTimeoutMs) || message.sendConfirmTimeoutMs < 1)) problems.push('sendConfirmTimeoutMs must be a positive integer');
   if (!Array.isArray(message.encryptionKeys)) problems.push('encryptionKeys must be an array');

@@ -70,6 +70,11 @@ export class SnapshotUploader {
     this.disarm();
   }
 
+  /** Resolves once no upload is in flight; after `close()` none starts again (a logout deletes after this). */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
   private async uploadOnce(trigger: UploadTrigger, force: boolean): Promise<number | null> {
     const { auth, store, sessionId, logger } = this.deps;
     await auth.idle();

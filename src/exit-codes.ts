@@ -12,6 +12,7 @@
  * | 14   | fatal init failure (bad init message, unreadable or refused storage) | no |
  * | 15   | IPC channel gone: supervisor died (orphan guard) | n/a       |
  * | 16   | storage unreachable or timing out at boot        | after backoff (transient boot failure) |
+ * | 17   | logout asked, WhatsApp not reachable in time: pending, auth kept | no |
  * | else | crash                                            | yes       |
  */
 export const EXIT = {
@@ -23,9 +24,10 @@ export const EXIT = {
   INIT_FAILED: 14,
   ORPHANED: 15,
   STORAGE_UNAVAILABLE: 16,
+  LOGOUT_PENDING: 17,
 } as const;
 
-export type ExitKind = 'stopped' | 'logged_out' | 'replaced' | 'failed' | 'lock_held' | 'init_failed' | 'orphaned' | 'storage_unavailable' | 'crash';
+export type ExitKind = 'stopped' | 'logged_out' | 'replaced' | 'failed' | 'lock_held' | 'init_failed' | 'orphaned' | 'storage_unavailable' | 'logout_pending' | 'crash';
 
 /** Pure classification of a child's `'exit'` event. */
 export function classifyExit(code: number | null, signal: NodeJS.Signals | string | null): ExitKind {
@@ -39,6 +41,7 @@ export function classifyExit(code: number | null, signal: NodeJS.Signals | strin
     case EXIT.INIT_FAILED: return 'init_failed';
     case EXIT.ORPHANED: return 'orphaned';
     case EXIT.STORAGE_UNAVAILABLE: return 'storage_unavailable';
+    case EXIT.LOGOUT_PENDING: return 'logout_pending';
     default: return 'crash';
   }
 }

@@ -50,6 +50,8 @@ export const FAILURE_REASONS = [
   'storage_unavailable',
   /** The WhatsApp server's certificate chain failed verification (issue 16). */
   'untrusted_server',
+  /** A logout WhatsApp could not be told about yet: `disconnected`, auth kept, done at the next start. */
+  'logout_pending',
   'unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

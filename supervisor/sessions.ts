@@ -1,11 +1,7 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Config } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
-import { sessionFileName } from '../src/session-id.js';
+import { isLogoutPending, markLogoutPending } from '../src/pending-logout.js';
 import type { RecoveryResult, SessionSpec } from '../src/session-view.js';
-import { createSnapshotStore } from '../src/storage/index.js';
-import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../src/storage/settings.js';
 import type { SessionDirectory } from './backend/directory.js';
 import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFromConfig } from './host/host-settings.js';
 import type { Metrics } from './metrics/registry.js';
@@ -51,7 +47,10 @@ export class SessionManager {
       policy: policyFromConfig(config),
       host: hostSettingsFromConfig(cfg, options.hostModulePath ?? DEFAULT_HOST_MODULE),
       makeInit: hostInitFactory(cfg, options.workerId),
-      purgeAuth: (id) => this.purgeAuth(id),
+      // Logouts are carried out by a host under the session lock (issue 13 §7); the supervisor
+      // only records the request, so no crash or missing socket can lose it.
+      markLogout: (id) => markLogoutPending(this.options.dataDir, id),
+      logoutPending: (id) => isLogoutPending(this.options.dataDir, id),
       logger: this.log,
       file: this.standalone ? new RegistryFile(options.dataDir) : undefined,
       metrics: options.metrics,
@@ -124,19 +123,6 @@ export class SessionManager {
     return this.recovery.run(targets);
   }
 
-  /** Logout with no host running: delete the stored snapshots and the local auth folder. */
-  private async purgeAuth(sessionId: string): Promise<void> {
-    const folder = sessionFileName(sessionId);
-    const store = createSnapshotStore(storageSettingsFromConfig(this.config), {
-      workerId: this.options.workerId,
-      encryptionKeys: encryptionKeysFromConfig(this.config),
-      timeoutMs: this.config.storageTimeout,
-      logger: this.log,
-    });
-    await store.deleteSession(sessionId);
-    await rm(join(this.options.dataDir, 'sessions', folder), { recursive: true, force: true });
-    this.log.info({ sessionId }, 'stored auth deleted after logout');
-  }
 }
 
 function targetOf(e: RegistryEntry): RecoveryTarget {

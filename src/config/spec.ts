@@ -62,6 +62,7 @@ export const SPEC = {
   // --- WhatsApp
   waWebsocketUrl: v({ name: 'WA_WEBSOCKET_URL', default: undefined, parse: url(['ws', 'wss']), doc: "WhatsApp web socket URL; unset = Baileys' default" }),
   qrMaxAttempts: v({ name: 'QR_MAX_ATTEMPTS', default: '5', parse: integer(1, 100), doc: 'QR codes shown before a session fails with qr_timeout' }),
+  logoutTimeoutMs: v({ name: 'LOGOUT_TIMEOUT_MS', default: '30000', parse: integer(1000, HOUR), doc: 'ms a logout waits to reach WhatsApp before it stays pending (done at the next start)' }),
   badSessionMaxAttempts: v({ name: 'BAD_SESSION_MAX_ATTEMPTS', default: '5', parse: integer(1, 1000), doc: 'reconnects after close code 500 without an open before a session fails with bad_session' }),
   // --- media (issue 14 §4, issue 16 §3)
   mediaAllowPrivateUrls: v({ name: 'MEDIA_ALLOW_PRIVATE_URLS', default: 'false', parse: boolean, doc: 'let media URLs reach loopback, private, link-local, CGNAT and cloud metadata addresses' }),

@@ -64,6 +64,13 @@ export interface HostInit {
   qrTimeoutMs?: number;
   /** BAD_SESSION_MAX_ATTEMPTS: reconnects after close code 500 without an `open`, then `failed`. Default 5. */
   badSessionMaxAttempts?: number;
+  /**
+   * LOGOUT_TIMEOUT_MS: how long a host asked to log out waits for an open socket to tell WhatsApp
+   * before it leaves the logout pending (exit 17, auth kept). Default 30000.
+   */
+  logoutTimeoutMs?: number;
+  /** Started only to log out a session that had no live socket (issue 13 §7). */
+  logoutOnly?: boolean;
   /** Media limits and references (issue 14 §4, issue 16 §3). Absent = the defaults of MEDIA_* in src/config/spec.ts. */
   media?: HostMediaSettings;
 }
@@ -145,7 +152,8 @@ export type SupervisorToHost = HostInit | RequestMessage;
 export interface ResponseMap {
   ping: PingStats;
   stop: { generation: number };
-  logout: { loggedOut: true };
+  /** Accepted: the host exits within `deadlineMs`, logged out (10) or with the logout pending (17). */
+  logout: { accepted: true; deadlineMs: number };
   send: SendResult;
   act: ActionResult;
 }

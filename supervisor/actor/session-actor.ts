@@ -19,9 +19,11 @@ export interface ActorDeps {
   ended?: { status: SessionStatus; reason: FailureReason | null } | null | undefined;
   policy: Policy;
   host: HostSettings;
-  makeInit(sessionId: string, isRecovery: boolean): HostInit;
-  /** Deletes stored auth when a logout is asked with no host running. */
-  purgeAuth?: (sessionId: string) => Promise<void>;
+  makeInit(sessionId: string, isRecovery: boolean, options?: { logoutOnly?: boolean }): HostInit;
+  /** Writes the pending-logout marker (src/pending-logout.ts) before any host is told to log out. */
+  markLogout?: (sessionId: string) => void;
+  /** Whether a logout marker waits in DATA_DIR (seeds the actor's state). */
+  logoutPending?: boolean;
   emit(event: SessionEvent): void;
   /** The actor finished its removal (its host has exited). */
   onRemoved(sessionId: string): void;
@@ -68,7 +70,7 @@ export class SessionActor {
   constructor(private readonly deps: ActorDeps) {
     this.sessionId = deps.spec.sessionId;
     this.spec = deps.spec;
-    this.state = initialState(deps.ended ?? undefined);
+    this.state = initialState(deps.ended ?? undefined, deps.logoutPending ?? false);
     this.log = deps.logger.child({ sessionId: this.sessionId });
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -208,19 +210,20 @@ export class SessionActor {
   private apply(effect: Effect): void {
     switch (effect.type) {
       case 'spawn':
-        return this.spawn(effect.incarnation, effect.isRecovery);
+        return this.spawn(effect.incarnation, effect.isRecovery, effect.logoutOnly === true);
       case 'stop-host':
         void this.handle?.stop();
         return;
       case 'logout-host':
         void this.handle?.logout();
         return;
-      case 'purge-auth':
-        if (!this.deps.purgeAuth) {
-          this.log.warn('logout without a running host: no auth purge configured');
-          return;
+      case 'mark-logout':
+        try {
+          this.deps.markLogout?.(this.sessionId);
+        } catch (err) {
+          // The host is still told (IPC or a logout host); only a supervisor crash before it acts could lose it.
+          this.log.error({ err }, 'could not write the pending-logout marker');
         }
-        this.deps.purgeAuth(this.sessionId).catch((err: unknown) => this.log.error({ err }, 'could not delete stored auth after logout'));
         return;
       case 'schedule-restart':
         this.clearRestartTimer();
@@ -246,7 +249,7 @@ export class SessionActor {
     }
   }
 
-  private spawn(incarnation: number, isRecovery: boolean): void {
+  private spawn(incarnation: number, isRecovery: boolean, logoutOnly = false): void {
     let handle: HostHandle;
     try {
       handle = HostHandle.start(
@@ -258,7 +261,7 @@ export class SessionActor {
           onExit: (x) => this.onHostExit(incarnation, x),
           onBackpressure: () => this.deps.metrics?.ipcBackpressure(),
         },
-        this.deps.makeInit(this.sessionId, isRecovery),
+        this.deps.makeInit(this.sessionId, isRecovery, logoutOnly ? { logoutOnly } : undefined),
       );
     } catch (err) {
       this.log.error({ err }, 'could not fork the session host');
@@ -268,7 +271,7 @@ export class SessionActor {
     }
     this.handle = handle;
     this.deps.metrics?.hostStarted(this.sessionId);
-    this.log.info({ pid: handle.pid, isRecovery, incarnation }, 'session host started');
+    this.log.info({ pid: handle.pid, isRecovery, incarnation, logoutOnly }, logoutOnly ? 'session host started to log out' : 'session host started');
   }
 
   private onHostEvent(incarnation: number, event: HostEvent): void {

@@ -41,6 +41,13 @@ export interface ActorState {
   readonly stopStatus: SessionStatus | null;
   /** Reason the host gave (a `failed` status or `init-failed`) before it exited. */
   readonly hostReason: FailureReason | null;
+  /**
+   * A logout was asked and WhatsApp has not confirmed it yet (the marker in DATA_DIR says the same
+   * to hosts): whichever host runs next logs out before anything else (issue 13 §7).
+   */
+  readonly logoutPending: boolean;
+  /** A logout arrived while a plain stop was in flight: a logout host follows the exit. */
+  readonly logoutAfterStop: boolean;
 }
 
 export interface Policy {
@@ -70,13 +77,14 @@ export type ActorEvent =
   | { type: 'backoff-elapsed'; incarnation: number };
 
 export type Effect =
-  | { type: 'spawn'; incarnation: number; isRecovery: boolean }
+  /** `logoutOnly`: a host started only to log out (bounded by LOGOUT_TIMEOUT_MS). */
+  | { type: 'spawn'; incarnation: number; isRecovery: boolean; logoutOnly?: true }
   /** IPC stop (flush, close without logout) → SIGTERM → SIGKILL. */
   | { type: 'stop-host'; incarnation: number }
-  /** IPC logout: the host logs out, deletes its auth and exits with LOGGED_OUT. */
+  /** IPC logout: the host logs out, deletes its auth under the session lock and exits with LOGGED_OUT (or LOGOUT_PENDING). */
   | { type: 'logout-host'; incarnation: number }
-  /** Logout without a running host: the supervisor deletes the stored auth itself. */
-  | { type: 'purge-auth' }
+  /** Writes the pending-logout marker in DATA_DIR before any host is told (survives a supervisor crash). */
+  | { type: 'mark-logout' }
   | { type: 'schedule-restart'; incarnation: number; delayMs: number }
   | { type: 'cancel-restart' }
   | { type: 'quarantined'; restartsInWindow: number }
@@ -87,14 +95,18 @@ export interface Transition {
   effects: Effect[];
 }
 
-/** A new actor; `ended` seeds how a session ended before this supervisor started. */
-export function initialState(ended?: { status: SessionStatus; reason: FailureReason | null }): ActorState {
+/**
+ * A new actor; `ended` seeds how a session ended before this supervisor started, `logoutPending`
+ * whether a logout marker waits in DATA_DIR.
+ */
+export function initialState(ended?: { status: SessionStatus; reason: FailureReason | null }, logoutPending = false): ActorState {
+  const status = ended?.status ?? 'disconnected';
   return {
     desired: 'stopped',
     phase: 'none',
     incarnation: 0,
-    status: ended?.status ?? 'disconnected',
-    reason: ended?.reason ?? null,
+    status,
+    reason: ended?.reason ?? (logoutPending && status === 'disconnected' ? 'logout_pending' : null),
     streak: 0,
     history: [],
     restarts: 0,
@@ -104,5 +116,7 @@ export function initialState(ended?: { status: SessionStatus; reason: FailureRea
     restartAfterStop: false,
     stopStatus: null,
     hostReason: null,
+    logoutPending,
+    logoutAfterStop: false,
   };
 }

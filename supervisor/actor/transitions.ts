@@ -31,11 +31,11 @@ export function transition(state: ActorState, event: ActorEvent, policy: Policy)
     case 'restart':
       return onRestart(state);
     case 'disconnect':
-      return onStopRequest(state, 'disconnected', 'stopped', false);
+      return onStopRequest(state, 'disconnected', 'stopped');
     case 'logout':
-      return onStopRequest(state, 'logged_out', 'stopped', true);
+      return onLogout(state);
     case 'remove':
-      return onStopRequest(state, state.status, 'removed', false);
+      return onStopRequest(state, state.status, 'removed');
     case 'backoff-elapsed': {
       if (event.incarnation !== state.incarnation || state.phase !== 'waiting' || state.desired !== 'running') return same(state);
       const next = spawn(state, true, []);
@@ -68,9 +68,39 @@ function spawn(state: ActorState, isRecovery: boolean, before: Effect[]): Transi
       restartAfterStop: false,
       stopStatus: null,
       hostReason: null,
+      logoutAfterStop: false,
     },
     effects: [...before, { type: 'spawn', incarnation, isRecovery }],
   };
+}
+
+/** A host started only to log out: it tells WhatsApp, deletes the auth and exits (bounded). */
+function spawnLogout(state: ActorState, before: Effect[]): Transition {
+  const t = spawn(state, false, before);
+  const effects = t.effects.map((e): Effect => (e.type === 'spawn' ? { ...e, logoutOnly: true } : e));
+  return { state: { ...t.state, desired: 'stopped', stopStatus: 'logged_out', logoutPending: true }, effects };
+}
+
+/**
+ * Logout (issue 13 §7): WhatsApp must be told, so it always goes through a host that holds the
+ * session lock — the running one by IPC, or one started for it. The marker is written first.
+ */
+function onLogout(state: ActorState): Transition {
+  const base: ActorState = { ...state, desired: 'stopped', restartAfterStop: false, logoutPending: true };
+  const mark: Effect = { type: 'mark-logout' };
+  switch (state.phase) {
+    case 'none':
+      // Already logged out (the host deleted everything): nothing left to tell anyone.
+      if (state.status === 'logged_out' && !state.logoutPending) return same(state);
+      return spawnLogout({ ...base, reason: null }, [mark]);
+    case 'waiting':
+      return spawnLogout({ ...base, reason: null }, [{ type: 'cancel-restart' }, mark]);
+    case 'stopping':
+      // A plain stop is in flight: the host that follows its exit logs out.
+      return { state: { ...base, stopStatus: 'logged_out', logoutAfterStop: true }, effects: [mark] };
+    default:
+      return { state: { ...base, phase: 'stopping', stopStatus: 'logged_out' }, effects: [mark, { type: 'logout-host', incarnation: state.incarnation }] };
+  }
 }
 
 function onStart(state: ActorState, isRecovery: boolean): Transition {
@@ -108,29 +138,22 @@ function onRestart(state: ActorState): Transition {
   }
 }
 
-/** disconnect, logout and remove: never restarted afterwards. */
-function onStopRequest(state: ActorState, settle: SessionStatus, desired: Desired, logout: boolean): Transition {
-  const base: ActorState = { ...state, desired, restartAfterStop: false };
+/** disconnect and remove: never restarted afterwards (a pending logout stays pending). */
+function onStopRequest(state: ActorState, settle: SessionStatus, desired: Desired): Transition {
+  const base: ActorState = { ...state, desired, restartAfterStop: false, logoutAfterStop: false };
   switch (state.phase) {
     case 'none':
     case 'waiting': {
       const effects: Effect[] = state.phase === 'waiting' ? [{ type: 'cancel-restart' }] : [];
-      if (logout) effects.push({ type: 'purge-auth' });
       if (desired === 'removed') effects.push({ type: 'removed' });
-      const reason = settle === 'failed' ? state.reason : null;
+      const reason = settle === 'failed' ? state.reason : settle === 'disconnected' && state.logoutPending ? 'logout_pending' : null;
       return { state: { ...base, phase: 'none', status: settle, reason, stopStatus: null }, effects };
     }
     case 'stopping':
-      // Already going down; a logout or remove asked during a stop still decides how it ends.
-      return { state: { ...base, stopStatus: logout ? 'logged_out' : state.stopStatus ?? settle }, effects: logout ? [{ type: 'purge-auth' }] : [] };
-    default: {
-      // A logout needs a host that got far enough to talk to WhatsApp; a booting one is stopped
-      // and the stored auth purged by the supervisor instead.
-      const viaHost = logout && state.phase === 'running';
-      const effects: Effect[] = [viaHost ? { type: 'logout-host', incarnation: state.incarnation } : { type: 'stop-host', incarnation: state.incarnation }];
-      if (logout && !viaHost) effects.push({ type: 'purge-auth' });
-      return { state: { ...base, phase: 'stopping', stopStatus: settle }, effects };
-    }
+      // Already going down; a remove asked during a stop still decides how it ends.
+      return { state: { ...base, stopStatus: state.stopStatus ?? settle }, effects: [] };
+    default:
+      return { state: { ...base, phase: 'stopping', stopStatus: settle }, effects: [{ type: 'stop-host', incarnation: state.incarnation }] };
   }
 }
 
@@ -161,10 +184,15 @@ function onExit(state: ActorState, event: Extract<ActorEvent, { type: 'host-exit
   const down: ActorState = { ...state, phase: 'none', readyAt: null };
   if (state.desired === 'removed') return { state: down, effects: [{ type: 'removed' }] };
   if (state.restartAfterStop) return spawn(down, true, []);
+  if (event.kind === 'logged_out') {
+    // Logged out by our request or by WhatsApp (401): the host deleted the auth and the marker.
+    return { state: { ...down, desired: 'stopped', status: 'logged_out', reason: null, stopStatus: null, logoutPending: false, logoutAfterStop: false }, effects: [] };
+  }
   if (state.desired === 'stopped' || state.phase === 'stopping') {
-    // We asked it to go. A host that says it was logged out while stopping is believed.
-    const status = event.kind === 'logged_out' ? 'logged_out' : state.stopStatus ?? 'disconnected';
-    return { state: { ...down, desired: 'stopped', status, reason: null, stopStatus: null }, effects: [] };
+    if (state.logoutAfterStop) return spawnLogout({ ...down, logoutAfterStop: false }, []);
+    // The logout could not reach WhatsApp (or its host did not get that far): it stays pending.
+    if (state.logoutPending) return { state: { ...down, desired: 'stopped', status: 'disconnected', reason: 'logout_pending', stopStatus: null }, effects: [] };
+    return { state: { ...down, desired: 'stopped', status: state.stopStatus ?? 'disconnected', reason: null, stopStatus: null }, effects: [] };
   }
   if (isTransientBootFailure(event.kind)) return retryBoot(down, event.kind, event.jitter, policy);
   if (!isRestartable(event.kind)) return settleTerminal(down, event.kind);

@@ -167,16 +167,21 @@ export class HostHandle {
     return this.stopping;
   }
 
-  /** Asks the host to log out (it deletes its auth and exits); falls back to `stop()`. */
+  /**
+   * Asks the host to log out. It accepts at once and exits within the deadline it names, logged
+   * out (10) or with the logout left pending (17); past that deadline it is stopped. A host that
+   * does not accept is stopped at once (the logout stays pending on disk).
+   */
   async logout(): Promise<HostExit> {
     const t = this.options.stopTimeoutMs;
+    let deadlineMs: number;
     try {
-      await this.request('logout', {}, t);
+      ({ deadlineMs } = await this.request('logout', {}, t));
     } catch (err) {
       this.options.logger?.warn({ err }, 'logout request failed; stopping the host');
       return this.stop('logout');
     }
-    this.after(t, () => void this.stop('logout'));
+    this.after(deadlineMs + t, () => void this.stop('logout'));
     return this.whenExited();
   }
 

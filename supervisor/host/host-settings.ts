@@ -21,10 +21,10 @@ function defaultHostModule(): string {
 }
 
 /** Builds the `init` message for one host. Secrets travel only here, never in argv or env. */
-export function hostInitFactory(config: Config, workerId: string): (sessionId: string, isRecovery: boolean) => HostInit {
+export function hostInitFactory(config: Config, workerId: string): (sessionId: string, isRecovery: boolean, options?: { logoutOnly?: boolean }) => HostInit {
   const storage = storageSettingsFromConfig(config);
   const encryptionKeys = encryptionKeysFromConfig(config).map((k) => k.toString('base64'));
-  return (sessionId, isRecovery) => ({
+  return (sessionId, isRecovery, options) => ({
     type: 'init',
     protocol: IPC_PROTOCOL_VERSION,
     sessionId,
@@ -38,6 +38,8 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
     badSessionMaxAttempts: config.badSessionMaxAttempts,
     // At most 50 s: below the 60 s host request timeout, so a slow send answers `pending`, never a timeout.
     sendConfirmTimeoutMs: config.sendConfirmTimeoutMs,
+    logoutTimeoutMs: config.logoutTimeoutMs,
+    ...(options?.logoutOnly ? { logoutOnly: true } : {}),
     logLevel: config.logLevel,
     isRecovery,
     // The host's own stop deadline stays inside ours, so its flush finishes before any SIGTERM.

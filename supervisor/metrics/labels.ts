@@ -8,7 +8,7 @@ import type { ExitKind } from '../../src/exit-codes.js';
 
 export const OTHER = 'other';
 
-export const EXIT_KINDS: readonly ExitKind[] = ['stopped', 'logged_out', 'replaced', 'failed', 'lock_held', 'init_failed', 'orphaned', 'storage_unavailable', 'crash'];
+export const EXIT_KINDS: readonly ExitKind[] = ['stopped', 'logged_out', 'replaced', 'failed', 'lock_held', 'init_failed', 'orphaned', 'storage_unavailable', 'logout_pending', 'crash'];
 
 /** Why a host was restarted: an abnormal exit kind, a transient boot failure, a watchdog kill, or an operator request. */
 export const RESTART_REASONS = ['crash', 'orphaned', 'unresponsive', 'operator', 'storage_unavailable', 'lock_held'] as const;

@@ -14,8 +14,11 @@ export interface RegistryDeps {
   maxSessions: number;
   policy: Policy;
   host: HostSettings;
-  makeInit(sessionId: string, isRecovery: boolean): HostInit;
-  purgeAuth?: (sessionId: string) => Promise<void>;
+  makeInit(sessionId: string, isRecovery: boolean, options?: { logoutOnly?: boolean }): HostInit;
+  /** Records a logout request (the pending-logout marker) before any host is told. */
+  markLogout?: (sessionId: string) => void;
+  /** Whether a logout marker waits for the session (seeds new actors). */
+  logoutPending?: (sessionId: string) => boolean;
   logger: Logger;
   /** Standalone mode: persist sessions in DATA_DIR/registry.json. */
   file?: RegistryFile | undefined;
@@ -134,7 +137,7 @@ export class SessionRegistry {
   logout(sessionId: string): SessionView {
     const rec = this.record(sessionId);
     rec.desired = 'stopped';
-    rec.ended = { status: 'logged_out', reason: null };
+    // `ended` follows once a host reports `logged_out`; until then the logout may be pending.
     rec.actor.logout();
     this.persist();
     return rec.actor.view();
@@ -242,7 +245,8 @@ export class SessionRegistry {
       policy: this.deps.policy,
       host: this.deps.host,
       makeInit: this.deps.makeInit,
-      ...(this.deps.purgeAuth ? { purgeAuth: this.deps.purgeAuth } : {}),
+      ...(this.deps.markLogout ? { markLogout: this.deps.markLogout } : {}),
+      logoutPending: this.deps.logoutPending?.(sessionId) ?? false,
       logger: this.log,
       metrics: this.deps.metrics,
       emit: (event) => this.onActorEvent(sessionId, event),

@@ -72,7 +72,7 @@ describe('logged out', () => {
 
     const removed = waitForEvent(env.sim, 'device-removed', (e: { phone: string }) => e.phone === phone);
     const res = await again.request({ type: 'logout' });
-    expect(res).toMatchObject({ ok: true, result: { loggedOut: true } });
+    expect(res).toMatchObject({ ok: true, result: { accepted: true, deadlineMs: expect.any(Number) } });
     expect((await again.waitExit()).code).toBe(EXIT.LOGGED_OUT);
     expect(again.statuses().at(-1)?.status).toBe('logged_out');
     expect(existsSync(join(dataDir, 'sessions', sessionId))).toBe(false);

@@ -177,15 +177,46 @@ describe('session actor transitions', () => {
     expect(d.state.status).toBe('disconnected');
   });
 
-  it('logout goes through a running host, or purges stored auth when none runs', () => {
+  it('logout goes through a running host; with none running it starts one only to log out (marker first)', () => {
     const viaHost = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'logout' }]);
-    expect(viaHost.effects.at(-1)).toEqual({ type: 'logout-host', incarnation: 1 });
+    expect(viaHost.effects.slice(-2)).toEqual([{ type: 'mark-logout' }, { type: 'logout-host', incarnation: 1 }]);
     const done = run([{ type: 'host-exit', incarnation: 1, kind: 'logged_out', now: 1, jitter: 0 }], viaHost.state);
-    expect(done.state.status).toBe('logged_out');
+    expect(done.state).toMatchObject({ status: 'logged_out', logoutPending: false, phase: 'none' });
 
     const idle = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'disconnect' }, { type: 'host-exit', incarnation: 1, kind: 'stopped', now: 1, jitter: 0 }, { type: 'logout' }]);
-    expect(idle.effects.at(-1)).toEqual({ type: 'purge-auth' });
-    expect(idle.state.status).toBe('logged_out');
+    expect(idle.effects.slice(-2)).toEqual([{ type: 'mark-logout' }, { type: 'spawn', incarnation: 2, isRecovery: false, logoutOnly: true }]);
+    expect(idle.state).toMatchObject({ desired: 'stopped', phase: 'booting', logoutPending: true });
+    // Never restarted, whatever way the logout host ends.
+    const told = run([{ type: 'host-exit', incarnation: 2, kind: 'logged_out', now: 2, jitter: 0 }], idle.state);
+    expect(told.state).toMatchObject({ status: 'logged_out', reason: null, logoutPending: false });
+    expect(told.effects).toEqual([]);
+    // A second logout of a logged-out session (e.g. DELETE after logout) changes nothing.
+    expect(run([{ type: 'logout' }], told.state)).toEqual({ state: told.state, effects: [] });
+  });
+
+  it('a logout WhatsApp could not be told stays pending and shown; the next start runs it (the host reads the marker)', () => {
+    const idle = run([{ type: 'logout' }]);
+    expect(idle.effects).toEqual([{ type: 'mark-logout' }, { type: 'spawn', incarnation: 1, isRecovery: false, logoutOnly: true }]);
+    for (const kind of ['logout_pending', 'storage_unavailable', 'crash'] as const) {
+      const t = run([{ type: 'host-exit', incarnation: 1, kind, now: 2, jitter: 0 }], idle.state);
+      expect(t.state).toMatchObject({ status: 'disconnected', reason: 'logout_pending', logoutPending: true, phase: 'none', desired: 'stopped' });
+      expect(t.effects).toEqual([]);
+    }
+    const pending = run([{ type: 'host-exit', incarnation: 1, kind: 'logout_pending', now: 2, jitter: 0 }], idle.state).state;
+    const again = run([{ type: 'restart' }], pending);
+    expect(again.effects).toEqual([{ type: 'spawn', incarnation: 2, isRecovery: true }]);
+    expect(again.state.logoutPending).toBe(true);
+    // A supervisor that starts with the marker on disk shows it before any host ran.
+    expect(initialState(undefined, true)).toMatchObject({ status: 'disconnected', reason: 'logout_pending', logoutPending: true });
+  });
+
+  it('a logout during a backoff wait or a stop in flight is carried out by a host after it', () => {
+    const waiting = run([{ type: 'start', isRecovery: false }, crash(1, 0), crash(2, 1)]).state;
+    expect(run([{ type: 'logout' }], waiting).effects).toEqual([{ type: 'cancel-restart' }, { type: 'mark-logout' }, { type: 'spawn', incarnation: 3, isRecovery: false, logoutOnly: true }]);
+    const stopping = run([{ type: 'start', isRecovery: false }, ready(1, 0), { type: 'disconnect' }, { type: 'logout' }]);
+    expect(stopping.effects.slice(-1)).toEqual([{ type: 'mark-logout' }]);
+    const after = run([{ type: 'host-exit', incarnation: 1, kind: 'stopped', now: 1, jitter: 0 }], stopping.state);
+    expect(after.effects).toEqual([{ type: 'spawn', incarnation: 2, isRecovery: false, logoutOnly: true }]);
   });
 
   it('operator restart stops the running host and spawns right after its exit, never two at once', () => {
