@@ -71,7 +71,7 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
     },
     restart: command('restart', 'Stop the session host and start a new one (also lifts a crash-loop quarantine)'),
     disconnect: command('disconnect', 'Stop the session host and keep its auth (no WhatsApp logout)'),
-    logout: command('logout', 'Log out of WhatsApp and delete the auth everywhere; the session stays listed as logged_out'),
+    logout: command('logout', 'Log out of WhatsApp (a host is started for it when none runs) and delete the auth everywhere; the session stays listed as logged_out, or as disconnected/logout_pending when WhatsApp could not be reached within LOGOUT_TIMEOUT_MS (done first at the next start)'),
     remove: {
       method: 'DELETE',
       url: '/api/sessions/:id',
