@@ -15,7 +15,9 @@ export type BackendErrorCode =
   | 'BACKEND_BAD_RESPONSE'
   | 'BACKEND_ABORTED'
   | 'BACKEND_UNSUPPORTED'
-  | 'BACKEND_WORKER_ID_INVALID';
+  | 'BACKEND_WORKER_ID_INVALID'
+  /** The backend answered that it does not know this worker (whatsam: 404 on its assignments). */
+  | 'BACKEND_WORKER_UNKNOWN';
 
 const RETRYABLE: ReadonlySet<BackendErrorCode> = new Set([
   'BACKEND_UNREACHABLE',

@@ -220,8 +220,21 @@ export class BackendIntegration {
       this.abort.abort();
       await this.heartbeats.stop();
       await Promise.allSettled([...this.background]);
+      await this.sayOffline();
     })();
     return this.stopped;
+  }
+
+  /** Best effort, bounded by BACKEND_TIMEOUT and never retried: shutdown must not wait on it. */
+  private async sayOffline(): Promise<void> {
+    const req = this.profile.goingOffline(this.identity.workerId, new Date().toISOString());
+    if (req === null || !this.registration.registered) return;
+    try {
+      await this.http.call(req, { operation: 'offline' });
+      this.logger.info({ workerId: this.identity.workerId }, 'told the backend this worker is going offline (sessions stay assigned)');
+    } catch (err) {
+      this.logger.warn({ err }, 'could not tell the backend this worker is going offline; its heartbeat timeout will');
+    }
   }
 
   /**
@@ -286,6 +299,7 @@ export class BackendIntegration {
         return;
       } catch (err) {
         if (signal.aborted) return;
+        if (errorCode(err) === 'BACKEND_WORKER_UNKNOWN') this.reRegister();
         this.logger.warn({ attempt, code: errorCode(err), message: errorMessage(err) }, 'assignments fetch failed; retrying');
         const max = Math.max(this.timing.assignmentRetryMinMs, this.deps.config.assignmentPollInterval);
         if (!(await sleep(backoffMs(attempt, this.timing.assignmentRetryMinMs, max), signal))) return;
@@ -312,7 +326,8 @@ export class BackendIntegration {
       if (this.abort.signal.aborted) return;
       await this.sync.apply(list);
     } catch (err) {
-      if (!this.abort.signal.aborted) this.logger.warn({ code: errorCode(err), message: errorMessage(err) }, 'periodic assignments fetch failed');
+      if (errorCode(err) === 'BACKEND_WORKER_UNKNOWN') this.reRegister();
+      else if (!this.abort.signal.aborted) this.logger.warn({ code: errorCode(err), message: errorMessage(err) }, 'periodic assignments fetch failed');
     }
   }
 

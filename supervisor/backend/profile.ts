@@ -44,6 +44,11 @@ export interface BackendProfile {
   event(workerId: string, event: OutboundEvent, key: string): WireRequest | null;
   /** How this backend wants its events paced (see supervisor/outbox/). */
   readonly eventPolicy: EventPolicy;
+  /**
+   * Said once on a graceful shutdown, after the last heartbeat (never an unregister: sessions stay
+   * assigned for the next start). null: the profile has no such call.
+   */
+  goingOffline(workerId: string, at: string): WireRequest | null;
   /** null: the profile has no unregister route. */
   unregister(identity: WorkerIdentity): WireRequest | null;
 }

@@ -231,7 +231,8 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
     const ids = fake.callsTo('register').map((c) => (c.body as { workerId: string }).workerId);
     expect(ids).toEqual([first.workerId, first.workerId]);
     expect(fake.calls.filter((c) => c.method === 'DELETE' || c.route === 'unregister')).toEqual([]);
-    expect(fake.calls.slice(callsAfterStop).every((c) => c.route === 'register' || c.route === 'assigned')).toBe(true);
+    // whatsam: a stop also says OFFLINE on its worker-heartbeat webhook (issue 20 §3).
+    expect(fake.calls.slice(callsAfterStop).every((c) => c.route === 'register' || c.route === 'assigned' || c.route === 'worker-heartbeat')).toBe(true);
     expect(fake.workers.has(first.workerId)).toBe(true);
   });
 

@@ -80,3 +80,14 @@ describe('whatsam worker ids (issue 20 §3)', () => {
     expect(whatsamWorkerIdNormalForm(' My_Worker__1- ')).toBe('my-worker-1');
   });
 });
+
+describe('whatsam recovery report: a session that needs a new QR is not a failure (issue 20 §3)', () => {
+  it('reports it SKIPPED (the backend keeps its status; the QR_REQUIRED webhook sets it), real failures FAILED', () => {
+    const at = '2026-12-03T09:00:00.000Z';
+    const r = (sessionId: string, outcome: 'recovered' | 'failed', status: string, reason?: string) => ({ sessionId, outcome, status, ...(reason ? { reason } : {}), phoneNumber: null, attempts: 1, durationMs: 5, at }) as never;
+    const body = whatsamProfile.recoveryReport('worker-1', { results: [r('a', 'recovered', 'connected'), r('b', 'failed', 'qr_required', 'auth_expired'), r('c', 'failed', 'qr_required', 'no_auth'), r('d', 'failed', 'failed', 'crash_loop')] }).body as any;
+    expect(body.recoveryResults.map((x: { sessionId: string; status: string }) => [x.sessionId, x.status])).toEqual([['a', 'SUCCESS'], ['b', 'SKIPPED'], ['c', 'SKIPPED'], ['d', 'FAILED']]);
+    expect(body.recoveryResults[1].error).toContain('QR_REQUIRED');
+    expect(body).toMatchObject({ totalSessions: 4, successfulRecoveries: 1, failedRecoveries: 1 });
+  });
+});

@@ -159,6 +159,22 @@ export const whatsamSchemas = {
       environment: { enum: ['DEVELOPMENT', 'STAGING', 'TESTING', 'PRODUCTION'] },
     },
   },
+  /** Its `worker-heartbeat` webhook (webhook.validation.js `workerHeartbeatSchema`). */
+  workerHeartbeat: {
+    type: 'object',
+    ...closed,
+    required: ['workerId', 'status'],
+    properties: {
+      workerId: { type: 'string', minLength: 1, maxLength: 50, pattern: '^[a-zA-Z0-9_-]+$' },
+      status: { enum: ['ONLINE', 'OFFLINE', 'MAINTENANCE'] },
+      sessionCount: { type: 'integer', minimum: 0, maximum: 10000 },
+      cpuUsage: { type: 'number', minimum: 0, maximum: 100 },
+      memoryUsage: { type: 'number', minimum: 0, maximum: 100 },
+      uptime: { type: 'integer', minimum: 0 },
+      activeConnections: { type: 'integer', minimum: 0, maximum: 10000 },
+      timestamp: { type: 'string', format: 'date-time' },
+    },
+  },
   unregister: {
     type: 'object',
     ...closed,

@@ -10,7 +10,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { nullPaths, seedSchemas, whatsamSchemas } from './schemas.js';
 
 export type Profile = 'seed' | 'whatsam';
-export type Route = 'register' | 'assigned' | 'recovery' | 'heartbeat' | 'session-status' | 'message-status' | 'messages' | 'unregister';
+export type Route = 'register' | 'assigned' | 'recovery' | 'heartbeat' | 'session-status' | 'message-status' | 'messages' | 'unregister' | 'worker-heartbeat';
 
 export interface RecordedCall {
   route: Route | null;
@@ -84,7 +84,7 @@ export class FakeBackend extends EventEmitter {
       heartbeat: ajv.compile(s.heartbeat),
       'session-status': ajv.compile(s.sessionStatus),
       'message-status': ajv.compile(s.messageStatus),
-      ...(options.profile === 'seed' ? { messages: ajv.compile(seedSchemas.messages) } : { unregister: ajv.compile(whatsamSchemas.unregister) }),
+      ...(options.profile === 'seed' ? { messages: ajv.compile(seedSchemas.messages) } : { unregister: ajv.compile(whatsamSchemas.unregister), 'worker-heartbeat': ajv.compile(whatsamSchemas.workerHeartbeat) }),
     };
   }
 
@@ -124,7 +124,7 @@ export class FakeBackend extends EventEmitter {
     this.assignments.set(workerId, sessions);
   }
 
-  /** No assignments at all: the assigned route answers 404. */
+  /** No assignments at all: the assigned route answers 404 (seed) or `200 []` (whatsam). */
   clearAssignments(workerId: string): void {
     this.assignments.delete(workerId);
   }
@@ -224,6 +224,7 @@ export class FakeBackend extends EventEmitter {
     }
     if (method === 'POST' && path === '/api/workers/register') return { route: 'register' };
     if (method === 'DELETE' && path === '/api/workers/unregister') return { route: 'unregister' };
+    if (method === 'POST' && path === '/api/webhooks/worker-heartbeat') return { route: 'worker-heartbeat' };
     const m = /^\/api\/workers\/([^/]+)\/(heartbeat|sessions\/assigned|sessions\/recovery-status)$/.exec(path);
     if (!m) return null;
     const workerId = decodeURIComponent(m[1]!);
@@ -356,7 +357,8 @@ export class FakeBackend extends EventEmitter {
         if (claimed === undefined) return reject(400, 'VALIDATION_ERROR', ['X-Worker-Id header missing']);
         if (!this.workers.has(claimed)) return reject(404, 'WORKER_NOT_FOUND', [`worker ${claimed} not registered`]);
         const list = this.assignments.get(claimed);
-        if (list === undefined) return reject(404, 'NO_SESSIONS', ['no sessions assigned']);
+        // whatsam answers a known worker without sessions `200 []`; its 404 means "unknown worker".
+        if (list === undefined) return seed ? reject(404, 'NO_SESSIONS', ['no sessions assigned']) : ok({ sessions: [], totalSessions: 0 });
         const now = new Date().toISOString();
         const sessions = list.map((a) =>
           seed

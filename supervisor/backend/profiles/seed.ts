@@ -156,6 +156,9 @@ export const seedProfile: BackendProfile = {
     }
   },
 
+  // The seed's design has no "going offline" call: its heartbeat timeout marks the worker offline.
+  goingOffline: () => null,
+
   unregister() {
     // The seed contract has no unregister route; an operator removes the worker in the backend.
     return null;

@@ -72,14 +72,28 @@ export const whatsamProfile: BackendProfile = {
     return { method: 'GET', path: `/api/workers/${encodeURIComponent(workerId)}/sessions/assigned` };
   },
 
-  parseAssignments: parseAssignmentList,
+  // It answers `200 {sessions: []}` when none are assigned and 404 only when it does not know the
+  // worker (database reset, admin delete): that 404 means "register again", never "release all".
+  parseAssignments(res) {
+    if (res.status === 404) {
+      throw new BackendError('BACKEND_WORKER_UNKNOWN', 'assigned sessions: HTTP 404, the backend does not know this worker; registering again and keeping every session', {
+        httpStatus: 404,
+        operation: 'assignments',
+      });
+    }
+    return parseAssignmentList(res);
+  },
 
   recoveryReport(workerId, report) {
+    // FAILED makes whatsam set the session to ERROR and drop it from the assignments (it lists only
+    // CONNECTED, QR_REQUIRED, RECONNECTING and INIT): a session that only needs a new QR is SKIPPED
+    // (status left alone) and its QR_REQUIRED status webhook tells the backend where it stands.
+    const needsQr = (r: (typeof report.results)[number]) => r.outcome === 'failed' && (r.reason === 'auth_expired' || r.reason === 'no_auth');
     const recoveryResults = report.results.map((r) =>
       compact({
         sessionId: r.sessionId,
-        status: r.outcome === 'recovered' ? 'SUCCESS' : r.outcome === 'failed' ? 'FAILED' : 'SKIPPED',
-        error: r.outcome === 'recovered' ? undefined : (r.error ?? r.reason),
+        status: r.outcome === 'recovered' ? 'SUCCESS' : needsQr(r) ? 'SKIPPED' : r.outcome === 'failed' ? 'FAILED' : 'SKIPPED',
+        error: r.outcome === 'recovered' ? undefined : needsQr(r) ? `QR_REQUIRED (${r.reason}): waiting for a new scan` : (r.error ?? r.reason),
         recoveredAt: r.outcome === 'recovered' ? r.at : undefined,
       }),
     );
@@ -90,7 +104,7 @@ export const whatsamProfile: BackendProfile = {
         recoveryResults,
         totalSessions: report.results.length,
         successfulRecoveries: report.results.filter((r) => r.outcome === 'recovered').length,
-        failedRecoveries: report.results.filter((r) => r.outcome === 'failed').length,
+        failedRecoveries: report.results.filter((r) => r.outcome === 'failed' && !needsQr(r)).length,
       },
     };
   },
@@ -166,6 +180,13 @@ export const whatsamProfile: BackendProfile = {
         // clients through WEBHOOK_URL instead (supervisor/outbox/webhook-sink.ts).
         return null;
     }
+  },
+
+  // Its `worker-heartbeat` webhook takes ONLINE, OFFLINE or MAINTENANCE: OFFLINE tells it at once
+  // that this worker stopped on purpose (instead of waiting for missed heartbeats), and keeps the
+  // worker and its sessions registered.
+  goingOffline(workerId, at) {
+    return { method: 'POST', path: '/api/webhooks/worker-heartbeat', body: { workerId, status: 'OFFLINE', timestamp: at } };
   },
 
   unregister(identity) {
