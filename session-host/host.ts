@@ -13,6 +13,7 @@ import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
 import { SessionLock } from './lock.js';
 import { actOnSocket, OwnMessageIds } from './chat-actions.js';
+import { checkContact, ContactCache, DEFAULT_CONTACT_CACHE_TTL_MS, phoneOfJid } from './contact-check.js';
 import { toJid } from './message-map.js';
 import { clearLogoutPending, isLogoutPending } from '../src/pending-logout.js';
 import { buildRuntime, type Runtime } from './runtime.js';
@@ -44,6 +45,8 @@ export class SessionHost {
   /** A logout is asked (IPC, `logoutOnly`, or a pending marker): done as soon as a socket is open. */
   private logoutWanted = false;
   private logoutTimer: NodeJS.Timeout | undefined;
+  /** Number checks of this session (issue 19 §3), shared by `check-contact` and the check before a send. */
+  private readonly contacts: ContactCache;
   /**
    * Sampled by a libuv timer that wakes the process every `resolution` ms: at 20 ms that was 50
    * wake-ups a second, most of an idle host's CPU (0.37 → 0.13 % of a core at 1 s; issue 15). At
@@ -60,6 +63,7 @@ export class SessionHost {
     private readonly exit: (code: number) => never,
   ) {
     this.lag.enable();
+    this.contacts = new ContactCache(init.contactCacheTtlMs ?? DEFAULT_CONTACT_CACHE_TTL_MS);
   }
 
   async start(): Promise<void> {
@@ -117,13 +121,15 @@ export class SessionHost {
         if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
         const outgoing = this.running?.outgoing;
         if (!outgoing) return this.channel.fail(request.id, { code: 'NOT_CONNECTED', message: 'the session is not connected to WhatsApp' });
-        outgoing.send(request.to, request.message, request.messageId, (message) => this.withMedia(message)).then(
-          (result) => {
-            this.ownIds.add(result.messageId);
-            this.channel.respond<'send'>(request.id, result);
-          },
-          (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
-        );
+        this.recipientOnWhatsApp(request.to)
+          .then(() => outgoing.send(request.to, request.message, request.messageId, (message) => this.withMedia(message)))
+          .then(
+            (result) => {
+              this.ownIds.add(result.messageId);
+              this.channel.respond<'send'>(request.id, result);
+            },
+            (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
+          );
         return;
       }
       case 'act': {
@@ -139,7 +145,38 @@ export class SessionHost {
           );
         return;
       }
+      case 'check-contact': {
+        if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
+        checkContact(this.running?.connection.socket as never, this.contacts, request.phone).then(
+          (result) => this.channel.respond<'check-contact'>(request.id, result),
+          (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
+        );
+        return;
+      }
     }
+  }
+
+  /**
+   * A send to a phone number that WhatsApp says is not on WhatsApp fails RECIPIENT_NOT_ON_WHATSAPP
+   * before anything is recorded or sent (Baileys would "send" it into the void). Only a definite
+   * "absent" refuses: a check that fails (no answer in time) lets the send go on as before.
+   */
+  private async recipientOnWhatsApp(to: string): Promise<void> {
+    let phone: string | undefined;
+    try {
+      phone = phoneOfJid(toJid(to));
+    } catch {
+      return; // an invalid recipient: the send itself answers INVALID_RECIPIENT
+    }
+    if (phone === undefined) return; // groups, LIDs, broadcasts: nothing to check
+    let check;
+    try {
+      check = await checkContact(this.running?.connection.socket as never, this.contacts, phone);
+    } catch (err) {
+      this.logger.warn({ code: errorCode(err) }, 'number check before a send failed; sending anyway');
+      return;
+    }
+    if (!check.exists) throw new WorkerError('RECIPIENT_NOT_ON_WHATSAPP', `${phone} is not on WhatsApp`, { details: { phone } });
   }
 
   /** A medium's bytes, fetched by the host itself (lazily loaded: text-only hosts never load it). */

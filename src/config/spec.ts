@@ -64,6 +64,7 @@ export const SPEC = {
   qrMaxAttempts: v({ name: 'QR_MAX_ATTEMPTS', default: '5', parse: integer(1, 100), doc: 'QR codes shown before a session fails with qr_timeout' }),
   logoutTimeoutMs: v({ name: 'LOGOUT_TIMEOUT_MS', default: '30000', parse: integer(1000, HOUR), doc: 'ms a logout waits to reach WhatsApp before it stays pending (done at the next start)' }),
   badSessionMaxAttempts: v({ name: 'BAD_SESSION_MAX_ATTEMPTS', default: '5', parse: integer(1, 1000), doc: 'reconnects after close code 500 without an open before a session fails with bad_session' }),
+  contactCheckCacheTtlMs: v({ name: 'CONTACT_CHECK_CACHE_TTL_MS', default: '600000', parse: integer(0, 24 * HOUR), doc: 'ms a session remembers whether a number is on WhatsApp (number checks and the check before a send; 0 = ask every time)' }),
   // --- media (issue 14 §4, issue 16 §3)
   mediaAllowPrivateUrls: v({ name: 'MEDIA_ALLOW_PRIVATE_URLS', default: 'false', parse: boolean, doc: 'let media URLs reach loopback, private, link-local, CGNAT and cloud metadata addresses' }),
   mediaMaxBytes: v({ name: 'MEDIA_MAX_BYTES', default: String(MEDIA_MAX_BYTES_DEFAULT), parse: integer(1024, 2 * 1024 ** 3), doc: 'largest medium fetched for a send or downloaded from WhatsApp (bytes; 64 MiB)' }),

@@ -71,6 +71,10 @@ export interface HostInit {
   logoutTimeoutMs?: number;
   /** Started only to log out a session that had no live socket (issue 13 §7). */
   logoutOnly?: boolean;
+   * CONTACT_CHECK_CACHE_TTL_MS: how long a number check (`check-contact`, and the one before a
+   * send to a phone number) is remembered by this host. Default 600000.
+   */
+  contactCacheTtlMs?: number;
   /** Media limits and references (issue 14 §4, issue 16 §3). Absent = the defaults of MEDIA_* in src/config/spec.ts. */
   media?: HostMediaSettings;
 }
@@ -144,7 +148,9 @@ export type RequestMessage =
    * knows the id never sends it again: it answers with that message's current state.
    */
   | { type: 'send'; id: number; to: string; message: OutgoingMessage; messageId?: string }
-  | { type: 'act'; id: number; to: string; act: ChatAction };
+  | { type: 'act'; id: number; to: string; act: ChatAction }
+  /** Is `phone` (digits) on WhatsApp? Baileys `onWhatsApp`, through the host's per-session cache. */
+  | { type: 'check-contact'; id: number; phone: string };
 
 export type SupervisorToHost = HostInit | RequestMessage;
 
@@ -156,6 +162,14 @@ export interface ResponseMap {
   logout: { accepted: true; deadlineMs: number };
   send: SendResult;
   act: ActionResult;
+  'check-contact': ContactCheck;
+}
+
+/** A number check: `jid` is WhatsApp's JID for the number, null when it is not on WhatsApp. */
+export interface ContactCheck {
+  phone: string;
+  exists: boolean;
+  jid: string | null;
 }
 export type RequestType = keyof ResponseMap;
 
@@ -299,7 +313,7 @@ export type HostToSupervisor =
 const HOST_TYPES = new Set<HostToSupervisor['type']>([
   'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
 ]);
-const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act']);
+const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act', 'check-contact']);
 
 export function isHostMessage(value: unknown): value is HostToSupervisor {
   return typeof value === 'object' && value !== null && HOST_TYPES.has((value as { type: HostToSupervisor['type'] }).type);

@@ -1,5 +1,5 @@
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
 import type { FailureReason, SessionStatus } from '../../src/status.js';
@@ -116,6 +116,11 @@ export class SessionActor {
   /** A chat action (typing, read, reaction, edit, revoke, star) through the connected host. */
   async act(to: string, act: ChatAction): Promise<ActionResult> {
     return this.connectedHandle().request('act', { to, act });
+  }
+
+  /** Is `phone` (digits) on WhatsApp: the host's `onWhatsApp`, through its per-session cache. */
+  async checkContact(phone: string): Promise<ContactCheck> {
+    return this.connectedHandle().request('check-contact', { phone });
   }
 
   private connectedHandle(): HostHandle {

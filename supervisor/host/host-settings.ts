@@ -36,6 +36,7 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
     ...(config.waWebsocketUrl === undefined ? {} : { waWebsocketUrl: config.waWebsocketUrl }),
     qrMaxAttempts: config.qrMaxAttempts,
     badSessionMaxAttempts: config.badSessionMaxAttempts,
+    contactCacheTtlMs: config.contactCheckCacheTtlMs,
     // At most 50 s: below the 60 s host request timeout, so a slow send answers `pending`, never a timeout.
     sendConfirmTimeoutMs: config.sendConfirmTimeoutMs,
     logoutTimeoutMs: config.logoutTimeoutMs,

@@ -1,5 +1,5 @@
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import { assertSessionId } from '../../src/session-id.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
@@ -150,6 +150,10 @@ export class SessionRegistry {
 
   act(sessionId: string, to: string, act: ChatAction): Promise<ActionResult> {
     return this.record(sessionId).actor.act(to, act);
+  }
+
+  checkContact(sessionId: string, phone: string): Promise<ContactCheck> {
+    return this.record(sessionId).actor.checkContact(phone);
   }
 
   // ------------------------------------------------------------------ reading

@@ -99,6 +99,7 @@ async function lifecycle(routes: Routes, sessionId: string, phone: string, conta
     };
     sim.on('message', on);
   });
+  sim.registerContact(contact); // on WhatsApp: sends run a number check first (issue 19 §3)
   const [, good] = routes.send(sessionId, contact, text);
   const sent = await call(w, 'POST', sendPath, { body: good });
   expect(sent.status).toBe(200);

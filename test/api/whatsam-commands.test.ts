@@ -31,6 +31,7 @@ interface Stanza { phone: string; tag: string; attrs: Record<string, string>; ch
 
 beforeAll(async () => {
   sim = await startSimulator();
+  sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
   Object.assign(process.env, sim.childEnv(), { NODE_OPTIONS: `--import ${sim.preloadPath}` });
   w = await startApiWorker({ WORKER_AUTH_TOKEN: TOKEN, WA_WEBSOCKET_URL: sim.url, MEDIA_ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal' }, REAL_HOST);
   media = createServer((_req, res) => res.end(Buffer.alloc(64, 1)));

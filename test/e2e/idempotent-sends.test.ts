@@ -27,6 +27,7 @@ const seen: SimMessage[] = [];
 
 beforeAll(async () => {
   world = await startWorld('idem');
+  world.sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
   [session] = makeSessions(world, 'idem', 1, 15550505001) as [E2ESession];
   world.sim.on('message', (m: SimMessage) => seen.push(m));
   worker = await world.startWorker({ env: { SEND_CONFIRM_TIMEOUT_MS: String(CONFIRM_MS) } });
@@ -121,6 +122,7 @@ describe('a send held past its timeout and retried with the same key is delivere
 
   it('kill -9 of the host while its send is held: reported failed, never sent, and the key answers that failure', async () => {
     const other = '15550505998'; // a contact the host has no device list for yet: its send asks
+    world.sim.registerContact(other);
     const hold = world.sim.holdNext('usync', session.phone);
     const first = await send('interrupted', 'key-interrupted', 10_000, other);
     await hold.caught;

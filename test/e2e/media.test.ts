@@ -33,6 +33,7 @@ beforeAll(async () => {
   await once(files, 'listening');
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
   world = await startWorld('media');
+  world.sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
   [session] = makeSessions(world, 'med', 1, 15550505001) as [E2ESession];
   // The image server is on loopback: the operator opts in (the default refuses it, see test/media).
   worker = await world.startWorker({ env: { MEDIA_ALLOW_PRIVATE_URLS: 'true' } });

@@ -26,6 +26,7 @@ const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from
 
 beforeAll(async () => {
   sim = await startSimulator();
+  sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
   files = createServer((req, res) => (req.url === '/cat.png' ? res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE) : res.writeHead(404).end()));
   files.listen(0, '127.0.0.1');
   await once(files, 'listening');

@@ -20,6 +20,9 @@ let n = 0;
 
 beforeAll(async () => {
   env = await SimEnv.start();
+  // on WhatsApp: sends run a number check first (issue 19 §3)
+  env.sim.registerContact('15550009999');
+  env.sim.registerContact('15550008888');
   files = createServer((req, res) => {
     hits++;
     if (req.url === '/img.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE);

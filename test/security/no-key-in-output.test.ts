@@ -20,6 +20,7 @@ afterAll(async () => {
 });
 
 async function exchange(h: HostHandle, phone: string, contact: string, text: string): Promise<void> {
+  env.sim.registerContact(contact); // sends run a number check first (issue 19 §3)
   const sent = await h.request({ type: 'send', to: contact, message: { type: 'text', text: `${text} out` } });
   expect(sent.ok).toBe(true);
   const from = h.messages.length;

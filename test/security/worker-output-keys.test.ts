@@ -27,6 +27,7 @@ afterAll(async () => {
 });
 
 async function bothWays(contact: string, text: string): Promise<void> {
+  world.sim.registerContact(contact); // sends run a number check first (issue 19 §3)
   const out = await api(worker, 'POST', `/api/sessions/${s.sessionId}/messages`, { to: contact, type: 'text', text: `${text} out` });
   expect(out.status).toBeLessThan(300);
   // Resolves on the linked device's delivery receipt: the host decrypted it.

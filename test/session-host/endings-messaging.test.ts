@@ -87,6 +87,7 @@ describe('messaging', () => {
   it('a text goes out and one comes in through IPC', async () => {
     const { h, phone } = await paired();
     const contact = '15550009999';
+    env.sim.registerContact(contact); // sends run a number check first (issue 19 §3)
     const seen = new Promise<{ text: string; to: string }>((resolve) => env.sim.once('message', resolve));
     const sent = await h.request({ type: 'send', to: contact, message: { type: 'text', text: 'hello from the gateway' } });
     expect(sent).toMatchObject({ ok: true, result: { messageId: expect.any(String), to: `${contact}@s.whatsapp.net`, status: 'sent' } });

@@ -87,7 +87,7 @@ export class Messaging {
       for (const p of protocols) {
         if (p === 'devices') content.push(devicesNode(target.acc));
         if (p === 'lid' && !target.isLid) content.push({ tag: 'lid', attrs: { val: `${target.acc.lidUser}@lid` } });
-        if (p === 'contact') content.push({ tag: 'contact', attrs: { type: 'in' } });
+        if (p === 'contact') content.push({ tag: 'contact', attrs: { type: this.registry.isOnWhatsApp(target.acc.phone) ? 'in' : 'out' } });
       }
       users.push({ tag: 'user', attrs: { jid }, content });
     }
@@ -140,6 +140,7 @@ export class Messaging {
     }
     conn.sendNode({ tag: 'ack', attrs: { class: 'message', id, from: to, t: nowSeconds() } });
     if (dest && decoded) {
+      this.registry.registerContact(dest.acc.phone);
       const content = proto.Message.toObject(decoded as proto.Message, { longs: String, enums: String, bytes: String, defaults: false }) as Record<string, unknown>;
       this.events.message({ from: sender.phone, to: dest.acc.phone, text: text ?? '', id, content });
       this.events.decoded?.({ from: sender.phone, to: dest.acc.phone, id, message: decoded });
@@ -230,6 +231,7 @@ export class Messaging {
 
   private async encryptMessage(device: DeviceRecord, fromPhone: string, message: proto.IMessage, stanzaType: 'text' | 'media'): Promise<{ id: string; node: BinaryNode }> {
     const peer = this.peer(this.registry.account(fromPhone));
+    this.registry.registerContact(fromPhone); // a number that writes is on WhatsApp
     if (!(await peer.hasSession(device.deviceJid))) {
       const bundle = linkedDeviceBundle(device);
       if (!bundle) throw new Error(`device ${device.deviceJid} has no prekeys uploaded`);

@@ -50,6 +50,23 @@ export interface AccountRecord {
 
 export class Registry {
   private readonly accounts = new Map<string, AccountRecord>();
+  /** Numbers a test registered or that took part in a conversation (see `isOnWhatsApp`). */
+  private readonly contacts = new Set<string>();
+
+  /** Marks `phone` as a WhatsApp user (a contact the test registered, or one that sent or received). */
+  registerContact(phone: string): void {
+    this.contacts.add(phone);
+  }
+
+  /**
+   * What the usync `contact` protocol answers (`in`/`out`): an account that ever linked a device, a
+   * registered contact, or one that sent or received a message. Any other number is absent — the
+   * registry still creates accounts on demand for device lookups, so this is kept apart from them.
+   */
+  isOnWhatsApp(phone: string): boolean {
+    const acc = this.accounts.get(phone);
+    return this.contacts.has(phone) || (acc !== undefined && acc.nextDeviceId > 1);
+  }
 
   account(phone: string): AccountRecord {
     const existing = this.accounts.get(phone);

@@ -330,7 +330,8 @@ export class WaSimulator extends EventEmitter {
     if (xmlns === 'usync' && device) {
       const reply = this.messaging.usync(node);
       if (reply) {
-        const held = this.holds.take('usync', conn.phone);
+        // only device-list queries are held: a number check (contact protocol) answers at once
+        const held = isDeviceListQuery(node) ? this.holds.take('usync', conn.phone) : undefined;
         if (held) void held.then(() => conn.sendNode(reply));
         else conn.sendNode(reply);
         return;
@@ -486,6 +487,11 @@ export class WaSimulator extends EventEmitter {
     return id;
   }
 
+  /** Makes `phone` a WhatsApp user for number checks (usync `contact` → `in`); see Registry.isOnWhatsApp. */
+  registerContact(phone: string): void {
+    this.registry.registerContact(phone);
+  }
+
   /** Messages held for `phone`'s devices, not yet receipted. */
   queuedFor(phone: string): number {
     return this.registry.allDevices().filter((d) => d.phone === phone).reduce((n, d) => n + d.offline.length, 0);
@@ -577,4 +583,10 @@ function projectRoot(): string {
     dir = up;
   }
   return dir;
+}
+
+/** A usync query that asks for devices (a send's device lookup), not a number check alone. */
+function isDeviceListQuery(node: BinaryNode): boolean {
+  const query = getBinaryNodeChild(getBinaryNodeChild(node, 'usync'), 'query');
+  return getBinaryNodeChild(query, 'devices') !== undefined;
 }

@@ -1,5 +1,5 @@
 import { WorkerError } from '../../../src/errors.js';
-import type { ActionResult, ChatAction, OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
 import type { Logger } from '../../../src/logger.js';
 import type { SessionSpec, SessionView } from '../../../src/session-view.js';
 import type { QrRenderer } from '../../qr/qr-renderer.js';
@@ -19,6 +19,8 @@ export interface SessionCommands {
   /** `idempotencyKey`: the same key within 24 h answers the first send's outcome, never sends again. */
   send(sessionId: string, to: string, message: OutgoingMessage, idempotencyKey?: string): Promise<SendResult & { replayed?: boolean }>;
   act(sessionId: string, to: string, act: ChatAction): Promise<ActionResult>;
+  /** Is `phone` (digits) on WhatsApp (issue 19 §3); the session must be connected. */
+  checkContact(sessionId: string, phone: string): Promise<ContactCheck>;
   /** Resolves when the session has no host process (after a logout, before removal). */
   whenIdle(sessionId: string): Promise<void>;
 }
@@ -69,6 +71,7 @@ export function sessionCommands(
       return sends.send(id, to, message, key);
     },
     act: (id, to, act) => registry.act(id, to, act),
+    checkContact: (id, phone) => registry.checkContact(id, phone),
     whenIdle: async (id) => {
       await registry.actor(id)?.onIdle();
     },

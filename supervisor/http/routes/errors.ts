@@ -21,6 +21,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   HOST_NOT_RUNNING: 409,
   MAX_SESSIONS_REACHED: 429,
   IDEMPOTENCY_KEY_REUSED: 422,
+  // The host's number check (issue 19 §3): WhatsApp says the number has no account; nothing was sent.
+  RECIPIENT_NOT_ON_WHATSAPP: 422,
+  CONTACT_CHECK_FAILED: 502,
   SEND_FAILED: 502,
   SEND_INTERRUPTED: 502,
   ACTION_FAILED: 502,

@@ -3,6 +3,7 @@ import type { HttpDeps } from '../deps.js';
 import type { ApiDeps } from './api-deps.js';
 import { installAuth } from './auth.js';
 import { registerCompatRoutes } from './compat.js';
+import { contactCheckEndpoint, registerContactRoute } from './contacts.js';
 import { registerDocs } from './docs.js';
 import { registerEventStreamRoute } from './event-stream.js';
 import { registerEventRoutes } from './events.js';
@@ -35,6 +36,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
     (app) => registerSessionRoutes(app, sessions),
     (app) => registerQrRoute(app, qr),
     (app) => registerMessageRoute(app, messageEndpoint(api)),
+    (app) => registerContactRoute(app, contactCheckEndpoint(api)),
     (app) => registerEventRoutes(app, api.outbox),
     (app) => registerEventStreamRoute(app, api.outbox),
     (app) => registerMediaRoute(app, api),

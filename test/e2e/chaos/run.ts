@@ -105,6 +105,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const pairingMs = Date.now() - pairStart;
     log(`paired ${sessions.length} sessions in ${pairingMs} ms; chaos for ${options.durationMs} ms, seed ${options.seed}`);
     const qrAfterPairing = world.sim.qrCount();
+    world.sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
     const received: string[] = [];
     world.sim.on('message', (m: { text: string }) => {
       if (m.text.startsWith('chaos-out-')) received.push(m.text);
