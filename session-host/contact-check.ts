@@ -1,6 +1,8 @@
 import { withDeadline } from '../src/deadline.js';
-import { WorkerError } from '../src/errors.js';
+import { errorCode, WorkerError } from '../src/errors.js';
 import type { ContactCheck } from '../src/ipc/protocol.js';
+import type { Logger } from '../src/logger.js';
+import { toJid } from './message-map.js';
 
 /**
  * Number checks (issue 19 §3): is a phone number on WhatsApp, and under which JID. One Baileys
@@ -72,4 +74,28 @@ export async function checkContact(sock: ContactSocket | undefined, cache: Conta
   const check: ContactCheck = { phone, exists: found !== undefined, jid: found ? found.jid : null };
   cache.set(check);
   return check;
+}
+
+/**
+ * Before a send: a phone number that WhatsApp says is not on WhatsApp fails
+ * RECIPIENT_NOT_ON_WHATSAPP before anything is recorded or sent (Baileys would "send" it into the
+ * void). Only a definite "absent" refuses: a check that fails (no socket, no answer in time) lets
+ * the send go on and answer as it always did.
+ */
+export async function assertOnWhatsApp(sock: ContactSocket | undefined, cache: ContactCache, to: string, logger: Logger): Promise<void> {
+  let phone: string | undefined;
+  try {
+    phone = phoneOfJid(toJid(to));
+  } catch {
+    return; // an invalid recipient: the send itself answers INVALID_RECIPIENT
+  }
+  if (phone === undefined) return; // groups, LIDs, broadcasts: nothing to check
+  let check: ContactCheck;
+  try {
+    check = await checkContact(sock, cache, phone);
+  } catch (err) {
+    if (sock) logger.warn({ code: errorCode(err) }, 'number check before a send failed; sending anyway');
+    return;
+  }
+  if (!check.exists) throw new WorkerError('RECIPIENT_NOT_ON_WHATSAPP', `${phone} is not on WhatsApp`, { details: { phone } });
 }

@@ -13,7 +13,7 @@ import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
 import { SessionLock } from './lock.js';
 import { actOnSocket, OwnMessageIds } from './chat-actions.js';
-import { checkContact, ContactCache, DEFAULT_CONTACT_CACHE_TTL_MS, phoneOfJid } from './contact-check.js';
+import { assertOnWhatsApp, checkContact, ContactCache, DEFAULT_CONTACT_CACHE_TTL_MS } from './contact-check.js';
 import { toJid } from './message-map.js';
 import { clearLogoutPending, isLogoutPending } from '../src/pending-logout.js';
 import { buildRuntime, type Runtime } from './runtime.js';
@@ -121,7 +121,7 @@ export class SessionHost {
         if (this.ending) return this.channel.fail(request.id, { code: 'STOPPING', message: 'the session host is stopping' });
         const outgoing = this.running?.outgoing;
         if (!outgoing) return this.channel.fail(request.id, { code: 'NOT_CONNECTED', message: 'the session is not connected to WhatsApp' });
-        this.recipientOnWhatsApp(request.to)
+        assertOnWhatsApp(this.running?.connection.socket as never, this.contacts, request.to, this.logger)
           .then(() => outgoing.send(request.to, request.message, request.messageId, (message) => this.withMedia(message)))
           .then(
             (result) => {
@@ -154,29 +154,6 @@ export class SessionHost {
         return;
       }
     }
-  }
-
-  /**
-   * A send to a phone number that WhatsApp says is not on WhatsApp fails RECIPIENT_NOT_ON_WHATSAPP
-   * before anything is recorded or sent (Baileys would "send" it into the void). Only a definite
-   * "absent" refuses: a check that fails (no answer in time) lets the send go on as before.
-   */
-  private async recipientOnWhatsApp(to: string): Promise<void> {
-    let phone: string | undefined;
-    try {
-      phone = phoneOfJid(toJid(to));
-    } catch {
-      return; // an invalid recipient: the send itself answers INVALID_RECIPIENT
-    }
-    if (phone === undefined) return; // groups, LIDs, broadcasts: nothing to check
-    let check;
-    try {
-      check = await checkContact(this.running?.connection.socket as never, this.contacts, phone);
-    } catch (err) {
-      this.logger.warn({ code: errorCode(err) }, 'number check before a send failed; sending anyway');
-      return;
-    }
-    if (!check.exists) throw new WorkerError('RECIPIENT_NOT_ON_WHATSAPP', `${phone} is not on WhatsApp`, { details: { phone } });
   }
 
   /** A medium's bytes, fetched by the host itself (lazily loaded: text-only hosts never load it). */

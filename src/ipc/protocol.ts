@@ -71,6 +71,7 @@ export interface HostInit {
   logoutTimeoutMs?: number;
   /** Started only to log out a session that had no live socket (issue 13 §7). */
   logoutOnly?: boolean;
+  /**
    * CONTACT_CHECK_CACHE_TTL_MS: how long a number check (`check-contact`, and the one before a
    * send to a phone number) is remembered by this host. Default 600000.
    */
