@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSnapshotStore } from '../../../src/storage/index.js';
 import { FaultProxy } from '../../support/s3/fault-proxy.js';
-import { createThroughBackend, makeSessions, type E2ESession } from '../support/sessions.js';
+import { assign, makeSessions, statusEvents, type E2ESession } from '../support/sessions.js';
 import { startWorld, TOKEN, type World } from '../support/world.js';
 import type { E2EWorker } from '../support/worker.js';
 import { hostPidsBySession } from './host-scan.js';
@@ -74,10 +74,39 @@ async function send(worker: E2EWorker, s: E2ESession, n: number): Promise<'accep
   return 'refused';
 }
 
+/**
+ * Pairs many sessions on a loaded machine: a few at a time, each with the newest QR the backend
+ * heard of (a QR can rotate or its connection drop before the scan), retried until connected.
+ */
+async function pairAll(world: World, sessions: readonly E2ESession[], batch: number): Promise<void> {
+  assign(world, sessions);
+  const pairOne = async (s: E2ESession): Promise<void> => {
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      if (statusEvents(world, s.sessionId).some((e) => e.event === 'connected' && e.phoneNumber === s.phone)) return;
+      const qr = statusEvents(world, s.sessionId).filter((e) => e.event === 'qr_ready' && typeof e.qrCode === 'string').at(-1);
+      if (qr) {
+        try {
+          await world.sim.scan(qr.qrCode!, { phone: s.phone });
+          await world.waitCall((c) => c.route === 'session-status' && (c.body as { sessionId: string; event: string }).sessionId === s.sessionId && (c.body as { event: string }).event === 'connected', 60_000);
+          return;
+        } catch {
+          // that QR was gone or the login did not finish: take the next one
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`${s.sessionId} could not be paired in 240 s`);
+      await sleep(1_000);
+    }
+  };
+  for (let i = 0; i < sessions.length; i += batch) await Promise.all(sessions.slice(i, i + batch).map(pairOne));
+}
+
 export async function runChaos(options: ChaosOptions, log: (line: string) => void = () => undefined): Promise<ChaosReport> {
   const startedAt = new Date().toISOString();
   const plan = chaosPlan(options);
   const world: World = await startWorld('chaos');
+  // Many sessions wait on backend calls at once while pairing.
+  world.backend.setMaxListeners(200);
   const proxy = new FaultProxy({ host: world.s3.host, port: world.s3.port });
   await proxy.start();
   const backendPort = Number(new URL(world.backend.url).port);
@@ -100,7 +129,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     await world.waitCall((c) => c.route === 'register' && c.status === 200, 60_000);
     await worker.recoveryDone(60_000);
     const pairStart = Date.now();
-    await createThroughBackend(world, [], sessions, 240_000);
+    await pairAll(world, sessions, 5);
     await worker.connected(sessions.length, 120_000);
     const pairingMs = Date.now() - pairStart;
     log(`paired ${sessions.length} sessions in ${pairingMs} ms; chaos for ${options.durationMs} ms, seed ${options.seed}`);
