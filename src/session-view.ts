@@ -1,3 +1,4 @@
+import type { IncomingMessage, ReceiptStatus } from './ipc/protocol.js';
 import type { FailureReason, SessionStatus } from './status.js';
 
 /**
@@ -55,5 +56,5 @@ export type SessionEvent =
   | { kind: 'status'; sessionId: string; status: SessionStatus; previous: SessionStatus | null; reason?: FailureReason; phoneNumber: string | null; at: string }
   | { kind: 'qr'; sessionId: string; qr: string; expiresAt: string; attempt: number; at: string }
   | { kind: 'recovery'; sessionId: string; result: RecoveryResult }
-  | { kind: 'message-in'; sessionId: string; messages: import('./ipc/protocol.js').IncomingMessage[] }
-  | { kind: 'receipt'; sessionId: string; messageId: string; remoteJid: string; status: import('./ipc/protocol.js').ReceiptStatus; at: string };
+  | { kind: 'message-in'; sessionId: string; messages: IncomingMessage[] }
+  | { kind: 'receipt'; sessionId: string; messageId: string; remoteJid: string; status: ReceiptStatus; at: string };

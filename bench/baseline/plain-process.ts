@@ -36,7 +36,13 @@ async function connect(folder: string): Promise<void> {
     generateHighQualityLinkPreview: false,
     fireInitQueries: false,
   });
-  sock.ev.on('creds.update', saveCreds);
+  sock.ev.on('creds.update', () => {
+    // A lost save makes the baseline's figures meaningless: fail the run loudly.
+    saveCreds().catch((err: unknown) => {
+      process.stderr.write(`could not save creds: ${String(err)}\n`);
+      process.exit(1);
+    });
+  });
   sock.ev.on('connection.update', (u) => {
     if (u.connection === 'open') send({ type: 'open', sessionId, at: Date.now() });
     if (u.connection === 'close') {

@@ -178,7 +178,9 @@ export class BackendIntegration {
     if (list === null) {
       this.degraded = true;
       list = (await this.sync.fromCache()) ?? [];
-      this.track((this.catchingUp = this.catchUp(signal)));
+      // Nobody waits here: start() answers from the cache now. track() handles a rejection and
+      // stop() waits for it; catchUp logs and retries its own failures.
+      void this.track((this.catchingUp = this.catchUp(signal)));
     }
     await this.sync.adopt(list);
     this.schedulePoll();
@@ -311,7 +313,8 @@ export class BackendIntegration {
     if (this.abort.signal.aborted || this.decommissioned) return;
     this.pollTimer = setTimeout(() => {
       this.pollTimer = null;
-      this.track(this.poll().finally(() => this.schedulePoll()));
+      // A timer callback cannot wait: track() handles a rejection and stop() waits for the poll.
+      void this.track(this.poll().finally(() => this.schedulePoll()));
     }, this.deps.config.assignmentPollInterval);
     this.pollTimer.unref();
   }

@@ -95,11 +95,11 @@ export class HostHandle {
       onUnresponsive: (err) => {
         if (this.exitInfo || this.stopping) return;
         options.logger?.warn({ err }, 'session host did not answer the watchdog ping; killing it');
-        void this.kill('unresponsive');
+        void this.kill('unresponsive'); // kill() never rejects; the exit reaches everyone through onExit
       },
     });
     this.after(options.bootTimeoutMs, () => {
-      if (!this.ready) this.kill('init_failed');
+      if (!this.ready) void this.kill('init_failed'); // kill() never rejects; the exit reaches everyone through onExit
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { makeMediaCert, type SimMediaCert } from './media-cert.js';
@@ -66,7 +67,7 @@ export class SimMediaServer {
     this.cert.remove();
   }
 
-  private handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', `https://${this.host}`);
     if (req.method === 'GET') {
       const blob = this.blobs.get(url.pathname);

@@ -14,7 +14,10 @@ import net from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-type Baileys = typeof import('@whiskeysockets/baileys');
+// A type-only namespace import: erased at run time, where the module is loaded below.
+import type * as BaileysModule from '@whiskeysockets/baileys';
+
+type Baileys = typeof BaileysModule;
 
 /** The bundled host's own Baileys (scripts/build-host.mjs); undefined for any other main module. */
 function bundledBaileys(main: string | undefined): string | undefined {
