@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcSampler } from '../../supervisor/proc-stats.js';
+import { HostResourceMonitor } from '../../supervisor/host-resources.js';
 import { collectSessions } from '../../supervisor/metrics/collector.js';
 import { createMetrics, type Metrics } from '../../supervisor/metrics/registry.js';
 import { registerMetricsRoute } from '../../supervisor/metrics/route.js';
@@ -17,13 +17,18 @@ function appFamilies(body: string): string {
 
 /**
  * A scrape over a real socket while real child processes (standing in for session hosts) run:
- * their PSS and CPU come from /proc (the supervisor's ProcSampler) through the scrape-time collector.
+ * their PSS and CPU come from /proc through the supervisor's background HostResourceMonitor (the
+ * shortest period it allows, 1 s) and the scrape-time collector.
  */
 describe.skipIf(process.platform !== 'linux')('live scrape with running host processes', () => {
   const hosts = new Map<string, ChildProcess>();
   let app: FastifyInstance;
   let metrics: Metrics;
   let base: string;
+  let monitor: HostResourceMonitor;
+
+  /** A host counts as connected while its process runs (what the registry learns from its exit). */
+  const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
 
   beforeAll(async () => {
     for (const id of ['alice', 'bob', 'carol']) {
@@ -33,11 +38,16 @@ describe.skipIf(process.platform !== 'linux')('live scrape with running host pro
     }
     metrics = createMetrics({ perSession: true, workerId: 'live-worker', version: '0.1.0' });
     recordRealisticSamples(metrics);
-    const sampler = new ProcSampler();
-    metrics.setCollector(async () => collectSessions(
-      [...hosts.keys()].map((sessionId) => ({ sessionId, status: 'connected' as const })),
-      await sampler.sampleAll(new Map([...hosts].map(([id, child]) => [id, child.pid!]))),
-    ));
+    // The pid map never changes: a killed host stays in the monitor's input, so only the
+    // monitor's own /proc pass can drop it.
+    const pids = new Map([...hosts].map(([id, child]) => [id, child.pid!]));
+    monitor = new HostResourceMonitor(() => pids, 1_000);
+    monitor.start();
+    await monitor.sampleNow();
+    metrics.setCollector(() => Promise.resolve(collectSessions(
+      [...hosts].map(([sessionId, child]) => ({ sessionId, status: running(child) ? 'connected' as const : 'reconnecting' as const })),
+      monitor.current(),
+    )));
     app = Fastify({ logger: false });
     registerMetricsRoute(app, { metrics });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -45,6 +55,7 @@ describe.skipIf(process.platform !== 'linux')('live scrape with running host pro
   });
 
   afterAll(async () => {
+    monitor?.stop();
     for (const child of hosts.values()) child.kill('SIGKILL');
     await app?.close();
     metrics?.close();
@@ -64,9 +75,9 @@ describe.skipIf(process.platform !== 'linux')('live scrape with running host pro
     const bob = hosts.get('bob')!;
     bob.kill('SIGKILL');
     await once(bob, 'exit');
-    hosts.delete('bob');
+    // The next background pass finds no /proc entry for bob's pid and drops him.
+    await expect.poll(async () => valueOf(await scrape(), 'wa_host_memory_pss_bytes', { session: 'bob' }), { timeout: 5_000, interval: 250 }).toBeUndefined();
     body = await scrape();
-    expect(valueOf(body, 'wa_host_memory_pss_bytes', { session: 'bob' })).toBeUndefined();
     expect(valueOf(body, 'wa_host_memory_pss_bytes', { session: 'alice' })).toBeGreaterThan(1 << 20);
     expect(valueOf(body, 'wa_sessions', { status: 'connected' })).toBe(2);
   });

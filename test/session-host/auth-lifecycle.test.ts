@@ -100,8 +100,14 @@ describe('auth survives restarts (simulator + S3)', () => {
     expect(ready).toMatchObject({ restoredFrom: 'remote', generation: head });
     await h.waitStatus('connected');
     expect(h.of('qr')).toHaveLength(0);
+    // A new contact writes a new Signal session: an unsaved change the stop must publish.
+    await env.sim.deliverText('15557770900', PHONE, 'just before stop');
+    await h.waitFor((m) => m.type === 'message-in', 10_000);
     await stop(h);
-    expect(await store.headGeneration(SESSION)).toBeGreaterThanOrEqual(head!);
+    const flushed = h.of('snapshot').filter((m) => m.trigger === 'stop');
+    expect(flushed).toHaveLength(1);
+    expect(flushed[0]!.generation).toBeGreaterThan(head!);
+    expect(await store.headGeneration(SESSION)).toBe(flushed[0]!.generation);
   });
 
   it('kill -9 in the middle of key updates: next start connects without QR, generations never go backwards', async () => {

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,14 +26,8 @@ describe('npm run storage (bulk maintenance)', () => {
   const env = () => ({ DATA_DIR: dataDir, STORAGE_DRIVER: 'local', AUTH_ENCRYPTION_KEY: key.toString('base64'), LOG_LEVEL: 'error' });
 
   beforeAll(async () => {
-    if (!existsSync(join(process.cwd(), 'test/support/global-setup.ts')) || !existsSync(CLI)) {
-      try {
-        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'pipe' });
-      } catch {
-        // tsc exits non-zero for type errors in other in-progress files but still emits.
-      }
-    }
-    expect(existsSync(CLI)).toBe(true);
+    // test/support/global-setup.ts builds dist/ before any file runs; a missing CLI is a build failure.
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: the vitest globalSetup (test/support/global-setup.ts) builds dist/ — run \`npm run build\` and see its errors`);
     dataDir = await mkdtemp(join(tmpdir(), 'wa-storage-cli-'));
     const store = createSnapshotStore({ driver: 'local', dataDir }, { workerId: 'w', encryptionKeys: [key], timeoutMs: 5_000 });
     for (let g = 1; g <= 2; g++) await store.putSnapshot('good', g, smallAuthFolder(`g${g}`));

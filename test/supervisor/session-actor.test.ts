@@ -14,7 +14,7 @@ beforeEach(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('session actor with real hosts', () => {
+describe('session actor with fixture host processes', () => {
   it('kill -9 of a connected host: back to connected at once, with a new pid and one restart', async () => {
     const actor = makeActor('kill9', 'good');
     actor.start(false);
