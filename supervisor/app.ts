@@ -113,7 +113,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   const store = createSnapshotStore(storageSettingsFromConfig({ ...config, dataDir }), { workerId, encryptionKeys: encryptionKeysFromConfig(config), timeoutMs: config.storageTimeout, logger });
   const storageProbe = new StorageProbe({ driver: store.driver, ping: () => store.ping() });
   const probeTimer = setInterval(() => void storageProbe.check(), 10_000).unref();
-  void storageProbe.check();
+  void storageProbe.check(); // never rejects: a failed ping is recorded as reachable: false
   const qr = new QrRenderer();
   // Incoming media the hosts stored (same driver and bucket as the snapshots, under media/).
   const mediaStore = MediaStore.create(storageSettingsFromConfig({ ...config, dataDir }), { timeoutMs: config.storageTimeout });
@@ -184,7 +184,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     logger.error({ err }, 'session recovery failed');
     return [];
   });
-  void recovered.then((results) => (recoveryResult = summarizeRecovery(results)));
+  void recovered.then((results) => (recoveryResult = summarizeRecovery(results))); // recovered never rejects (caught above)
   // Standalone at a terminal: QR codes are also printed, so an operator can link without the API.
   const stopPrintingQr = shouldPrintQr({ standalone: mode === 'standalone', isTTY: process.stdout.isTTY })
     ? printQrCodes({ renderer: qr, subscribe: (l) => sessions.registry.subscribe(l), write: (t) => process.stdout.write(t), logger })

@@ -32,6 +32,7 @@ export class HostResourceMonitor {
   /** Samples now, then every period. The timer never keeps the process alive. */
   start(): void {
     if (this.timer) return;
+    // sampleNow() never rejects: an unreadable /proc keeps the last sample.
     void this.sampleNow();
     this.timer = setInterval(() => void this.sampleNow(), this.periodMs);
     this.timer.unref();

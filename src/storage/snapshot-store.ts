@@ -365,6 +365,7 @@ export class ObjectSnapshotStore implements SnapshotStore {
       () => undefined,
     );
     this.writes.set(sessionId, settled);
+    // `settled` never rejects (both outcomes mapped above); this only forgets the finished chain.
     void settled.then(() => {
       if (this.writes.get(sessionId) === settled) this.writes.delete(sessionId);
     });

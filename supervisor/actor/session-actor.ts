@@ -135,7 +135,7 @@ export class SessionActor {
   /** Stops for good and SIGKILLs the current host at once (second shutdown signal). */
   killHost(): void {
     this.dispatch({ type: 'disconnect' });
-    void this.handle?.kill();
+    void this.handle?.kill(); // never rejects; the exit comes back through the handle's onExit
   }
 
   // ------------------------------------------------------------------ reading
@@ -217,7 +217,7 @@ export class SessionActor {
       case 'spawn':
         return this.spawn(effect.incarnation, effect.isRecovery, effect.logoutOnly === true);
       case 'stop-host':
-        void this.handle?.stop();
+        void this.handle?.stop(); // never rejects; the exit comes back through the handle's onExit
         return;
       case 'logout-host':
         void this.handle?.logout();

@@ -34,9 +34,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const rendered = renderError(err);
     if (rendered.statusCode >= 500) request.log.error({ err }, 'request failed');
-    void reply.code(rendered.statusCode).headers(rendered.headers ?? {}).send(fail(rendered.body));
+    void reply.code(rendered.statusCode).headers(rendered.headers ?? {}).send(fail(rendered.body)); // a FastifyReply is thenable: nothing to wait for
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(fail({ code: 'NOT_FOUND', message: `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` }));
+    void reply.code(404).send(fail({ code: 'NOT_FOUND', message: `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` })); // a FastifyReply is thenable: nothing to wait for
   });
 }

@@ -25,7 +25,7 @@ export async function buildHttpServer(deps: HttpDeps, routes: readonly RouteModu
     frameworkErrors: (err, _request, reply) => {
       const rendered = renderError(err);
       // The framework's reply is typed for the route it could not find; the envelope fits any.
-      void (reply as FastifyReply).code(rendered.statusCode).send(fail(rendered.body));
+      void (reply as FastifyReply).code(rendered.statusCode).send(fail(rendered.body)); // a FastifyReply is thenable: nothing to wait for
     },
   });
   acceptEmptyJsonBodies(app);

@@ -56,8 +56,8 @@ export async function sendAndAnswer(deps: ApiDeps, reply: FastifyReply, id: stri
     await mapped(() => checkMediaUrl(url, deps.mediaAllowPrivateUrls === true));
   }
   const sent = await mapped(() => deps.sessions.send(id, to, message, key));
-  if (sent.replayed) void reply.header('idempotent-replayed', 'true');
-  void reply.code(sent.status === 'pending' ? 202 : 200);
+  if (sent.replayed) void reply.header('idempotent-replayed', 'true'); // a FastifyReply is thenable: nothing to wait for
+  void reply.code(sent.status === 'pending' ? 202 : 200); // a FastifyReply is thenable: nothing to wait for
   return ok({ messageId: sent.messageId, status: sent.status, timestamp: sent.timestamp, to: sent.to, ...(key === undefined ? {} : { clientMessageId: key }) });
 }
 

@@ -33,7 +33,7 @@ export function qrEndpoint(deps: ApiDeps): Endpoint {
         const png = await mapped(() => deps.qr.png(qr));
         return reply.code(200).type('image/png').header('cache-control', 'no-store').send(png);
       }
-      void reply.header('cache-control', 'no-store');
+      void reply.header('cache-control', 'no-store'); // a FastifyReply is thenable: nothing to wait for
       return ok({ qr: view.qr, expiresAt: view.qrExpiresAt });
     },
   };

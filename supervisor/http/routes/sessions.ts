@@ -49,7 +49,7 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
         const created = await mapped(() =>
           sessions.create({ sessionId: body.sessionId, ...(body.userId === undefined ? {} : { userId: body.userId }), ...(body.name === undefined ? {} : { name: body.name }) }),
         );
-        void reply.code(existed ? 200 : 201);
+        void reply.code(existed ? 200 : 201); // a FastifyReply is thenable: nothing to wait for
         return ok(created);
       },
     },

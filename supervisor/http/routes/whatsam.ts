@@ -59,7 +59,7 @@ export function whatsamEndpoints(deps: ApiDeps): Endpoint[] {
         const created = await mapped(() =>
           sessions.create({ sessionId: body.sessionId, ...(body.userId == null ? {} : { userId: body.userId }), ...(body.sessionName == null ? {} : { name: body.sessionName }) }),
         );
-        void reply.code(existed ? 200 : 201);
+        void reply.code(existed ? 200 : 201); // a FastifyReply is thenable: nothing to wait for
         return withTopLevel(created);
       },
     },
