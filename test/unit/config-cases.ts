@@ -57,6 +57,8 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   AUTH_ENCRYPTION_KEY: { default: undefined, good: [[HEX_KEY, Buffer.from(HEX_KEY, 'hex')], [B64_KEY, Buffer.alloc(32, 7)]], bad: ['short', 'ab'.repeat(31), Buffer.alloc(16).toString('base64')], allowed: 'expected 32 bytes as 64 hex characters or base64' },
   AUTH_ENCRYPTION_KEY_PREVIOUS: { default: undefined, good: [[HEX_KEY, Buffer.from(HEX_KEY, 'hex')]], bad: ['zz'.repeat(32)], allowed: 'expected 32 bytes as 64 hex characters or base64' },
   WA_WEBSOCKET_URL: { default: undefined, good: [['ws://127.0.0.1:8080/ws/chat', 'ws://127.0.0.1:8080/ws/chat'], ['wss://web.whatsapp.com/ws/chat', 'wss://web.whatsapp.com/ws/chat']], bad: ['http://x', 'nope'], allowed: 'expected a URL (ws or wss)' },
+  LOGOUT_TIMEOUT_MS: { default: 30000, good: [['1000', 1000], [String(HOUR), HOUR]], bad: ['999', String(HOUR + 1), '30s'], allowed: ms(1000, HOUR) },
+  CONTACT_CHECK_CACHE_TTL_MS: { default: 600000, good: [['0', 0], [String(24 * HOUR), 24 * HOUR]], bad: ['-1', String(24 * HOUR + 1), '10m'], allowed: ms(0, 24 * HOUR) },
   SEND_CONFIRM_TIMEOUT_MS: { default: 20000, good: [['100', 100], ['50000', 50000]], bad: ['99', '50001', '20s'], allowed: ms(100, 50_000) },
   QR_MAX_ATTEMPTS: { default: 5, good: [['1', 1], ['100', 100]], bad: ['0', '101'], allowed: ms(1, 100) },
   MEDIA_ALLOW_PRIVATE_URLS: { default: false, good: BOOL_GOOD, bad: ['yes please'], allowed: 'expected true or false' },
