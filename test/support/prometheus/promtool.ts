@@ -9,8 +9,9 @@ import { delimiter, join } from 'node:path';
 
 export const INSTALL_HINT = 'promtool not found: run test/support/prometheus/install.sh (Debian package "prometheus") or set PROMTOOL';
 
-export function locatePromtool(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = env.PROMTOOL ? [env.PROMTOOL] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'promtool'));
+/** An executable named `name` on PATH, or the path in `env[override]` when that is set. */
+export function locateExecutable(name: string, override: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = env[override] ? [env[override]] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
   for (const file of candidates) {
     try {
       accessSync(file, constants.X_OK);
@@ -20,6 +21,10 @@ export function locatePromtool(env: NodeJS.ProcessEnv = process.env): string | u
     }
   }
   return undefined;
+}
+
+export function locatePromtool(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return locateExecutable('promtool', 'PROMTOOL', env);
 }
 
 export function promtoolRequired(env: NodeJS.ProcessEnv = process.env): boolean {

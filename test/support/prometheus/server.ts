@@ -5,24 +5,16 @@
  * queries and alert rules against a live worker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '../../supervisor/support/processes.js';
+import { locateExecutable } from './promtool.js';
 
 export const PROMETHEUS_HINT = 'prometheus not found: run test/support/prometheus/install.sh (Debian package "prometheus") or set PROMETHEUS';
 
 export function locatePrometheus(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = env.PROMETHEUS ? [env.PROMETHEUS] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'prometheus'));
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // next candidate
-    }
-  }
-  return undefined;
+  return locateExecutable('prometheus', 'PROMETHEUS', env);
 }
 
 export interface Sample {
