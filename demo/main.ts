@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   step('Build the worker (compiled JS, as in production) and start the simulator');
   await buildAll({ baseline: false });
   sim = await startSimulator();
+  // The contact is a WhatsApp user: the worker checks a number before sending to it.
+  sim.registerContact(CONTACT);
   dataDir = mkdtempSync(join(tmpdir(), 'wa-demo-'));
   ok(`simulator listening at ${sim.url}; DATA_DIR ${dataDir}`);
 
