@@ -1,4 +1,10 @@
-import makeWASocket, { type ConnectionState, type proto, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, { proto, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+
+const METADATA_SYNCS: ReadonlySet<number> = new Set([
+  proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
+  proto.HistorySync.HistorySyncType.PUSH_NAME,
+  proto.HistorySync.HistorySyncType.NON_BLOCKING_DATA,
+]);
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { Logger } from '../src/logger.js';
 import type { AuthStore } from './auth/auth-state.js';
@@ -126,12 +132,13 @@ export class Connection {
       printQRInTerminal: false,
       markOnlineOnConnect: false,
       syncFullHistory: false,
-      // No history sync: with it, Baileys buffers every event for up to 20 s after a login that
-      // has no sync data yet (the first after pairing, and every one until that window once
-      // completed) while WhatsApp already has its receipts — a kill -9 inside that window lost
-      // the messages held for the device (found by the chaos run). A gateway forwards live and
-      // held messages; it has no use for the phone's chat history.
-      shouldSyncHistoryMessage: () => false,
+      // No chat-history sync (RECENT, FULL, ON_DEMAND, status): with RECENT on, Baileys buffers
+      // every event for up to 20 s after a login that has no sync data yet (the first after
+      // pairing, and every one until that window once completed) while WhatsApp already has its
+      // receipts — a kill -9 inside that window lost the messages held for the device (found by
+      // the chaos run). The small syncs that carry contacts, push names and LID mappings
+      // (INITIAL_BOOTSTRAP, PUSH_NAME, NON_BLOCKING_DATA) stay on: Baileys needs those mappings.
+      shouldSyncHistoryMessage: (msg) => METADATA_SYNCS.has(msg.syncType ?? -1),
       generateHighQualityLinkPreview: false,
       // Privacy settings, blocklist and AB props are not needed to send and receive.
       fireInitQueries: false,
