@@ -304,6 +304,13 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const qrRoundsAfterPairing = world.sim.qrCount() - qrAfterPairing;
     if (qrRoundsAfterPairing > 0) rec.violate('no-qr-after-pairing', `${qrRoundsAfterPairing} QR rounds after pairing`);
 
+    // A graceful stop at the end leaves no host behind.
+    await worker.stop(90_000);
+    await sleep(1_000);
+    const leftovers = [...hostPidsBySession(ids).values()].flat();
+    if (leftovers.length > 0) rec.violate('no-orphan-hosts', `${leftovers.length} hosts alive after the final stop: ${leftovers.join(', ')}`);
+    // Verified after the stop: a running host's upload prunes old generations, so a listing taken
+    // while it runs can name a snapshot that retention removes before it is read.
     // Every published generation readable and decryptable.
     let generationsReadable = 0;
     let unreadable = 0;
@@ -325,11 +332,6 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       rec.head(id, await store.headGeneration(id).catch(() => null));
     }
 
-    // A graceful stop at the end leaves no host behind.
-    await worker.stop(90_000);
-    await sleep(1_000);
-    const leftovers = [...hostPidsBySession(ids).values()].flat();
-    if (leftovers.length > 0) rec.violate('no-orphan-hosts', `${leftovers.length} hosts alive after the final stop: ${leftovers.join(', ')}`);
 
     const report: ChaosReport = {
       seed: options.seed,
