@@ -268,3 +268,10 @@ export function nullPaths(value: unknown, path = ''): string[] {
   if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => nullPaths(v, `${path}/${k}`));
   return [];
 }
+
+/** Paths (JSON pointer style) of every object key inside a value (to see what a strip removed). */
+export function keyPaths(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => keyPaths(v, `${path}/${i}`));
+  if (value !== null && typeof value === 'object') return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [`${path}/${k}`, ...keyPaths(v, `${path}/${k}`)]);
+  return [];
+}

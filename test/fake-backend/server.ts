@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { nullPaths, seedSchemas, whatsamSchemas } from './schemas.js';
+import { keyPaths, nullPaths, seedSchemas, whatsamSchemas } from './schemas.js';
+import { FixedWindowLimiter, LIMITED_BODY, normalizeWorkerId, probeWorkerHealth, WHATSAM_LIMITS, type ProbeRecord, type Realism } from './whatsam-realism.js';
 
 export type Profile = 'seed' | 'whatsam';
 export type Route = 'register' | 'assigned' | 'recovery' | 'heartbeat' | 'session-status' | 'message-status' | 'messages' | 'unregister' | 'worker-heartbeat';
@@ -23,6 +24,10 @@ export interface RecordedCall {
   body: unknown;
   valid: boolean;
   errors: string[];
+  /** Fields the real backend would drop unread (`realism.stripUnknown`): JSON pointers. */
+  stripped: string[];
+  /** Refused by one of the real backend's rate limiters (`realism.rateLimits`). */
+  limitedBy?: 'api' | 'webhooks';
   status: number;
   at: number;
 }
@@ -42,17 +47,23 @@ interface Rule {
 }
 
 const WEBHOOK_ROUTES: ReadonlySet<Route> = new Set(['session-status', 'message-status', 'messages']);
+/** Behind whatsam's `sessionLimiter` (src/routes/webhook.routes.js). */
+const LIMITED_WEBHOOKS: ReadonlySet<Route> = new Set(['session-status', 'message-status', 'worker-heartbeat']);
 
 export interface FakeBackendOptions {
   profile: Profile;
   token?: string;
   port?: number;
+  /** whatsam only: behaviours of the real backend a test opts into (whatsam-realism.ts). */
+  realism?: Realism;
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
-function makeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+const seedProfile = (p: Profile): boolean => p === 'seed';
+
+function makeAjv(removeAdditional: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, removeAdditional });
   ajv.addFormat('date-time', { type: 'string', validate: (s: string) => ISO.test(s) && !Number.isNaN(Date.parse(s)) });
   ajv.addFormat('uri', { type: 'string', validate: (s: string) => URL.canParse(s) });
   return ajv;
@@ -71,12 +82,22 @@ export class FakeBackend extends EventEmitter {
   readonly maxConcurrent = new Map<Route, number>();
   private readonly sockets = new Set<Socket>();
   private readonly validators: Partial<Record<Route, ValidateFunction>>;
+  private readonly limiters: { api: FixedWindowLimiter; webhooks: FixedWindowLimiter } | null;
+  private readonly realism: Realism;
+  /** Message ids the backend stored (only these get a 200 on message-status with `realism.unknownMessages`). */
+  readonly knownMessages = new Set<string>();
+  /** Health probes of registering workers (`realism.probeHealth`). */
+  readonly probes: ProbeRecord[] = [];
   private server: Server | null = null;
   url = '';
 
   constructor(readonly options: FakeBackendOptions) {
     super();
-    const ajv = makeAjv();
+    this.realism = options.profile === 'whatsam' ? (options.realism ?? {}) : {};
+    const limits = this.realism.rateLimits === true ? WHATSAM_LIMITS : this.realism.rateLimits;
+    this.limiters = limits ? { api: new FixedWindowLimiter(limits.api, 'draft-6'), webhooks: new FixedWindowLimiter(limits.webhooks, 'legacy') } : null;
+    // Joi's stripUnknown: ajv removes what `additionalProperties: false` would refuse.
+    const ajv = makeAjv(this.realism.stripUnknown === true);
     const s = options.profile === 'seed' ? seedSchemas : whatsamSchemas;
     this.validators = {
       register: ajv.compile(s.register),
@@ -184,8 +205,9 @@ export class FakeBackend extends EventEmitter {
     return this.calls.filter((c) => c.route === route);
   }
 
+  /** Calls the backend refused as invalid, or whose fields it would drop unread (so tests still catch a field the worker should not send). */
   invalidCalls(): RecordedCall[] {
-    return this.calls.filter((c) => !c.valid);
+    return this.calls.filter((c) => !c.valid || c.stripped.length > 0);
   }
 
   /** Resolves with the first recorded call (past or future) matching `pred`. */
@@ -251,16 +273,19 @@ export class FakeBackend extends EventEmitter {
       body: undefined,
       valid: true,
       errors: [],
+      stripped: [],
       status: 0,
       at: Date.now(),
     };
+    // Rate-limit headers go on every answer, as express-rate-limit sets them before the route runs.
+    const limitHeaders: Record<string, string> = {};
     const answer = (status: number, payload: unknown, page?: Rule['page'], headers: Record<string, string> = {}): void => {
       call.status = status;
       this.calls.push(call);
       this.emit('call', call);
       if (matched) this.inFlight.set(matched.route, (this.inFlight.get(matched.route) ?? 1) - 1);
       if (!res.destroyed) {
-        res.writeHead(status, { 'content-type': page?.contentType ?? 'application/json', ...headers });
+        res.writeHead(status, { 'content-type': page?.contentType ?? 'application/json', ...limitHeaders, ...headers });
         res.end(page ? page.body : JSON.stringify(payload));
       }
     };
@@ -270,7 +295,18 @@ export class FakeBackend extends EventEmitter {
       answer(status, { success: false, timestamp: new Date().toISOString(), error: { code, message: errors.join('; ') } });
     };
 
+    const ip = req.socket.remoteAddress ?? '?';
+    const limited = (which: 'api' | 'webhooks'): boolean => {
+      const r = this.limiters![which].hit(ip, Date.now());
+      Object.assign(limitHeaders, r.headers);
+      if (r.allowed) return false;
+      call.limitedBy = which;
+      answer(429, LIMITED_BODY[which]);
+      return true;
+    };
     if (!matched) {
+      // app.js: `apiLimiter` before any route, the 404 handler included.
+      if (this.limiters && limited('api')) return;
       call.valid = false;
       call.errors.push('no such route');
       return answer(404, { success: false, error: { code: 'NOT_FOUND', message: `${method} ${path}` } });
@@ -278,6 +314,7 @@ export class FakeBackend extends EventEmitter {
     const n = (this.inFlight.get(matched.route) ?? 0) + 1;
     this.inFlight.set(matched.route, n);
     this.maxConcurrent.set(matched.route, Math.max(n, this.maxConcurrent.get(matched.route) ?? 0));
+    if (this.limiters && limited('api')) return;
 
     if (raw.length > 0) {
       try {
@@ -286,8 +323,14 @@ export class FakeBackend extends EventEmitter {
         return reject(400, 'VALIDATION_ERROR', ['body is not JSON']);
       }
     }
+    const webhook = this.options.profile === 'whatsam' && LIMITED_WEBHOOKS.has(matched.route);
+    // webhook.routes.js: JSON content type and a non-empty body before anything else.
+    if (webhook && this.limiters && (!String(req.headers['content-type'] ?? '').startsWith('application/json') || Object.keys((call.body ?? {}) as object).length === 0)) {
+      return reject(400, 'VALIDATION_ERROR', ['Content-Type must be application/json and the body not empty']);
+    }
     const expected = this.options.token === undefined ? undefined : `Bearer ${this.options.token}`;
     if (expected !== undefined && call.authorization !== expected) return reject(401, 'UNAUTHORIZED', ['bad or missing bearer token']);
+    if (webhook && this.limiters && limited('webhooks')) return;
 
     if (this.hanging.has(matched.route)) {
       // Never answered; the socket is destroyed on close(). Recorded now so tests can see it arrived.
@@ -307,8 +350,12 @@ export class FakeBackend extends EventEmitter {
       return answer(rule.status, { success: false, error: { code: 'INJECTED', message: `injected ${rule.status}` } }, rule.page, rule.headers);
     }
 
-    const errors = [...this.validate(matched.route, call.body), ...this.validateKey(matched.route, call)];
+    const errors = [...this.validate(matched.route, call), ...this.validateKey(matched.route, call)];
     if (errors.length > 0) return reject(400, 'VALIDATION_ERROR', errors);
+    if (matched.route === 'register' && !seedProfile(this.options.profile)) {
+      const refusal = await this.registrationRefusal(call);
+      if (refusal) return answer(refusal.status, { success: false, error: refusal.error, message: refusal.message });
+    }
     this.respond(matched.route, matched.workerId, call, answer, reject);
   }
 
@@ -321,12 +368,38 @@ export class FakeBackend extends EventEmitter {
     return inBody === key ? [] : [`body idempotencyKey ${JSON.stringify(inBody)} differs from the Idempotency-Key header`];
   }
 
-  private validate(route: Route, body: unknown): string[] {
+  /**
+   * whatsam's registerWorker before it writes anything: the health probe of the endpoint (503),
+   * then the endpoint or id held by another registration (409). The id is normalised first.
+   */
+  private async registrationRefusal(call: RecordedCall): Promise<{ status: number; error: string; message: string } | null> {
+    const body = call.body as { workerId: string; endpoint: string };
+    if (this.realism.probeHealth) {
+      const failed = await probeWorkerHealth(body.endpoint, (p) => this.probes.push(p));
+      if (failed !== null) return { status: 503, error: 'Service Unavailable', message: failed };
+    }
+    if (!this.realism.conflicts) return null;
+    const id = normalizeWorkerId(body.workerId);
+    for (const [other, w] of this.workers) {
+      if (other !== id && w.endpoint === body.endpoint) return { status: 409, error: 'Conflict', message: `Endpoint ${body.endpoint} is already registered by worker ${other}` };
+    }
+    const mine = this.workers.get(id);
+    if (mine && mine.endpoint !== body.endpoint) return { status: 409, error: 'Conflict', message: `Worker ID ${id} is already registered with endpoint ${mine.endpoint}` };
+    return null;
+  }
+
+  private validate(route: Route, call: RecordedCall): string[] {
+    const body = call.body;
     const validator = this.validators[route];
     if (route === 'assigned') return body === undefined ? [] : ['GET with a body'];
     if (!validator) return [];
     const errors: string[] = [];
+    const before = this.realism.stripUnknown ? keyPaths(body) : [];
     if (!validator(body)) errors.push(...(validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()));
+    if (this.realism.stripUnknown) {
+      const after = new Set(keyPaths(body));
+      call.stripped.push(...before.filter((p) => !after.has(p)));
+    }
     if (this.options.profile === 'whatsam') errors.push(...nullPaths(body).map((p) => `${p} is null`));
     return errors;
   }
@@ -340,7 +413,7 @@ export class FakeBackend extends EventEmitter {
 
     switch (route) {
       case 'register': {
-        const id = body.workerId as string;
+        const id = seed || !this.realism.conflicts ? (body.workerId as string) : normalizeWorkerId(body.workerId as string);
         const before = this.workers.get(id);
         this.everRegistered.add(id);
         this.workers.set(id, { endpoint: body.endpoint as string, registrations: (before?.registrations ?? 0) + 1 });
@@ -349,7 +422,7 @@ export class FakeBackend extends EventEmitter {
         return ok({ workerId: id, status: 'ONLINE', recoveryRequired: assigned.length > 0, assignedSessionCount: assigned.length }, 201);
       }
       case 'unregister': {
-        const id = body.workerId as string;
+        const id = this.realism.conflicts ? normalizeWorkerId(body.workerId as string) : (body.workerId as string);
         if (!this.workers.delete(id)) return reject(404, 'WORKER_NOT_FOUND', [`worker ${id} not registered`]);
         return ok({ workerId: id, migratedSessions: (this.assignments.get(id) ?? []).length });
       }
@@ -368,6 +441,10 @@ export class FakeBackend extends EventEmitter {
         return ok({ sessions, totalSessions: sessions.length });
       }
       default: {
+        // It updates the message by its own id: ours were never stored (Prisma P2025 → 404).
+        if (route === 'message-status' && this.realism.unknownMessages && !this.knownMessages.has(body.messageId as string)) {
+          return answer(404, { success: false, timestamp: new Date().toISOString(), error: { code: 'NOT_FOUND', message: `Message not found: ${String(body.messageId)}` } });
+        }
         if (claimed === undefined) {
           if (seed || route === 'heartbeat' || route === 'recovery') return reject(400, 'VALIDATION_ERROR', ['worker id missing']);
           return ok({ received: true });
