@@ -99,7 +99,7 @@ describe('fake whatsam backend, realism on', () => {
     expect(refusedProbe.status).toBe(503);
     expect(await refusedProbe.json()).toMatchObject({ error: 'Service Unavailable', message: `Worker endpoint returned error 503: ${down}. Please check worker service health.` });
     const closed = await register('worker-1', 'http://127.0.0.1:1');
-    expect((await closed.json()).message).toBe('Worker endpoint is not reachable: http://127.0.0.1:1. Please check if the worker service is running.');
+    expect(((await closed.json()) as { message: string }).message).toBe('Worker endpoint is not reachable: http://127.0.0.1:1. Please check if the worker service is running.');
     expect(fake.probes.map((p) => p.outcome)).toEqual([503, 'ECONNREFUSED']);
     expect(fake.workers.size).toBe(0);
 
@@ -111,7 +111,7 @@ describe('fake whatsam backend, realism on', () => {
     expect(await taken.json()).toMatchObject({ error: 'Conflict', message: `Endpoint ${endpoint} is already registered by worker worker-1` });
     const moved = await register('worker-1', await workerEndpoint());
     expect(moved.status).toBe(409);
-    expect((await moved.json()).message).toBe(`Worker ID worker-1 is already registered with endpoint ${endpoint}`);
+    expect(((await moved.json()) as { message: string }).message).toBe(`Worker ID worker-1 is already registered with endpoint ${endpoint}`);
     expect((await register('worker-1', endpoint)).status).toBe(201); // same id, same endpoint: a restart
   });
 
