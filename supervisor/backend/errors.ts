@@ -17,7 +17,19 @@ export type BackendErrorCode =
   | 'BACKEND_UNSUPPORTED'
   | 'BACKEND_WORKER_ID_INVALID'
   /** The backend answered that it does not know this worker (whatsam: 404 on its assignments). */
-  | 'BACKEND_WORKER_UNKNOWN';
+  | 'BACKEND_WORKER_UNKNOWN'
+  /** Registration refused: the backend could not reach WORKER_ENDPOINT/health (whatsam: 503). */
+  | 'BACKEND_HEALTH_PROBE_FAILED'
+  /** Registration refused: another worker id holds WORKER_ENDPOINT at the backend (whatsam: 409). */
+  | 'BACKEND_ENDPOINT_CONFLICT'
+  /** Registration refused: this worker id is registered with another endpoint (whatsam: 409). */
+  | 'BACKEND_WORKER_ID_CONFLICT';
+
+/**
+ * Refusals of a registration that only an operator can resolve (the worker's address, or the
+ * backend's record of another worker): shown in /health and logged once, not on every retry.
+ */
+export const REGISTRATION_PROBLEMS: ReadonlySet<string> = new Set<BackendErrorCode>(['BACKEND_HEALTH_PROBE_FAILED', 'BACKEND_ENDPOINT_CONFLICT', 'BACKEND_WORKER_ID_CONFLICT']);
 
 const RETRYABLE: ReadonlySet<BackendErrorCode> = new Set([
   'BACKEND_UNREACHABLE',

@@ -77,10 +77,14 @@ export class BackendHttp {
   async call(req: WireRequest, opts: { timeoutMs?: number; signal?: AbortSignal; operation: string; accept?: number[] }): Promise<WireResponse> {
     const res = await this.send(req, opts);
     if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return res;
-    const code = codeForStatus(res.status);
-    const error = new BackendError(code, `${opts.operation}: backend answered HTTP ${res.status}${errorText(res.data)}`, { httpStatus: res.status, operation: opts.operation });
-    this.health.failed(opts.operation, error);
-    throw error;
+    throw this.refused(res, opts.operation);
+  }
+
+  /** The error for an answer that is not a success (`better`: a profile's more precise reading of it); recorded for /health. */
+  refused(res: WireResponse, operation: string, better?: BackendError | null): BackendError {
+    const error = better ?? new BackendError(codeForStatus(res.status), `${operation}: backend answered HTTP ${res.status}${errorText(res.data)}`, { httpStatus: res.status, operation });
+    this.health.failed(operation, error);
+    return error;
   }
 }
 

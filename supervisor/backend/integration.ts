@@ -5,7 +5,7 @@ import type { RecoveryResult, SessionSpec } from '../../src/session-view.js';
 import { AssignmentSync, type AssignmentSource } from './assignment-sync.js';
 import type { SessionDirectory } from './directory.js';
 import type { Assignment, HeartbeatSnapshot, WorkerIdentity } from './domain.js';
-import { BackendError } from './errors.js';
+import { BackendError, REGISTRATION_PROBLEMS } from './errors.js';
 import { HeartbeatLoop, type HeartbeatRecord, type HeartbeatResult } from './heartbeat.js';
 import { BackendHttp, type RequestObserver } from './http.js';
 import { workerIdentity } from './identity.js';
@@ -15,7 +15,7 @@ import type { EventSink } from '../outbox/sink.js';
 import type { BackendProfile } from './profile.js';
 import { profileFor } from './profiles/index.js';
 import { RecoveryReporter } from './recovery-report.js';
-import { Registration } from './registration.js';
+import { Registration, type RegistrationProblem } from './registration.js';
 import type { BackendErrorRecord } from './health.js';
 import { backoffMs, sleep } from './sleep.js';
 import { MetricsSampler } from './system-metrics.js';
@@ -47,6 +47,8 @@ export interface BackendStatus {
   heartbeats: { sent: number; failed: number };
   recoveryReported: boolean;
   lastError: BackendErrorRecord | null;
+  /** Why the backend refuses to register this worker (a stable code), until it accepts it. */
+  registrationProblem: RegistrationProblem | null;
   decommissioned: boolean;
 }
 
@@ -165,7 +167,8 @@ export class BackendIntegration {
       await this.registration.attempt(signal);
       registered = true;
     } catch (err) {
-      this.logger.warn({ code: errorCode(err), message: errorMessage(err) }, 'backend registration failed at start; continuing degraded');
+      // A refusal only an operator can resolve was logged once, as an error, by the registration.
+      if (!REGISTRATION_PROBLEMS.has(errorCode(err))) this.logger.warn({ code: errorCode(err), message: errorMessage(err) }, 'backend registration failed at start; continuing degraded');
     }
     let list: Assignment[] | null = null;
     if (registered) {
@@ -267,6 +270,7 @@ export class BackendIntegration {
       heartbeats: { sent: this.heartbeats.sent, failed: this.heartbeats.failed },
       recoveryReported: this.reporter.reported,
       lastError: this.http.health.lastError,
+      registrationProblem: this.registration.problem,
       decommissioned: this.decommissioned,
     };
   }

@@ -6,6 +6,7 @@ import type {
   RegisterOutcome,
   WorkerIdentity,
 } from './domain.js';
+import type { BackendError } from './errors.js';
 import type { WireRequest, WireResponse } from './wire.js';
 
 export interface EventPolicy {
@@ -27,6 +28,12 @@ export interface BackendProfile {
   checkIdentity(identity: WorkerIdentity): void;
   register(identity: WorkerIdentity): WireRequest;
   parseRegister(res: WireResponse): RegisterOutcome;
+  /**
+   * A registration answer that is not 2xx, read as a refusal only an operator can resolve
+   * (`REGISTRATION_PROBLEMS`, e.g. the backend cannot reach WORKER_ENDPOINT); null: an ordinary
+   * failure, classified by its status.
+   */
+  registrationRefusal(res: WireResponse, identity: WorkerIdentity): BackendError | null;
   assignments(workerId: string): WireRequest;
   /**
    * 2xx or 404; other statuses never reach it. Which 404 means "none assigned" is the profile's

@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import type { Logger } from '../../src/logger.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
 import type { RegisterOutcome, WorkerIdentity } from './domain.js';
+import { REGISTRATION_PROBLEMS } from './errors.js';
 import type { BackendHttp } from './http.js';
 import type { BackendProfile } from './profile.js';
 
@@ -14,6 +15,17 @@ export interface RegistrationOptions {
   retryMaxMs: number;
 }
 
+/** A refusal only an operator can resolve, as /health shows it until a registration succeeds. */
+export interface RegistrationProblem {
+  /** Stable: BACKEND_HEALTH_PROBE_FAILED, BACKEND_ENDPOINT_CONFLICT or BACKEND_WORKER_ID_CONFLICT. */
+  code: string;
+  message: string;
+  /** When this refusal was first answered. */
+  since: string;
+  /** Refused attempts since then. */
+  attempts: number;
+}
+
 /**
  * Registers this worker. `attempt()` is one try (used at start, bounded by the request timeout);
  * `untilRegistered()` keeps trying with backoff in the background until it succeeds or the
@@ -23,6 +35,7 @@ export class Registration {
   registered = false;
   outcome: RegisterOutcome | null = null;
   attempts = 0;
+  problem: RegistrationProblem | null = null;
   private loop: Promise<boolean> | null = null;
   private waiters: (() => void)[] = [];
 
@@ -30,12 +43,34 @@ export class Registration {
 
   async attempt(signal: AbortSignal): Promise<RegisterOutcome> {
     this.attempts += 1;
-    const res = await this.o.http.call(this.o.profile.register(this.o.identity), { operation: 'register', signal });
+    const res = await this.o.http.send(this.o.profile.register(this.o.identity), { operation: 'register', signal });
+    if (res.status < 200 || res.status >= 300) {
+      const error = this.o.http.refused(res, 'register', this.o.profile.registrationRefusal(res, this.o.identity));
+      this.noteProblem(error.code, error.message);
+      throw error;
+    }
     const outcome = this.o.profile.parseRegister(res);
     this.outcome = outcome;
     this.markRegistered();
-    this.o.logger.info({ workerId: this.o.identity.workerId, ...outcome }, 'registered with backend');
+    if (this.problem) this.o.logger.info({ workerId: this.o.identity.workerId, resolved: this.problem.code, ...outcome }, 'registered with backend: its earlier refusal is resolved');
+    else this.o.logger.info({ workerId: this.o.identity.workerId, ...outcome }, 'registered with backend');
+    this.problem = null;
     return outcome;
+  }
+
+  /**
+   * A refusal an operator must resolve: one error line when it first appears (or changes), then
+   * quiet retries counted in /health — a log line per retry would only bury it.
+   */
+  private noteProblem(code: string, message: string): void {
+    if (!REGISTRATION_PROBLEMS.has(code)) return;
+    if (this.problem?.code === code) {
+      this.problem.attempts += 1;
+      this.problem.message = message;
+      return;
+    }
+    this.problem = { code, message, since: new Date().toISOString(), attempts: 1 };
+    this.o.logger.error({ code, workerId: this.o.identity.workerId, endpoint: this.o.identity.endpoint }, message);
   }
 
   /** Retries until registered; resolves true when registered, false when `signal` aborted first. */
@@ -48,6 +83,7 @@ export class Registration {
       randomize: true,
       signal,
       onFailedAttempt: ({ error, attemptNumber }) => {
+        if (REGISTRATION_PROBLEMS.has(errorCode(error))) return; // logged once by noteProblem
         const level = errorCode(error) === 'BACKEND_REJECTED' || errorCode(error) === 'BACKEND_UNAUTHORIZED' ? 'error' : 'warn';
         this.o.logger[level]({ attempt: attemptNumber, code: errorCode(error), message: errorMessage(error) }, 'backend registration failed; retrying');
       },

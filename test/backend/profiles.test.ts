@@ -91,3 +91,16 @@ describe('whatsam recovery report: a session that needs a new QR is not a failur
     expect(body).toMatchObject({ totalSessions: 4, successfulRecoveries: 1, failedRecoveries: 1 });
   });
 });
+
+describe('whatsam registration refusals (pure)', () => {
+  const identity = { workerId: 'worker-1', endpoint: 'http://10.0.0.5:3001', maxSessions: 10, description: 'd', version: '1.0.0', environment: '', features: [] } as never;
+  it('reads its 503 ConnectivityError and both 409s; any other 503 or 4xx stays an ordinary failure', () => {
+    const probe = whatsamProfile.registrationRefusal({ status: 503, data: { success: false, error: 'Service Unavailable', message: 'Connection timeout to worker endpoint: http://10.0.0.5:3001. Please check network connectivity.' } }, identity);
+    expect(probe).toMatchObject({ code: 'BACKEND_HEALTH_PROBE_FAILED', message: expect.stringContaining('http://10.0.0.5:3001/health') });
+    expect(whatsamProfile.registrationRefusal({ status: 409, data: { error: 'Conflict', message: 'Endpoint http://10.0.0.5:3001 is already registered by worker worker-9' } }, identity)).toMatchObject({ code: 'BACKEND_ENDPOINT_CONFLICT', message: expect.stringContaining('worker-9') });
+    expect(whatsamProfile.registrationRefusal({ status: 409, data: { error: 'Conflict', message: 'Worker ID worker-1 is already registered with endpoint http://10.0.0.4:3001' } }, identity)).toMatchObject({ code: 'BACKEND_WORKER_ID_CONFLICT', message: expect.stringContaining('WORKER_ENDPOINT=http://10.0.0.4:3001') });
+    // A proxy's 503 during a deploy is not a probe failure: retried as a server error.
+    expect(whatsamProfile.registrationRefusal({ status: 503, data: '<html>503 Service Temporarily Unavailable</html>' }, identity)).toBeNull();
+    expect(whatsamProfile.registrationRefusal({ status: 400, data: { success: false, error: { code: 'VALIDATION_ERROR', message: 'bad' } } }, identity)).toBeNull();
+  });
+});

@@ -38,6 +38,9 @@ export const seedProfile: BackendProfile = {
     };
   },
 
+  // Every refusal of the seed backend is an ordinary one, classified by its status.
+  registrationRefusal: () => null,
+
   assignments(workerId) {
     return { method: 'GET', path: '/api/admin/workers/sessions/assigned', headers: { 'X-Worker-Id': workerId } };
   },

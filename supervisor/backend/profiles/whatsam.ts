@@ -1,6 +1,7 @@
 import { BackendError } from '../errors.js';
 import type { BackendProfile } from '../profile.js';
 import { objectField, parseAssignmentList } from '../parse-assignments.js';
+import { whatsamRegistrationRefusal } from '../whatsam-refusal.js';
 import {
   WHATSAM_MESSAGE_ID,
   WHATSAM_WORKER_ID,
@@ -67,6 +68,9 @@ export const whatsamProfile: BackendProfile = {
       previousSessions: typeof count === 'number' ? count : null,
     };
   },
+
+  // Its registration probes WORKER_ENDPOINT/health and refuses held endpoints (whatsam-refusal.ts).
+  registrationRefusal: whatsamRegistrationRefusal,
 
   assignments(workerId) {
     return { method: 'GET', path: `/api/workers/${encodeURIComponent(workerId)}/sessions/assigned` };

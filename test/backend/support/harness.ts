@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { Logger } from '../../../src/logger.js';
 import { parseConfig } from '../../../src/config/index.js';
 import { createBackendIntegration, loadOrCreateWorkerId, type BackendIntegration } from '../../../supervisor/backend/index.js';
 import { createOutbox, type EventOutbox } from '../../../supervisor/outbox/index.js';
@@ -32,7 +33,17 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam'; dataDir: string; env?: Record<string, string>; directory?: MemoryDirectory }): Promise<TestWorker> {
+export async function makeWorker(opts: {
+  url: string;
+  profile: 'seed' | 'whatsam';
+  dataDir: string;
+  env?: Record<string, string>;
+  directory?: MemoryDirectory;
+  /** WORKER_ENDPOINT as the backend is told it (default: a port nothing listens on). */
+  endpoint?: string;
+  /** Receives every log line as an object (default: none). */
+  logLines?: Record<string, unknown>[];
+}): Promise<TestWorker> {
   const config = parseConfig({
     BACKEND_URL: opts.url,
     BACKEND_PROFILE: opts.profile,
@@ -49,10 +60,10 @@ export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam
   const directory = opts.directory ?? new MemoryDirectory();
   const integration = createBackendIntegration({
     config,
-    logger: pino({ level: 'silent' }),
+    logger: opts.logLines ? capturingLogger(opts.logLines) : pino({ level: 'silent' }),
     directory,
     workerId,
-    endpoint: 'http://127.0.0.1:3999',
+    endpoint: opts.endpoint ?? 'http://127.0.0.1:3999',
     environment: 'test',
     timing: FAST,
   });
@@ -67,6 +78,11 @@ export async function makeWorker(opts: { url: string; profile: 'seed' | 'whatsam
       await integration.stop();
     })());
   return { integration, outbox, directory, workerId, stop };
+}
+
+/** A real pino logger (redaction and levels as in production) writing parsed lines into `lines`. */
+export function capturingLogger(lines: Record<string, unknown>[]): Logger {
+  return pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
 }
 
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
