@@ -25,23 +25,27 @@ function quantile(q: number, histogram: string, by: string[] = [], extra = ''): 
 }
 
 /**
- * Recovered / attempted. `or ... * 0` keeps the ratio defined (0) when every attempt failed and
- * no `recovered` series has moved; `clamp_min` avoids dividing by zero when nothing was attempted.
+ * Recovered / attempted sessions of the latest start-up recovery, from the run's gauges (counters
+ * cannot show a recovery that ends before the first scrape of a new process: see
+ * supervisor/metrics/recovery-run.ts). Skipped sessions were never attempted. No `clamp_min`: a
+ * worker that attempted nothing has no rate (empty), not a rate of 0.
  */
-function recoveryRate(window: string): string {
-  const attempted = increase('wa_recovery_attempts_total', [], '', window);
-  const recovered = increase('wa_recovery_results_total', [], 'result="recovered"', window);
-  return `(${recovered} or ${attempted} * 0) / clamp_min(${attempted}, 1)`;
+function recoveryRate(window?: string): string {
+  const run = (extra: string): string => {
+    const sel = `wa_recovery_run_sessions{${W},${extra}}`;
+    return window ? `sum (last_over_time(${sel}[${window}]))` : `sum (${sel})`;
+  };
+  return `${run('result="recovered"')} / ${run('result!="skipped"')}`;
 }
 
 export const Q = {
   workerVariable: 'label_values(wa_worker_info, worker)',
 
   recoveryRateRange: recoveryRate('$__range'),
-  recoveryRate15m: recoveryRate('15m'),
-  recoveryResults: increase('wa_recovery_results_total', ['result', 'reason']),
-  recoveryP50: quantile(0.5, 'wa_recovery_duration_seconds'),
-  recoveryP95: quantile(0.95, 'wa_recovery_duration_seconds'),
+  recoveryRateNow: recoveryRate(),
+  recoveryResults: `sum by (result, reason) (wa_recovery_run_sessions{${W}})`,
+  recoveryP50: `max(wa_recovery_run_session_duration_seconds{${W},stat="p50"})`,
+  recoveryP95: `max(wa_recovery_run_session_duration_seconds{${W},stat="p95"})`,
   bootP50: quantile(0.5, 'wa_host_boot_duration_seconds'),
   bootP95: quantile(0.95, 'wa_host_boot_duration_seconds'),
 

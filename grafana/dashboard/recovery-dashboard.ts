@@ -34,7 +34,7 @@ export function buildRecoveryDashboard(): Dashboard {
       .allValue('.*'))
 
     .withRow(new RowBuilder('Recovery'))
-    .withPanel(stat('Recovery rate (range)', 'Sessions recovered / recovery attempts over the selected range.', 'percentunit',
+    .withPanel(stat('Recovery rate (latest start-up)', 'Sessions recovered / attempted by the latest start-up recovery of the selected workers seen in the range.', 'percentunit',
       { expr: Q.recoveryRateRange, legend: 'recovered / attempted' }, 'red', [[0.9, 'orange'], [0.99, 'green']]))
     .withPanel(stat('Connected sessions', 'Sessions currently connected to WhatsApp.', 'short',
       { expr: Q.sessionsConnected, legend: 'connected' }, 'blue', []))
@@ -42,11 +42,11 @@ export function buildRecoveryDashboard(): Dashboard {
       { expr: Q.sessionsFailed, legend: 'failed' }, 'green', [[1, 'red']]))
     .withPanel(stat('Crash-loop quarantines (range)', 'Sessions quarantined after too many restarts in the selected range.', 'short',
       { expr: Q.quarantinesRange, legend: 'quarantines' }, 'green', [[1, 'red']]))
-    .withPanel(timeseries('Recovery rate (15m)', 'Recovered / attempted over a sliding 15 minute window; the alert fires under 90%.', 'percentunit',
-      [{ expr: Q.recoveryRate15m, legend: 'recovered / attempted' }]))
-    .withPanel(timeseries('Recovery results', 'Recovery outcomes by result and failure reason.', 'short',
+    .withPanel(timeseries('Recovery rate (start-up run)', 'Recovered / attempted so far by each start-up recovery, as it progresses; the alert fires under 90% for 5 minutes within 30 minutes of a start.', 'percentunit',
+      [{ expr: Q.recoveryRateNow, legend: 'recovered / attempted' }]))
+    .withPanel(timeseries('Recovery results', 'Sessions by outcome and failure reason of the latest start-up recovery.', 'short',
       [{ expr: Q.recoveryResults, legend: '{{result}} {{reason}}' }], { stacked: true }))
-    .withPanel(timeseries('Recovery and boot latency', 'Recovery (start to connected) and host boot (start to ready) latency, p50 and p95.', 's', [
+    .withPanel(timeseries('Recovery and boot latency', 'Recovery (start to connected, latest start-up recovery) and host boot (start to ready, every boot) latency, p50 and p95.', 's', [
       { expr: Q.recoveryP50, legend: 'recovery p50' },
       { expr: Q.recoveryP95, legend: 'recovery p95' },
       { expr: Q.bootP50, legend: 'boot p50' },

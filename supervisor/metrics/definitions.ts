@@ -34,6 +34,15 @@ export const METRICS = {
     kind: 'histogram', name: 'wa_recovery_duration_seconds', help: 'Time from the start of a session recovery to connected.', labels: [],
     buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
   }),
+  recoveryRunSessions: def({
+    kind: 'gauge', name: 'wa_recovery_run_sessions', labels: ['result', 'reason'],
+    help: 'Sessions by outcome of this worker process\'s start-up recovery (a gauge: readable even when the recovery ended before the first scrape).',
+  }),
+  recoveryRunStart: def({ kind: 'gauge', name: 'wa_recovery_run_start_time_seconds', help: 'Unix time the start-up recovery of this worker process started; 0 before its first result.', labels: [] }),
+  recoveryRunDuration: def({
+    kind: 'gauge', name: 'wa_recovery_run_session_duration_seconds', labels: ['stat'],
+    help: 'Time to connected of the sessions recovered by this worker process\'s start-up recovery: p50, p95 and max.',
+  }),
   hostBoot: def({
     kind: 'histogram', name: 'wa_host_boot_duration_seconds', help: 'Time from session host process start to its ready message.', labels: [],
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],

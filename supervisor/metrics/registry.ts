@@ -13,6 +13,7 @@ import { SESSION_STATUSES } from '../../src/status.js';
 import type { ExitKind } from '../../src/exit-codes.js';
 import { METRICS, type MetricDef } from './definitions.js';
 import { EventLoopLag } from './event-loop.js';
+import { RecoveryRunTally } from './recovery-run.js';
 import {
   EXIT_KINDS, HEARTBEAT_RESULTS, RESTART_REASONS, closeCodeLabel, directionLabel, errorCodeLabel, exitReasonLabel, failureReasonLabel, heartbeatResultLabel, httpStatusLabel,
   identifierLabel, messageResultLabel, messageTypeLabel, recoveryResultLabel, restartReasonLabel, statusLabel,
@@ -73,6 +74,7 @@ export class Metrics {
   readonly perSession: boolean;
 
   readonly #c: Record<string, AnyMetric> = {};
+  readonly #recoveryRun = new RecoveryRunTally();
   readonly #lag = new EventLoopLag();
   #collector: Collector | undefined;
 
@@ -96,6 +98,8 @@ export class Metrics {
     for (const reason of RESTART_REASONS) this.#counter('hostRestarts').inc({ reason }, 0);
     for (const exitReason of EXIT_KINDS) this.#counter('hostExits').inc({ exit_reason: exitReason }, 0);
     this.#counter('recoveryResults').inc({ result: 'recovered', reason: 'none' }, 0);
+    this.#gauge('recoveryRunSessions').set({ result: 'recovered', reason: 'none' }, 0);
+    this.#gauge('recoveryRunStart').set(0);
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.process });
   }
 
@@ -123,6 +127,17 @@ export class Metrics {
     this.#counter('recoveryResults').inc({ result: recoveryResultLabel(result), reason: failureReasonLabel(reason) });
   }
   observeRecoveryDuration(seconds: number): void { this.#observe('recoveryDuration', {}, seconds); }
+  /**
+   * The same outcome, for the start-up run's gauges (see recovery-run.ts for why both exist).
+   * `startedAt` in unix seconds; `seconds` is the time to connected of a recovered session.
+   */
+  recoveryRunResult(result: RecoveryResult, reason: string | undefined, startedAt: number, seconds?: number): void {
+    this.#recoveryRun.add(recoveryResultLabel(result), failureReasonLabel(reason), startedAt, seconds);
+    const run = this.#recoveryRun.snapshot();
+    for (const o of run.outcomes.values()) this.#gauge('recoveryRunSessions').set({ result: o.result, reason: o.reason }, o.sessions);
+    if (run.startedAt !== undefined) this.#gauge('recoveryRunStart').set(run.startedAt);
+    if (run.durations) for (const [stat, v] of Object.entries(run.durations)) this.#gauge('recoveryRunDuration').set({ stat }, v);
+  }
 
   // ------------------------------------------------------------------ WhatsApp side
 

@@ -15,6 +15,7 @@ export function recordSessionEvent(metrics: Metrics, event: SessionEvent): void 
       if (r.outcome !== 'skipped') metrics.recoveryAttempt();
       metrics.recoveryResult(r.outcome, r.reason);
       if (r.outcome === 'recovered') metrics.observeRecoveryDuration(r.durationMs / 1000);
+      metrics.recoveryRunResult(r.outcome, r.reason, (Date.parse(r.at) - r.durationMs) / 1000, r.outcome === 'recovered' ? r.durationMs / 1000 : undefined);
       return;
     }
     case 'qr':

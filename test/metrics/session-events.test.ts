@@ -29,6 +29,29 @@ describe('recordSessionEvent', () => {
     expect(valueOf(text, 'wa_recovery_duration_seconds_sum')).toBeCloseTo(5.5);
   });
 
+  it('keeps the start-up run as gauges, readable from one scrape taken after the run ended', async () => {
+    m = createMetrics({ perSession: true, defaultMetrics: false });
+    recordSessionEvent(m, recovery('a', 'recovered'));
+    recordSessionEvent(m, recovery('b', 'recovered', { durationMs: 4000 }));
+    recordSessionEvent(m, recovery('c', 'failed', { status: 'qr_required', reason: 'auth_expired', durationMs: 9000 }));
+    recordSessionEvent(m, recovery('d', 'skipped', { status: 'disconnected', durationMs: 0 }));
+    const text = await m.appText();
+    expect(valueOf(text, 'wa_recovery_run_sessions', { result: 'recovered', reason: 'none' })).toBe(2);
+    expect(valueOf(text, 'wa_recovery_run_sessions', { result: 'failed', reason: 'auth_expired' })).toBe(1);
+    expect(valueOf(text, 'wa_recovery_run_sessions', { result: 'skipped', reason: 'none' })).toBe(1);
+    // The earliest session start: `at` minus the longest duration.
+    expect(valueOf(text, 'wa_recovery_run_start_time_seconds')).toBe(Date.parse(at) / 1000 - 9);
+    expect(valueOf(text, 'wa_recovery_run_session_duration_seconds', { stat: 'p50' })).toBe(1.5);
+    expect(valueOf(text, 'wa_recovery_run_session_duration_seconds', { stat: 'max' })).toBe(4);
+  });
+
+  it('exports the run gauges before any result: recovered 0 and no start time', async () => {
+    m = createMetrics({ perSession: true, defaultMetrics: false });
+    const text = await m.appText();
+    expect(valueOf(text, 'wa_recovery_run_sessions', { result: 'recovered', reason: 'none' })).toBe(0);
+    expect(valueOf(text, 'wa_recovery_run_start_time_seconds')).toBe(0);
+  });
+
   it('counts QR codes, incoming messages by type and each crash-loop quarantine once', async () => {
     m = createMetrics({ perSession: true, defaultMetrics: false });
     recordSessionEvent(m, { kind: 'qr', sessionId: 'a', qr: '2@x', expiresAt: at, attempt: 1, at });
