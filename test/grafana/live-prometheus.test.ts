@@ -38,6 +38,16 @@ let prom: RunningPrometheus;
 
 const target = (w: E2EWorker): string => new URL(w.url).host;
 
+/** Waits until Prometheus has scraped the worker at least once (`up` is 1 for its target). */
+async function scraped(w: E2EWorker): Promise<void> {
+  const up = `up{instance="${target(w)}"}`;
+  const deadline = Date.now() + 30_000;
+  while (!(await prom.query(up)).some((s) => s.value === 1)) {
+    if (Date.now() > deadline) throw new Error(`Prometheus never scraped ${target(w)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function killUntilQuarantined(s: E2ESession): Promise<number> {
   let kills = 0;
   for (;;) {
@@ -76,6 +86,10 @@ describe.skipIf(SKIP)('the dashboard against a live Prometheus', () => {
     prom.setTargets([target(worker)]);
     await worker.recoveryDone(60_000);
     await worker.connected(3, 60_000);
+    // Counters only show increments Prometheus saw happen: the kills below must come after the
+    // first scrape of the new process (in production it is scraped all along). The recovery
+    // itself may finish before that scrape; its panels read the run's gauges for that reason.
+    await scraped(worker);
     // One kill -9: a restart after a crash.
     const [pid] = hostPidsOf(sessions[0]!.sessionId);
     process.kill(pid!, 'SIGKILL');
