@@ -10,23 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { EventOutbox } from '../../supervisor/outbox/outbox.js';
-import type { EventSink } from '../../supervisor/outbox/sink.js';
+import { parkedSink } from '../../test/outbox/support/parked-sink.js';
 import type { OutboxSync } from '../../supervisor/outbox/store.js';
 import { summarize, type Summary } from './stats.js';
 
-const parked: EventSink = {
-  name: 'backend',
-  accepts: () => true,
-  send: (_e, _k, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'no-answer', code: 'BACKEND_ABORTED' }))),
-  coalesceStatus: false,
-  ratePerMinute: 0,
-  unknownOn404: () => false,
-  priority: () => 'high',
-};
-
 export async function measureOutboxAppend(iterations: number, sync: OutboxSync, dir = tmpdir()): Promise<Summary & { bytes: number }> {
   const dataDir = mkdtempSync(join(dir, 'bench-outbox-'));
-  const outbox = new EventOutbox({ dataDir, workerId: 'bench-worker', sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 2 ** 40, rejectRetries: 3, sync });
+  const outbox = new EventOutbox({ dataDir, workerId: 'bench-worker', sinks: [parkedSink], logger: pino({ level: 'silent' }), maxBytes: 2 ** 40, rejectRetries: 3, sync });
   outbox.start();
   const at = new Date().toISOString();
   const event = (i: number) => ({ kind: 'messages' as const, sessionId: 'bench-00001', messages: [{ id: `3EB0${String(i).padStart(16, '0')}`, from: '15550001111@s.whatsapp.net', timestamp: at, type: 'text' as const, text: 'a typical short message of about sixty characters, no more' }] });

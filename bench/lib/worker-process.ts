@@ -5,9 +5,9 @@
  * `bootMs`) are the ones the hosts themselves measured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '../../test/supervisor/support/processes.js';
 import { DIST } from './build.js';
 import { trackChild } from './children.js';
 
@@ -31,17 +31,6 @@ export interface BootCostRecord {
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 export class WorkerProcess {

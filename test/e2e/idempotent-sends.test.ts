@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimMessage } from '../wa-sim/index.js';
 import { waitFor } from '../supervisor/support/journal.js';
 import { hostPidsOf } from '../supervisor/support/processes.js';
-import { createThroughBackend, makeSessions, type E2ESession } from './support/sessions.js';
-import { startWorld, TOKEN, type World } from './support/world.js';
+import { startOneSessionWorld } from './support/one-session.js';
+import type { E2ESession } from './support/sessions.js';
+import { TOKEN, type World } from './support/world.js';
 import type { E2EWorker } from './support/worker.js';
 
 const CONTACT = '15550505999';
@@ -26,14 +27,8 @@ let worker: E2EWorker;
 const seen: SimMessage[] = [];
 
 beforeAll(async () => {
-  world = await startWorld('idem');
-  world.sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
-  [session] = makeSessions(world, 'idem', 1, 15550505001) as [E2ESession];
-  world.sim.on('message', (m: SimMessage) => seen.push(m));
-  worker = await world.startWorker({ env: { SEND_CONFIRM_TIMEOUT_MS: String(CONFIRM_MS) } });
-  await world.waitCall((c) => c.route === 'register' && c.status === 200, 30_000);
-  await createThroughBackend(world, [], [session], 60_000);
-  await worker.connected(1, 30_000);
+  ({ world, session, worker } = await startOneSessionWorld('idem', { prefix: 'idem', phone: 15550505001, contacts: [CONTACT], env: { SEND_CONFIRM_TIMEOUT_MS: String(CONFIRM_MS) } }));
+  world.sim.on('message', (m: SimMessage) => seen.push(m)); // nothing is sent before the tests
 }, 120_000);
 
 afterAll(async () => {

@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMedia } from '../../src/ipc/protocol.js';
 import type { SimMedia } from '../wa-sim/index.js';
 import { waitFor } from '../supervisor/support/journal.js';
-import { api, createThroughBackend, makeSessions, type E2ESession } from './support/sessions.js';
-import { startWorld, TOKEN, type World } from './support/world.js';
+import { startOneSessionWorld } from './support/one-session.js';
+import { api, type E2ESession } from './support/sessions.js';
+import { TOKEN, type World } from './support/world.js';
 import type { E2EWorker } from './support/worker.js';
 
 const CONTACT = '15550505999';
@@ -32,14 +33,8 @@ beforeAll(async () => {
   files.listen(0, '127.0.0.1');
   await once(files, 'listening');
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-  world = await startWorld('media');
-  world.sim.registerContact(CONTACT); // on WhatsApp: sends run a number check first (issue 19 §3)
-  [session] = makeSessions(world, 'med', 1, 15550505001) as [E2ESession];
   // The image server is on loopback: the operator opts in (the default refuses it, see test/media).
-  worker = await world.startWorker({ env: { MEDIA_ALLOW_PRIVATE_URLS: 'true' } });
-  await world.waitCall((c) => c.route === 'register' && c.status === 200, 30_000);
-  await createThroughBackend(world, [], [session], 60_000);
-  await worker.connected(1, 30_000);
+  ({ world, session, worker } = await startOneSessionWorld('media', { prefix: 'med', phone: 15550505001, contacts: [CONTACT], env: { MEDIA_ALLOW_PRIVATE_URLS: 'true' } }));
 }, 150_000);
 
 afterAll(async () => {

@@ -10,8 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../supervisor/support/journal.js';
 import { hostPidsOf } from '../supervisor/support/processes.js';
-import { createThroughBackend, makeSessions, type E2ESession } from './support/sessions.js';
-import { startWorld, type World } from './support/world.js';
+import { startOneSessionWorld } from './support/one-session.js';
+import type { E2ESession } from './support/sessions.js';
+import type { World } from './support/world.js';
 import type { E2EWorker } from './support/worker.js';
 
 interface DeliveredMessage {
@@ -28,12 +29,7 @@ let session: E2ESession;
 let worker: E2EWorker;
 
 beforeAll(async () => {
-  world = await startWorld('offline');
-  [session] = makeSessions(world, 'off', 1, 15550404001) as [E2ESession];
-  worker = await world.startWorker();
-  await world.waitCall((c) => c.route === 'register' && c.status === 200, 30_000);
-  await createThroughBackend(world, [], [session], 60_000);
-  await worker.connected(1, 30_000);
+  ({ world, session, worker } = await startOneSessionWorld('offline', { prefix: 'off', phone: 15550404001 }));
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,14 @@ function start(env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'wa
 async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
   return { status: res.status, body: await res.json() };
+}
+
+/** A request whose headers never finish: it keeps a graceful close waiting. */
+async function unfinishedRequest(port: number): Promise<Socket> {
+  const slow = connect(port, '127.0.0.1');
+  await once(slow, 'connect');
+  slow.write('GET /live HTTP/1.1\r\nHost: x\r\n');
+  return slow;
 }
 
 describe('supervisor process', () => {
@@ -129,10 +137,7 @@ describe('supervisor process', () => {
     const port = await freePort();
     const p = start({ PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'wa-sup-data-')) });
     await p.waitForLog('supervisor started');
-    // A request whose headers never finish keeps the graceful close waiting.
-    const slow = connect(port, '127.0.0.1');
-    await once(slow, 'connect');
-    slow.write('GET /live HTTP/1.1\r\nHost: x\r\n');
+    const slow = await unfinishedRequest(port);
     try {
       p.child.kill('SIGTERM');
       await p.waitForLog('supervisor stopping');
@@ -150,9 +155,7 @@ describe('supervisor process', () => {
     // Deadline = 2 × HOST_STOP_TIMEOUT_MS + 5 s.
     const p = start({ PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), 'wa-sup-data-')), HOST_STOP_TIMEOUT_MS: '100' });
     await p.waitForLog('supervisor started');
-    const slow = connect(port, '127.0.0.1');
-    await once(slow, 'connect');
-    slow.write('GET /live HTTP/1.1\r\nHost: x\r\n');
+    const slow = await unfinishedRequest(port);
     try {
       p.child.kill('SIGTERM');
       expect(await p.exit(15_000)).toEqual({ code: 1, signal: null });

@@ -1,30 +1,25 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMessage, MessageInMessage, StorageSettings } from '../../src/ipc/protocol.js';
 import { MediaStore } from '../../src/media/media-store.js';
 import { FaultProxy } from '../support/s3/fault-proxy.js';
-import { startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
-import { SimEnv } from '../session-host/sim-env.js';
+import { minioSettings, startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
+import { useSimEnv } from '../session-host/sim-env.js';
 
 /**
  * A contact's media reaching a real session host (issue 14 §4), with the faults that matter: a
  * medium over the limit and the storage server gone. The message is never held back or dropped:
  * it arrives with `mediaError`, and the next medium is stored once storage is back.
  */
-let env: SimEnv;
+const env = useSimEnv();
 let s3: RunningS3rver;
 let n = 0;
 const MB = 1024 * 1024;
 
 beforeAll(async () => {
-  env = await SimEnv.start();
   s3 = await startS3rver();
 });
-afterEach(async () => {
-  await env.cleanupHosts();
-});
 afterAll(async () => {
-  await env?.close();
   await s3?.close();
 });
 
@@ -72,7 +67,7 @@ describe('incoming media in a session host', () => {
     const proxy = new FaultProxy({ host: s3.host, port: s3.port });
     await proxy.start();
     try {
-      const minio = (): StorageSettings => ({ driver: 'minio', endPoint: '127.0.0.1', port: proxy.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: 'whatsapp-sessions', region: 'us-east-1' });
+      const minio = (): StorageSettings => minioSettings(s3, { port: proxy.port });
       const { h, phone, sessionId } = await connected(minio);
       await proxy.kill();
       const lost = photo(5_000, 5);

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostMediaSettings } from '../../src/ipc/protocol.js';
 import type { SimMedia } from '../wa-sim/index.js';
-import { SimEnv } from '../session-host/sim-env.js';
+import { useSimEnv } from '../session-host/sim-env.js';
 
 /**
  * A session host sending media by URL (issue 16 §3, issue 14 §4): the host fetches the URL itself
@@ -12,14 +12,13 @@ import { SimEnv } from '../session-host/sim-env.js';
  * process, real Baileys, the simulator's HTTPS media host.
  */
 const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256))]);
-let env: SimEnv;
+const env = useSimEnv();
 let files: Server;
 let filesPort: number;
 let hits = 0;
 let n = 0;
 
 beforeAll(async () => {
-  env = await SimEnv.start();
   // on WhatsApp: sends run a number check first (issue 19 §3)
   env.sim.registerContact('15550009999');
   env.sim.registerContact('15550008888');
@@ -33,11 +32,7 @@ beforeAll(async () => {
   await once(files, 'listening');
   filesPort = (files.address() as AddressInfo).port;
 });
-afterEach(async () => {
-  await env.cleanupHosts();
-});
 afterAll(async () => {
-  await env?.close();
   await new Promise((r) => files?.close(r));
 });
 

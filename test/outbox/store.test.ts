@@ -10,8 +10,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundEvent } from '../../supervisor/backend/domain.js';
 import { EventOutbox } from '../../supervisor/outbox/outbox.js';
-import type { EventSink } from '../../supervisor/outbox/sink.js';
 import { OutboxStore } from '../../supervisor/outbox/store.js';
+import { parkedSink } from './support/parked-sink.js';
 
 const AT = '2024-01-01T00:00:00.000Z';
 const dirs: string[] = [];
@@ -25,17 +25,6 @@ function dir(): string {
 }
 const message = (id: string, text = id): OutboundEvent => ({ kind: 'messages', sessionId: 's1', messages: [{ id, from: 'x@s.whatsapp.net', timestamp: AT, type: 'text', text }] });
 const receipt = (id: string): OutboundEvent => ({ kind: 'message-status', sessionId: 's1', messageId: id, remoteJid: 'x@s.whatsapp.net', status: 'read', at: AT });
-
-/** A sink that never answers until told: events stay pending. */
-const parked: EventSink = {
-  name: 'backend',
-  accepts: () => true,
-  send: (_e, _k, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'no-answer', code: 'BACKEND_ABORTED' }))),
-  coalesceStatus: false,
-  ratePerMinute: 0,
-  unknownOn404: () => false,
-  priority: () => 'high',
-};
 
 describe('outbox store', () => {
   it('keeps what was appended across a reopen, one row per lane and key', () => {
@@ -58,7 +47,7 @@ describe('outbox store', () => {
 
   it('over the quota, evicts receipts first, then the oldest; counts each', async () => {
     const d = dir();
-    const outbox = new EventOutbox({ dataDir: d, workerId: 'w1', sinks: [parked], logger: pino({ level: 'silent' }), maxBytes: 1200, rejectRetries: 3 });
+    const outbox = new EventOutbox({ dataDir: d, workerId: 'w1', sinks: [parkedSink], logger: pino({ level: 'silent' }), maxBytes: 1200, rejectRetries: 3 });
     outbox.enqueue(message('OLD', 'x'.repeat(300)));
     outbox.enqueue(receipt('R1'));
     outbox.enqueue(message('NEW1', 'y'.repeat(300)));

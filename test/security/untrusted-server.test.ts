@@ -7,21 +7,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
 import { makeCertAuthority } from '../wa-sim/certs.js';
-import { SimEnv } from '../session-host/sim-env.js';
+import { useSimEnv } from '../session-host/sim-env.js';
 
-let env: SimEnv;
-beforeAll(async () => {
-  env = await SimEnv.start();
-});
-afterEach(async () => {
-  await env.cleanupHosts();
-});
-afterAll(async () => {
-  await env?.close();
-});
+const env = useSimEnv();
 
 const otherRoot = () => ({ WA_SIM_ROOT_PUBLIC_KEY: makeCertAuthority().root.public.toString('base64') });
 

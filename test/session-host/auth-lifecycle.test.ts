@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
 import type { ReadyMessage, SnapshotMessage, StorageSettings } from '../../src/ipc/protocol.js';
 import type { SnapshotStore } from '../../src/storage/types.js';
-import { startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
+import { minioSettings, startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
 import type { HostHandle } from '../support/host-harness.js';
 import { SimEnv } from './sim-env.js';
 
@@ -25,7 +25,7 @@ const PHONE = '15550001001';
 beforeAll(async () => {
   env = await SimEnv.start();
   s3 = await startS3rver();
-  storage = { driver: 'minio', endPoint: s3.host, port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: 'whatsapp-sessions', region: 'us-east-1' };
+  storage = minioSettings(s3);
   store = env.store(storage);
   dataDir = await env.tempDir();
 });

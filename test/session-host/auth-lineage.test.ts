@@ -2,11 +2,10 @@ import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
-import type { ReadyMessage, SnapshotMessage, StorageSettings } from '../../src/ipc/protocol.js';
+import type { ReadyMessage, SnapshotMessage } from '../../src/ipc/protocol.js';
 import type { Head, SnapshotStore } from '../../src/storage/types.js';
 import type { HostHandle } from '../support/host-harness.js';
-import { FaultProxy } from '../support/s3/fault-proxy.js';
-import { startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
+import { startS3rverBehindProxy, type S3rverBehindProxy } from '../support/s3/s3rver-server.js';
 import { SimEnv } from './sim-env.js';
 
 /**
@@ -20,9 +19,7 @@ import { SimEnv } from './sim-env.js';
  * every object of S — B's valid pairing included.
  */
 let env: SimEnv;
-let s3: RunningS3rver;
-let proxy: FaultProxy;
-let storage: StorageSettings;
+let s3: S3rverBehindProxy;
 let store: SnapshotStore;
 let dirA: string;
 let dirB: string;
@@ -33,22 +30,18 @@ const BUCKET = 'whatsapp-sessions';
 
 beforeAll(async () => {
   env = await SimEnv.start();
-  s3 = await startS3rver();
-  proxy = new FaultProxy({ host: s3.host, port: s3.port });
-  await proxy.start();
-  storage = { driver: 'minio', endPoint: s3.host, port: proxy.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: BUCKET, region: 'us-east-1' };
-  store = env.store({ ...storage, port: s3.port });
+  s3 = await startS3rverBehindProxy(BUCKET);
+  store = env.store(s3.direct);
   [dirA, dirB, dirC] = [await env.tempDir(), await env.tempDir(), await env.tempDir()];
 });
 
 afterAll(async () => {
   await env?.close();
-  await proxy?.close();
   await s3?.close();
 });
 
 function host(dataDir: string, workerId: string, storageTimeoutMs = 5_000): HostHandle {
-  return env.host(SESSION, dataDir, { storage, workerId, storageTimeoutMs });
+  return env.host(SESSION, dataDir, { storage: s3.storage, workerId, storageTimeoutMs });
 }
 
 async function stop(h: HostHandle): Promise<void> {
@@ -125,7 +118,7 @@ describe('a stale auth folder never beats a newer pairing, nor deletes it (§1)'
     const before = await store.listGenerations(SESSION);
     const headBefore = await store.head(SESSION);
     // The pointer read at C's start hangs (storage unreachable): C has to start from its local folder.
-    const blip = proxy.stall(`GET /${BUCKET}/sessions/${SESSION}/pointer.json`);
+    const blip = s3.proxy.stall(`GET /${BUCKET}/sessions/${SESSION}/pointer.json`);
     const c = host(dirC, 'worker-c', 800);
     const ready = await c.waitFor((m): m is ReadyMessage => m.type === 'ready', 30_000);
     blip.release(); // storage is back before WhatsApp answers

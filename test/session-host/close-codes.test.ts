@@ -1,38 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
 import type { ReconnectMessage } from '../../src/ipc/protocol.js';
-import { SimEnv } from './sim-env.js';
+import { useSimEnv, type SimEnv } from './sim-env.js';
 
 /**
  * Each way WhatsApp (the simulator) can end a connection gives its status and exit code; the
  * reconnectable ones reconnect inside the same process.
  */
-let env: SimEnv;
-let n = 0;
+const env = useSimEnv();
 
-beforeAll(async () => {
-  env = await SimEnv.start();
-});
-afterEach(async () => {
-  await env.cleanupHosts();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-async function paired(init: Parameters<SimEnv['host']>[2] = {}) {
-  n++;
-  const sessionId = `close-${n}`;
-  const phone = `1555000${String(2000 + n)}`;
-  const dataDir = await env.tempDir();
-  const h = env.host(sessionId, dataDir, init);
-  await env.pair(h, phone);
-  // The `connected` upload is what the deletion tests check is gone afterwards.
-  await h.waitFor((m) => m.type === 'snapshot');
-  return { h, sessionId, phone, dataDir };
-}
+const paired = (init: Parameters<SimEnv['host']>[2] = {}) => env.paired('close', 15550002000, init);
 
 describe('close codes', () => {
   it('428 drop, 503 refusal and a stall each reconnect inside the same process', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContactCache, phoneOfJid } from '../../session-host/contact-check.js';
-import { SimEnv } from './sim-env.js';
+import { useSimEnv } from './sim-env.js';
 
 /**
  * Number checks (issue 19 §3): a real host and Baileys' `onWhatsApp` against the simulator, which
@@ -28,16 +28,7 @@ describe('contact cache (pure)', () => {
 });
 
 describe('number checks through a session host', () => {
-  let env: SimEnv;
-  beforeAll(async () => {
-    env = await SimEnv.start();
-  });
-  afterEach(async () => {
-    await env.cleanupHosts();
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const env = useSimEnv();
 
   it('known numbers exist with their JID, unknown ones do not; answers are cached for the TTL', async () => {
     const h = env.host('contacts-1', await env.tempDir(), { contactCacheTtlMs: 1_500 });

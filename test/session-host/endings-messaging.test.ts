@@ -1,37 +1,16 @@
 import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
-import { localStorageSettings, SimEnv } from './sim-env.js';
+import { localStorageSettings, useSimEnv, type SimEnv } from './sim-env.js';
 
 /**
  * Endings that delete auth (a 401 from WhatsApp, a logout request) and messaging through IPC.
  */
-let env: SimEnv;
-let n = 0;
+const env = useSimEnv();
 
-beforeAll(async () => {
-  env = await SimEnv.start();
-});
-afterEach(async () => {
-  await env.cleanupHosts();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-async function paired(init: Parameters<SimEnv['host']>[2] = {}) {
-  n++;
-  const sessionId = `end-${n}`;
-  const phone = `1555000${String(3000 + n)}`;
-  const dataDir = await env.tempDir();
-  const h = env.host(sessionId, dataDir, init);
-  await env.pair(h, phone);
-  // The `connected` upload is what the deletion tests check is gone afterwards.
-  await h.waitFor((m) => m.type === 'snapshot');
-  return { h, sessionId, phone, dataDir };
-}
+const paired = (init: Parameters<SimEnv['host']>[2] = {}) => env.paired('end', 15550003000, init);
 
 describe('logged out', () => {
   it('401 from WhatsApp → logged_out, local and remote auth deleted, exit 10', async () => {

@@ -2,11 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
-import type { ReadyMessage, SnapshotMessage, StorageSettings } from '../../src/ipc/protocol.js';
+import type { ReadyMessage, SnapshotMessage } from '../../src/ipc/protocol.js';
 import type { SnapshotStore } from '../../src/storage/types.js';
 import type { HostHandle } from '../support/host-harness.js';
-import { FaultProxy } from '../support/s3/fault-proxy.js';
-import { startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
+import { startS3rverBehindProxy, type S3rverBehindProxy } from '../support/s3/s3rver-server.js';
 import { SimEnv } from './sim-env.js';
 
 /**
@@ -17,9 +16,7 @@ import { SimEnv } from './sim-env.js';
  * once storage is back, never published: the host restores the good snapshot and connects, no QR.
  */
 let env: SimEnv;
-let s3: RunningS3rver;
-let proxy: FaultProxy;
-let storage: StorageSettings;
+let s3: S3rverBehindProxy;
 let store: SnapshotStore;
 const SESSION = 'restore-kill';
 const PHONE = '15550001401';
@@ -27,21 +24,17 @@ const BUCKET = 'whatsapp-sessions';
 
 beforeAll(async () => {
   env = await SimEnv.start();
-  s3 = await startS3rver();
-  proxy = new FaultProxy({ host: s3.host, port: s3.port });
-  await proxy.start();
-  storage = { driver: 'minio', endPoint: s3.host, port: proxy.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket: BUCKET, region: 'us-east-1' };
-  store = env.store({ ...storage, port: s3.port });
+  s3 = await startS3rverBehindProxy(BUCKET);
+  store = env.store(s3.direct);
 });
 
 afterAll(async () => {
   await env?.close();
-  await proxy?.close();
   await s3?.close();
 });
 
 function host(dataDir: string, storageTimeoutMs = 5_000): HostHandle {
-  return env.host(SESSION, dataDir, { storage, storageTimeoutMs });
+  return env.host(SESSION, dataDir, { storage: s3.storage, storageTimeoutMs });
 }
 
 /** Folders under `DATA_DIR/sessions/` (the live one and any temporary sibling) that hold a creds.json, with their file counts. */
@@ -77,7 +70,7 @@ describe('a restore cut short by SIGKILL is never used or published (§3)', () =
   it('SIGKILL while the download is stalled, then while the folder is written; storage down at the next start: no partial state is used', async () => {
     const dataDir = await env.tempDir();
     // 1. The S3 front stalls the snapshot download: the host is in the middle of its restore.
-    const stall = proxy.stall(`GET /${BUCKET}/sessions/${SESSION}/snapshots/`);
+    const stall = s3.proxy.stall(`GET /${BUCKET}/sessions/${SESSION}/snapshots/`);
     const first = host(dataDir, 30_000);
     await stall.arrived;
     first.child.kill('SIGKILL');
@@ -104,7 +97,7 @@ describe('a restore cut short by SIGKILL is never used or published (§3)', () =
     console.log(`[restore-kill] killed with ${caught!.files} of ${good.files} files written in ${caught!.name}`);
 
     // 3. Storage down at the next start: the cut-short restore must not be used.
-    await proxy.kill();
+    await s3.proxy.kill();
     const down = host(dataDir, 500);
     const exit = await down.waitExit(60_000);
     expect(down.of('ready')).toEqual([]);
@@ -113,7 +106,7 @@ describe('a restore cut short by SIGKILL is never used or published (§3)', () =
     expect(credsFolders(dataDir).filter((f) => f.files < good.files)).toEqual([]);
 
     // 4. Storage back: the good snapshot is restored, connected without a QR, nothing partial published.
-    await proxy.revive();
+    await s3.proxy.revive();
     const qrs = env.sim.qrCount();
     const up = host(dataDir);
     expect((await up.waitFor((m): m is ReadyMessage => m.type === 'ready', 30_000)).restoredFrom).toBe('remote');

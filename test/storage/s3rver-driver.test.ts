@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { StorageSettings } from '../../src/ipc/protocol.js';
 import { FaultProxy } from '../support/s3/fault-proxy.js';
-import { startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
+import { minioSettings, startS3rver, type RunningS3rver } from '../support/s3/s3rver-server.js';
 import { defineStoreContract, type StoreHarness } from './contract.js';
 
 describe('minio driver against s3rver (in-process)', () => {
@@ -14,7 +13,7 @@ describe('minio driver against s3rver (in-process)', () => {
     server = await startS3rver();
     // The driver creates the bucket itself: none exists yet.
     const bucket = `wa-test-${randomBytes(4).toString('hex')}`;
-    const settings: StorageSettings = { driver: 'minio', endPoint: server.host, port: server.port, useSSL: false, accessKey: server.accessKey, secretKey: server.secretKey, bucket, region: 'us-east-1' };
+    const settings = minioSettings(server, { bucket });
     const proxy = new FaultProxy({ host: server.host, port: server.port });
     await proxy.start();
     proxyHolder.proxy = proxy;

@@ -6,13 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QrMessage } from '../../src/ipc/protocol.js';
 import { createSnapshotStore } from '../../src/storage/index.js';
 import { RegistryFile } from '../../supervisor/registry/registry-file.js';
-import { startHost } from '../support/host-harness.js';
+import { pair, pollHealth } from '../integration/support/world.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { alive, waitFor } from './support/journal.js';
-import { freePort, getHealth, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
+import { freePort, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const ids = [`rh1_${tag}`, `rh2_${tag}`, `rh3_${tag}`];
@@ -34,27 +33,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Pairs a session once, by QR, with a bare host; its auth is flushed into DATA_DIR on stop. */
-async function pair(sessionId: string, phone: string): Promise<void> {
-  const h = startHost({
-    sessionId,
-    dataDir,
-    execArgv: ['--import', sim.preloadPath],
-    env: sim.childEnv(),
-    init: { waWebsocketUrl: sim.url, logLevel: 'warn' },
-  });
-  try {
-    const qr = await h.waitFor((m): m is QrMessage => m.type === 'qr', 30_000);
-    await sim.scan(qr.qr, { phone });
-    await h.waitStatus('connected', 30_000);
-    const res = await h.request({ type: 'stop' }, 20_000);
-    expect(res.ok).toBe(true);
-    await h.waitExit(20_000);
-  } finally {
-    await h.dispose();
-  }
-}
-
 function supervisor(port: number): SupervisorProcess {
   const s = startSupervisorProcess({
     port,
@@ -74,19 +52,7 @@ function supervisor(port: number): SupervisorProcess {
 }
 
 function allConnected(s: SupervisorProcess, timeoutMs: number): Promise<Record<string, any>> {
-  return pollHealth(s, (h) => h.sessions?.byStatus?.connected === ids.length && h.recovery?.phase === 'done', timeoutMs);
-}
-
-async function pollHealth(s: SupervisorProcess, test: (h: Record<string, any>) => boolean, timeoutMs: number): Promise<Record<string, any>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Record<string, any> | undefined;
-  for (;;) {
-    last = await getHealth(s.url);
-    if (last && test(last)) return last;
-    if (s.child.exitCode !== null) throw new Error(`supervisor exited early (${s.child.exitCode}):\n${s.output.join('').slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`health never matched; last ${JSON.stringify(last)}\n${s.output.join('').slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return pollHealth(s, (h) => h.sessions?.byStatus?.connected === ids.length && h.recovery?.phase === 'done', timeoutMs, 'every session connected and recovery done');
 }
 
 const onePid = (id: string): number | undefined => {
@@ -96,7 +62,7 @@ const onePid = (id: string): number | undefined => {
 
 describe('supervisor with real session hosts on the simulator', () => {
   it('recovers without QR, restarts a kill -9ed host alone, shuts down without logout, leaves no orphans', async () => {
-    await Promise.all(ids.map((id, i) => pair(id, phones[i]!)));
+    await Promise.all(ids.map((id, i) => pair(sim, dataDir, id, phones[i]!)));
     const qrRounds = sim.qrCount();
     await new RegistryFile(dataDir).save(ids.map((sessionId) => ({ sessionId, userId: null, name: null, createdAt: new Date().toISOString(), desired: 'running', ended: null })));
 
@@ -114,7 +80,7 @@ describe('supervisor with real session hosts on the simulator', () => {
       const p = onePid(ids[0]!);
       return p !== undefined && p !== pids[0] ? p : undefined;
     }, 20_000, 'a new host for the killed session');
-    await pollHealth(a, (h) => h.sessions?.byStatus?.connected === 3, 45_000);
+    await pollHealth(a, (h) => h.sessions?.byStatus?.connected === 3, 45_000, 'three sessions connected');
     expect(newPid).not.toBe(pids[0]);
     expect(onePid(ids[1]!)).toBe(pids[1]);
     expect(onePid(ids[2]!)).toBe(pids[2]);
@@ -166,7 +132,7 @@ describe('supervisor with real session hosts on the simulator', () => {
         env: { ...sim.childEnv(), DATA_DIR: dir, WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'warn', HOST_STOP_TIMEOUT_MS: '20000' },
       });
       supervisors.push(s);
-      const h = await pollHealth(s, (x) => x.recovery?.phase === 'done', 60_000);
+      const h = await pollHealth(s, (x) => x.recovery?.phase === 'done', 60_000, 'recovery done');
       expect(h.recovery).toMatchObject({ total: 2, failed: 2 });
       const pids = fresh.map((id) => onePid(id)!);
       expect(pids.every((p) => p !== undefined)).toBe(true);
@@ -175,7 +141,7 @@ describe('supervisor with real session hosts on the simulator', () => {
       const t0 = Date.now();
       s.child.kill('SIGTERM');
       // Standard signals coalesce: send the second only once the first is being handled.
-      await pollHealth(s, (x) => x.status === 'shutting_down', 10_000);
+      await pollHealth(s, (x) => x.status === 'shutting_down', 10_000, 'shutting down');
       s.child.kill('SIGTERM');
       expect(await s.exited).toEqual({ code: 143, signal: null });
       await waitFor(() => pids.every((p) => !alive(p)), 3000, 'hosts killed');

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSnapshotStore } from '../../../src/storage/index.js';
 import { FaultProxy } from '../../support/s3/fault-proxy.js';
+import { minioSettings } from '../../support/s3/s3rver-server.js';
 import { assign, makeSessions, statusEvents, type E2ESession } from '../support/sessions.js';
 import { startWorld, TOKEN, type World } from '../support/world.js';
 import type { E2EWorker } from '../support/worker.js';
@@ -113,7 +114,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
   const env = { ...WORKER_ENV, MINIO_PORT: String(proxy.port) };
   // The operator's view of the bucket, with the key: reads and verifies what the hosts published.
   const store = createSnapshotStore(
-    { driver: 'minio', endPoint: world.s3.host, port: world.s3.port, useSSL: false, accessKey: world.s3.accessKey, secretKey: world.s3.secretKey, bucket: world.bucket, region: 'us-east-1' },
+    minioSettings(world.s3, { bucket: world.bucket }),
     { workerId: 'chaos-inspector', encryptionKeys: [KEY], timeoutMs: 10_000 },
   );
   const sessions = makeSessions(world, 'x', options.sessions, 15550700001);

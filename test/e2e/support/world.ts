@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSnapshotStore, type ObjectSnapshotStore } from '../../../src/storage/index.js';
 import { FakeBackend, type RecordedCall } from '../../fake-backend/server.js';
-import { startS3rver, type RunningS3rver } from '../../support/s3/s3rver-server.js';
+import { minioSettings, startS3rver, type RunningS3rver } from '../../support/s3/s3rver-server.js';
 import { startSimulator, type WaSim } from '../../wa-sim/index.js';
 import { hostPidsOf } from '../../supervisor/support/processes.js';
 import { E2EWorker, type WorkerStartOptions } from './worker.js';
@@ -44,7 +44,7 @@ export async function startWorld(name: string): Promise<World> {
   const workerId = `e2e-${tag}`;
   const bucket = 'whatsapp-sessions';
   const store = createSnapshotStore(
-    { driver: 'minio', endPoint: s3.host, port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, bucket, region: 'us-east-1' },
+    minioSettings(s3, { bucket }),
     { workerId: 'e2e-inspector', encryptionKeys: [], timeoutMs: 10_000 },
   );
   const workers: E2EWorker[] = [];
