@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSnapshotStore, type ObjectSnapshotStore } from '../../../src/storage/index.js';
-import { FakeBackend, type RecordedCall } from '../../fake-backend/server.js';
+import { FakeBackend, type Profile, type RecordedCall } from '../../fake-backend/server.js';
+import type { Realism } from '../../fake-backend/whatsam-realism.js';
 import { minioSettings, startS3rver, type RunningS3rver } from '../../support/s3/s3rver-server.js';
 import { startSimulator, type WaSim } from '../../wa-sim/index.js';
 import { hostPidsOf } from '../../supervisor/support/processes.js';
@@ -35,13 +36,21 @@ export interface World {
   close(sessionIds: readonly string[]): Promise<void>;
 }
 
-export async function startWorld(name: string): Promise<World> {
+export interface WorldOptions {
+  /** The backend contract (default seed); a whatsam world names its worker in whatsam's normal form. */
+  profile?: Profile;
+  /** whatsam: the real backend's behaviours to switch on in the fake (whatsam-realism.ts). */
+  realism?: Realism;
+}
+
+export async function startWorld(name: string, options: WorldOptions = {}): Promise<World> {
+  const profile = options.profile ?? 'seed';
   const tag = `${name}_${Math.random().toString(36).slice(2, 8)}`;
   const sim = await startSimulator();
   const s3 = await startS3rver();
-  const backend = await FakeBackend.start({ profile: 'seed', token: TOKEN });
+  const backend = await FakeBackend.start({ profile, token: TOKEN, ...(options.realism ? { realism: options.realism } : {}) });
   const dataDir = mkdtempSync(join(tmpdir(), `wa-e2e-${name}-`));
-  const workerId = `e2e-${tag}`;
+  const workerId = profile === 'whatsam' ? `e2e-${tag}`.toLowerCase().replace(/[^a-z0-9]+/g, '-') : `e2e-${tag}`;
   const bucket = 'whatsapp-sessions';
   const store = createSnapshotStore(
     minioSettings(s3, { bucket }),
@@ -67,7 +76,7 @@ export async function startWorld(name: string): Promise<World> {
             simEnv: sim.childEnv(),
             s3: { ...s3, bucket },
             backend: options.standalone ? undefined : { url: backend.url, token: TOKEN },
-            extra: { WORKER_ENDPOINT: `http://127.0.0.1:${port}`, ...options.env },
+            extra: { WORKER_ENDPOINT: `http://127.0.0.1:${port}`, BACKEND_PROFILE: profile, ...options.env },
           }),
       });
       workers.push(w);
