@@ -9,6 +9,9 @@ import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { Logger } from '../src/logger.js';
 import type { AuthStore } from './auth/auth-state.js';
 import { isUntrustedServerError } from './wa-trust/install.js';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { ProxyAgents } from './proxy/agents.js';
+import { proxyReasonOf } from './proxy/proxy-failure.js';
 import { closeCodeOf, decideOnClose, nextBadSessions, reconnectDelay, DEFAULT_BACKOFF, DEFAULT_BAD_SESSION_MAX, type BackoffSettings } from './reconnect-policy.js';
 
 export type TerminalKind = 'logged-out' | 'replaced' | 'failed';
@@ -25,6 +28,8 @@ export interface ConnectionEvents {
 export interface ConnectionOptions {
   auth: AuthStore;
   waWebsocketUrl?: string | undefined;
+  /** The session's egress proxy (issue 19 §2): the socket and media uploads go through it. */
+  proxy?: ProxyAgents | undefined;
   qrMaxAttempts: number;
   /** Reconnects after close code 500 without an `open` before the session fails (bad_session). */
   badSessionMaxAttempts?: number | undefined;
@@ -126,6 +131,9 @@ export class Connection {
       auth: auth.state,
       logger: baileysLogger,
       ...(waWebsocketUrl ? { waWebSocketUrl: waWebsocketUrl } : {}),
+      // `agent`: the WebSocket's tunnel; `fetchAgent`: media uploads (Baileys' node:https upload).
+      // Baileys types them as https.Agent; agent-base agents serve both http(s) and ws(s).
+      ...(this.options.proxy ? { agent: this.options.proxy.socket as HttpsAgent, fetchAgent: this.options.proxy.media as HttpsAgent } : {}),
       ...(keepAliveIntervalMs ? { keepAliveIntervalMs } : {}),
       ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
       ...(qrTimeoutMs ? { qrTimeout: qrTimeoutMs } : {}),
@@ -186,17 +194,18 @@ export class Connection {
       const code = closeCodeOf(error);
       live.detach();
       this.live = undefined;
-      this.badSessions = nextBadSessions(this.badSessions, code);
+      const proxyFailure = this.options.proxy ? proxyReasonOf(error) : undefined;
+      this.badSessions = nextBadSessions(this.badSessions, code, proxyFailure);
       const badSessionMax = this.options.badSessionMaxAttempts ?? DEFAULT_BAD_SESSION_MAX;
       const untrustedServer = isUntrustedServerError(error);
-      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, untrustedServer, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts, badSessions: this.badSessions, badSessionMax });
+      const action = decideOnClose({ code, intentional: live.intentional || this.stopping, untrustedServer, proxyFailure, paired: auth.paired, qrShown: this.qrShown, qrMax: qrMaxAttempts, badSessions: this.badSessions, badSessionMax });
       if (untrustedServer && action.kind === 'failed') {
         this.options.logger.error(
           { reason: 'untrusted_server', problem: (error as { problem?: string }).problem ?? (error as Error).message },
           'WhatsApp server failed certificate verification: refusing to talk to it; session failed (untrusted_server), auth untouched',
         );
       }
-      this.options.logger.info({ code, action: action.kind, message: (error as Error | undefined)?.message }, 'socket closed');
+      this.options.logger.info({ code, action: action.kind, ...(proxyFailure ? { reason: proxyFailure } : {}), message: (error as Error | undefined)?.message }, 'socket closed');
       const closeCode = code ?? 0;
       switch (action.kind) {
         case 'none':
@@ -209,7 +218,7 @@ export class Connection {
           }
           return this.scheduleReconnect(closeCode);
         case 'reconnect':
-          return this.scheduleReconnect(closeCode);
+          return this.scheduleReconnect(closeCode, action.reason);
         case 'logged-out':
           return events.terminal('logged-out', { reason: 'logged_out', closeCode });
         case 'replaced':
@@ -220,11 +229,11 @@ export class Connection {
     }
   }
 
-  private scheduleReconnect(closeCode: number): void {
+  private scheduleReconnect(closeCode: number, reason?: FailureReason): void {
     if (this.stopping) return;
     this.attempts++;
     const delayMs = reconnectDelay(this.attempts, this.options.backoff ?? DEFAULT_BACKOFF);
-    this.options.events.status('reconnecting', { closeCode });
+    this.options.events.status('reconnecting', { closeCode, ...(reason ? { reason } : {}) });
     this.options.events.reconnect({ closeCode, attempt: this.attempts, delayMs });
     this.cancelTimer();
     this.reconnectTimer = setTimeout(() => {

@@ -7,8 +7,11 @@ import type { FailureReason } from '../src/status.js';
 export type CloseAction =
   /** 515 after pairing: WhatsApp asks for a fresh socket at once. */
   | { kind: 'restart-now' }
-  /** Transient (428, 408, 503, network, 500 within its bound): new socket after a backoff, same process. */
-  | { kind: 'reconnect' }
+  /**
+   * Transient (428, 408, 503, network, 500 within its bound, the session's proxy): new socket after
+   * a backoff, same process. `reason`: shown with `reconnecting` (the proxy's failure).
+   */
+  | { kind: 'reconnect'; reason?: FailureReason }
   /** 401: the device is revoked; delete auth, exit "logged out". */
   | { kind: 'logged-out' }
   /** 440: another client took over; exit "replaced", never fight back. */
@@ -25,6 +28,8 @@ export interface CloseContext {
   intentional: boolean;
   /** The server failed certificate verification (wa-trust/install.ts): never reconnect to it. */
   untrustedServer?: boolean;
+  /** The tunnel through the session's proxy could not be made (session-host/proxy/proxy-failure.ts). */
+  proxyFailure?: 'proxy_unreachable' | 'proxy_refused' | undefined;
   /** Whether the device is paired (`creds.me` known). */
   paired: boolean;
   /** QR codes shown so far in this host, and the cap. */
@@ -55,6 +60,9 @@ export function decideOnClose(ctx: CloseContext): CloseAction {
   if (ctx.intentional) return { kind: 'none' };
   // A server that cannot prove it is WhatsApp gets no second try (no reconnect storm, no QR).
   if (ctx.untrustedServer) return { kind: 'failed', reason: 'untrusted_server' };
+  // The proxy, not WhatsApp, said no: WhatsApp never judged the session, so no code applies and
+  // no bad-session count grows; it heals when the proxy does (or its setting changes).
+  if (ctx.proxyFailure) return { kind: 'reconnect', reason: ctx.proxyFailure };
   switch (ctx.code) {
     case CLOSE.RESTART_REQUIRED:
       return { kind: 'restart-now' };
@@ -81,9 +89,12 @@ export function decideOnClose(ctx: CloseContext): CloseAction {
   }
 }
 
-/** The 500 count after a close with `code`; the connection sets it back to 0 on `open`. */
-export function nextBadSessions(count: number, code: number | undefined): number {
-  return code === CLOSE.BAD_SESSION ? count + 1 : count;
+/**
+ * The 500 count after a close with `code`; the connection sets it back to 0 on `open`. A close the
+ * proxy caused (Baileys reports it as 500 too) does not count: WhatsApp was never reached.
+ */
+export function nextBadSessions(count: number, code: number | undefined, proxyFailure?: string): number {
+  return code === CLOSE.BAD_SESSION && proxyFailure === undefined ? count + 1 : count;
 }
 
 export interface BackoffSettings {

@@ -52,6 +52,9 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
     channel.send({ type: 'snapshot', generation: restored.generation, bytes, durationMs: Date.now() - restoreStarted, trigger: 'restore' });
   }
   const auth = new AuthStore(folder, restored.files, { current: restored.generation, uploaded: restored.uploaded }, logger);
+  // Loaded only by a host whose session has a proxy (issue 19 §2): the others never carry the agents.
+  const proxy = init.proxy === undefined ? undefined : (await import('./proxy/agents.js')).proxyAgents(init.proxy);
+  if (proxy) logger.info({ proxy: proxy.shown }, 'WhatsApp traffic of this session goes through its proxy');
   const sent = new SentMessages(init.dataDir, init.sessionId);
   let media: Promise<Enrich> | undefined;
   const incoming = new IncomingQueue(
@@ -65,6 +68,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
           storageTimeoutMs: init.storageTimeoutMs,
           logger,
           socket: () => connection.socket,
+          ...(proxy ? { agent: proxy.media } : {}),
         });
         return (messages, raw) => downloader.enrich(messages, raw);
       })),
@@ -72,6 +76,7 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
   const connection = new Connection({
     auth,
     waWebsocketUrl: init.waWebsocketUrl,
+    proxy,
     qrMaxAttempts: init.qrMaxAttempts,
     badSessionMaxAttempts: init.badSessionMaxAttempts,
     keepAliveIntervalMs: init.keepAliveIntervalMs,

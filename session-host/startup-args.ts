@@ -1,6 +1,16 @@
 import { WorkerError } from '../src/errors.js';
 import { IPC_PROTOCOL_VERSION, type HostInit } from '../src/ipc/protocol.js';
+import { parseProxyUrl } from '../src/proxy/proxy-url.js';
 import { isValidSessionId, SESSION_ID_RULE } from '../src/session-id.js';
+
+function isValidProxyUrl(value: unknown): boolean {
+  try {
+    parseProxyUrl(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `--session <id>` from argv (the only thing a host learns before `init`; never a secret). */
 export function sessionIdFromArgv(argv: readonly string[]): string {
@@ -25,6 +35,7 @@ export function validateInit(message: HostInit, sessionId: string): HostInit {
   if (message.sendConfirmTimeoutMs !== undefined && (!Number.isInteger(message.sendConfirmTimeoutMs) || message.sendConfirmTimeoutMs < 1)) problems.push('sendConfirmTimeoutMs must be a positive integer');
   if (!Array.isArray(message.encryptionKeys)) problems.push('encryptionKeys must be an array');
   if (message.waWebsocketUrl !== undefined && !/^wss?:\/\//.test(message.waWebsocketUrl)) problems.push('waWebsocketUrl must be ws:// or wss://');
+  if (message.proxy !== undefined && !isValidProxyUrl(message.proxy)) problems.push('proxy must be an http, https, socks5 or socks5h URL with host and port');
   if (problems.length > 0) throw new WorkerError('INIT_INVALID', `invalid init message: ${problems.join('; ')}`);
   return message;
 }

@@ -10,10 +10,10 @@ export const REDACT_PATHS: readonly string[] = [
   'token', 'authToken', 'workerAuthToken', 'metricsToken', 'accessKey', 'secretKey', 'secret', 'password',
   'authorization', 'Authorization', 'encryptionKey', 'authEncryptionKey', 'authEncryptionKeyPrevious',
   'minioAccessKey', 'minioSecretKey', 'creds', 'keys', 'privKey', 'noiseKey', 'signedIdentityKey',
-  'advSecretKey', 'qr',
+  'advSecretKey', 'qr', 'waProxyUrl', 'proxyUrl',
   '*.token', '*.authToken', '*.workerAuthToken', '*.metricsToken', '*.accessKey', '*.secretKey', '*.secret',
   '*.password', '*.authorization', '*.Authorization', '*.encryptionKey', '*.authEncryptionKey',
-  '*.authEncryptionKeyPrevious', '*.minioAccessKey', '*.minioSecretKey', '*.creds', '*.privKey',
+  '*.authEncryptionKeyPrevious', '*.minioAccessKey', '*.minioSecretKey', '*.creds', '*.privKey', '*.waProxyUrl', '*.proxyUrl',
   'req.headers.authorization', 'headers.authorization', 'config.headers.Authorization',
 ];
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ReceiptStatus } from './ipc/protocol.js';
+import type { SessionProxyView } from './proxy/proxy-url.js';
 import type { FailureReason, SessionStatus } from './status.js';
 
 /**
@@ -29,6 +30,8 @@ export interface SessionView {
   lastCloseCode: number | null;
   /** ISO-8601 of the scheduled restart while the host waits out its backoff, else null. */
   nextRestartAt: string | null;
+  /** The egress proxy its host uses (credentials shown as `***`); null = direct (issue 19 §2). */
+  proxy: SessionProxyView | null;
 }
 
 /** Where a session came from: created through this worker's API, or assigned by the backend. */

@@ -25,8 +25,9 @@ export function isSessionStatus(value: unknown): value is SessionStatus {
 }
 
 /**
- * Stable `reason` values that accompany `failed` (and recovery failures), and `recovering` after a
- * transient boot failure (`storage_unavailable`, `lock_held`).
+ * Stable `reason` values that accompany `failed` (and recovery failures), `recovering` after a
+ * transient boot failure (`storage_unavailable`, `lock_held`), and `reconnecting` when the
+ * session's proxy is the cause (`proxy_unreachable`, `proxy_refused`).
  */
 export const FAILURE_REASONS = [
   'crash_loop',
@@ -52,6 +53,10 @@ export const FAILURE_REASONS = [
   'untrusted_server',
   /** A logout WhatsApp could not be told about yet: `disconnected`, auth kept, done at the next start. */
   'logout_pending',
+  /** `reconnecting` while the session's proxy does not answer (issue 19 §2); retried with backoff, never failed. */
+  'proxy_unreachable',
+  /** `reconnecting` while the session's proxy answers no (wrong credentials, refused target); retried with backoff. */
+  'proxy_refused',
   'unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -10,6 +10,7 @@ import type { ProcSample } from './proc-stats.js';
 import { RecoveryRunner, type RecoveryTarget } from './recovery/recovery-runner.js';
 import { RegistryFile, type RegistryEntry } from './registry/registry-file.js';
 import { SessionRegistry } from './registry/session-registry.js';
+import { SessionSettingsFile } from './registry/session-settings.js';
 
 export interface SessionManagerOptions {
   workerId: string;
@@ -42,11 +43,13 @@ export class SessionManager {
     // Hosts may run with another working directory's idea of "./data": hand them the absolute path.
     const cfg = Object.freeze({ ...config, dataDir: options.dataDir }) as Config;
     this.config = cfg;
+    const makeInit = hostInitFactory(cfg, options.workerId);
     this.registry = new SessionRegistry({
       maxSessions: config.maxSessions,
       policy: policyFromConfig(config),
       host: hostSettingsFromConfig(cfg, options.hostModulePath ?? DEFAULT_HOST_MODULE),
-      makeInit: hostInitFactory(cfg, options.workerId),
+      // Each host gets its session's proxy (its own, else WA_PROXY_URL) at every start (issue 19 §2).
+      makeInit: (id, isRecovery, opts) => makeInit(id, isRecovery, { ...opts, proxy: this.registry.proxyUrl(id) }),
       // Logouts are carried out by a host under the session lock (issue 13 §7); the supervisor
       // only records the request, so no crash or missing socket can lose it.
       markLogout: (id) => markLogoutPending(this.options.dataDir, id),
@@ -54,6 +57,8 @@ export class SessionManager {
       logger: this.log,
       file: this.standalone ? new RegistryFile(options.dataDir) : undefined,
       metrics: options.metrics,
+      settings: new SessionSettingsFile(options.dataDir),
+      defaultProxy: config.waProxyUrl,
     });
     this.hostResources = new HostResourceMonitor(() => this.registry.hostPids(), config.hostSampleIntervalMs);
     this.hostResources.start();

@@ -64,6 +64,7 @@ export function syntheticSessions(count: number, now = new Date()): SessionView[
       connectedAt: status === 'connected' ? now.toISOString() : null,
       lastCloseCode: null,
       nextRestartAt: null,
+      proxy: null,
     };
   });
 }

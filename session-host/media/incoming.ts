@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { getMediaKeys, type proto, type WAMessage, type WASocket } from '@whiskeysockets/baileys';
 import { errorCode, errorMessage } from '../../src/errors.js';
 import type { HostMediaSettings, IncomingMessage, StorageSettings } from '../../src/ipc/protocol.js';
@@ -19,6 +20,8 @@ export interface IncomingMediaContext {
   storageTimeoutMs: number;
   logger: Logger;
   socket(): WASocket | undefined;
+  /** The session's proxy (issue 19 §2): downloads from WhatsApp's media host go through it. */
+  agent?: Agent;
 }
 
 type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
@@ -75,7 +78,7 @@ export class IncomingMedia {
     const conn = await sock.refreshMediaConn(false);
     const host = conn.hosts[0]?.hostname;
     if (!host) throw mediaError('MEDIA_FETCH_FAILED', 'WhatsApp named no media host');
-    const fetched = await fetchMedia(`https://${host}${fields.directPath}`, { maxBytes: maxBytes + 26, timeoutMs: fetchTimeoutMs, allowPrivate: true, maxRedirects: 2 });
+    const fetched = await fetchMedia(`https://${host}${fields.directPath}`, { maxBytes: maxBytes + 26, timeoutMs: fetchTimeoutMs, allowPrivate: true, maxRedirects: 2, ...(this.ctx.agent ? { agent: this.ctx.agent } : {}) });
     const keys = await getMediaKeys(fields.mediaKey, kind);
     const data = decryptMedia(fetched.data, keys as { iv: Buffer; cipherKey: Buffer; macKey: Buffer }, fields);
     if (data.length > maxBytes) throw mediaError('MEDIA_TOO_LARGE', `the medium has ${data.length} bytes; MEDIA_MAX_BYTES is ${maxBytes}`);

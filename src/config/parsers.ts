@@ -1,3 +1,5 @@
+import { parseProxyUrl, PROXY_SCHEMES } from '../proxy/proxy-url.js';
+
 /**
  * Pure value parsers for configuration. Each returns the parsed value or throws a `ParseProblem`
  * whose text says what is allowed; the loader adds the variable name and the (redacted) value.
@@ -126,3 +128,15 @@ export function backendUrl(): Parser<string> {
     return v;
   };
 }
+
+/**
+ * An egress proxy URL (src/proxy/proxy-url.ts): http, https, socks5 or socks5h, host and an
+ * explicit port, optional credentials; returned normalised. The loader never echoes it (secret).
+ */
+export const proxyUrl: Parser<string> = (raw) => {
+  try {
+    return parseProxyUrl(raw).url;
+  } catch {
+    throw new ParseProblem(`expected scheme://[user:password@]host:port with scheme ${PROXY_SCHEMES.join(', ')}`);
+  }
+};

@@ -1,5 +1,5 @@
 import { MEDIA_FETCH_TIMEOUT_MS_DEFAULT, MEDIA_MAX_BYTES_DEFAULT } from '../media/defaults.js';
-import { aesKey, backendUrl, boolean, integer, list, nodeFlags, oneOf, text, url, type Parser } from './parsers.js';
+import { aesKey, backendUrl, boolean, integer, list, nodeFlags, oneOf, proxyUrl, text, url, type Parser } from './parsers.js';
 
 /**
  * Every environment variable the worker reads, in one table: name, default, parser, whether it is
@@ -61,6 +61,7 @@ export const SPEC = {
   authEncryptionKeyPrevious: v({ name: 'AUTH_ENCRYPTION_KEY_PREVIOUS', default: undefined, parse: aesKey, secret: true, doc: 'previous key, still accepted for reading during a key rotation' }),
   // --- WhatsApp
   waWebsocketUrl: v({ name: 'WA_WEBSOCKET_URL', default: undefined, parse: url(['ws', 'wss']), doc: "WhatsApp web socket URL; unset = Baileys' default" }),
+  waProxyUrl: v({ name: 'WA_PROXY_URL', default: undefined, parse: proxyUrl, secret: true, doc: 'default egress proxy of sessions without their own (http, https, socks5 or socks5h://[user:password@]host:port); unset = direct' }),
   qrMaxAttempts: v({ name: 'QR_MAX_ATTEMPTS', default: '5', parse: integer(1, 100), doc: 'QR codes shown before a session fails with qr_timeout' }),
   logoutTimeoutMs: v({ name: 'LOGOUT_TIMEOUT_MS', default: '30000', parse: integer(1000, HOUR), doc: 'ms a logout waits to reach WhatsApp before it stays pending (done at the next start)' }),
   badSessionMaxAttempts: v({ name: 'BAD_SESSION_MAX_ATTEMPTS', default: '5', parse: integer(1, 1000), doc: 'reconnects after close code 500 without an open before a session fails with bad_session' }),

@@ -44,6 +44,11 @@ export interface HostInit {
   encryptionKeys: string[];
   /** Undefined = Baileys' default WhatsApp URL. */
   waWebsocketUrl?: string;
+  /**
+   * The session's egress proxy URL, credentials included (issue 19 §2: its own, else WA_PROXY_URL);
+   * undefined = direct. Only here, never in argv, env or logs (shown redacted).
+   */
+  proxy?: string;
   qrMaxAttempts: number;
   logLevel: string;
   /** True when the supervisor starts this host to restore a session it had before. */

@@ -24,6 +24,11 @@ export interface MediaFetchOptions extends MediaFetchLimits {
   resolve?: ResolveAll;
   /** Which addresses count as private; tests that need a stand-in "public" server replace it. */
   verdict?: (address: string) => AddressVerdict;
+  /**
+   * A proxy agent (issue 19 §2: WhatsApp's media host through the session's proxy). The proxy
+   * resolves and connects, so no address can be checked here: only with `allowPrivate`.
+   */
+  agent?: http.Agent;
 }
 
 export interface FetchedMedia {
@@ -49,6 +54,7 @@ const systemResolve: ResolveAll = (hostname) =>
  * No keep-alive agent: a pooled socket could skip the check.
  */
 export async function fetchMedia(url: string, options: MediaFetchOptions): Promise<FetchedMedia> {
+  if (options.agent && !options.allowPrivate) throw new WorkerError('MEDIA_PROXY_UNCHECKED', 'a media fetch through a proxy cannot check addresses; only for WhatsApp-named hosts');
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   try {
@@ -83,7 +89,7 @@ function oneHop(url: URL, options: MediaFetchOptions, signal: AbortSignal): Prom
   const lookup = guardedLookup(options.resolve ?? systemResolve, options.allowPrivate ? () => ({ allowed: true }) : verdict);
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise<HopOutcome>((resolve, reject) => {
-    const req = lib.request(url, { method: 'GET', agent: false, lookup, signal, headers: { accept: '*/*', 'user-agent': 'wa-gateway-worker' } }, (res) => {
+    const req = lib.request(url, { method: 'GET', ...(options.agent ? { agent: options.agent } : { agent: false, lookup }), signal, headers: { accept: '*/*', 'user-agent': 'wa-gateway-worker' } }, (res) => {
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status) && res.headers.location) {
         res.resume();

@@ -1,6 +1,7 @@
 import { WorkerError } from '../../src/errors.js';
 import type { ActionResult, ChatAction, ContactCheck, HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
+import type { SessionProxyView } from '../../src/proxy/proxy-url.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
 import type { FailureReason, SessionStatus } from '../../src/status.js';
 import { HostHandle, type HostEvent, type HostExit, type HostHandleOptions } from '../host/host-handle.js';
@@ -30,6 +31,8 @@ export interface ActorDeps {
   logger: Logger;
   /** Host lifecycle, IPC and send counters; absent in tests that do not look at metrics. */
   metrics?: Metrics | undefined;
+  /** The session's proxy as shown (redacted); absent = direct. Read at every view. */
+  proxy?: () => SessionProxyView | null;
   now?: () => number;
   random?: () => number;
 }
@@ -174,6 +177,7 @@ export class SessionActor {
       connectedAt: this.connectedAt,
       lastCloseCode: this.lastCloseCode,
       nextRestartAt: this.nextRestartAt,
+      proxy: this.deps.proxy?.() ?? null,
     };
   }
 

@@ -170,7 +170,8 @@ function onHostEvent(state: ActorState, event: Exclude<ActorEvent, { type: 'star
       // the operator asked for; the exit settles the status.
       if (state.phase === 'stopping') return same(state);
       const hostReason = event.status === 'failed' ? event.reason ?? 'unknown' : state.hostReason;
-      const reason = event.status === 'failed' ? hostReason : null;
+      // `reconnecting` carries the host's reason when it knows one (the session's proxy, issue 19 §2).
+      const reason = event.status === 'failed' ? hostReason : event.status === 'reconnecting' ? (event.reason ?? null) : null;
       return { state: { ...state, status: event.status, reason, hostReason }, effects: [] };
     }
     case 'host-init-failed':

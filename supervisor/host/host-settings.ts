@@ -21,7 +21,7 @@ function defaultHostModule(): string {
 }
 
 /** Builds the `init` message for one host. Secrets travel only here, never in argv or env. */
-export function hostInitFactory(config: Config, workerId: string): (sessionId: string, isRecovery: boolean, options?: { logoutOnly?: boolean }) => HostInit {
+export function hostInitFactory(config: Config, workerId: string): (sessionId: string, isRecovery: boolean, options?: { logoutOnly?: boolean; proxy?: string | undefined }) => HostInit {
   const storage = storageSettingsFromConfig(config);
   const encryptionKeys = encryptionKeysFromConfig(config).map((k) => k.toString('base64'));
   return (sessionId, isRecovery, options) => ({
@@ -34,6 +34,8 @@ export function hostInitFactory(config: Config, workerId: string): (sessionId: s
     storageTimeoutMs: config.storageTimeout,
     encryptionKeys,
     ...(config.waWebsocketUrl === undefined ? {} : { waWebsocketUrl: config.waWebsocketUrl }),
+    // The session's proxy as the registry resolved it (its own, else WA_PROXY_URL); none = direct.
+    ...(options?.proxy === undefined ? {} : { proxy: options.proxy }),
     qrMaxAttempts: config.qrMaxAttempts,
     badSessionMaxAttempts: config.badSessionMaxAttempts,
     contactCacheTtlMs: config.contactCheckCacheTtlMs,

@@ -9,6 +9,8 @@ import type { Policy } from '../actor/transitions.js';
 import type { HostInit } from '../../src/ipc/protocol.js';
 import type { RegistryEntry, RegistryFile } from './registry-file.js';
 import type { Metrics } from '../metrics/registry.js';
+import type { SessionSettingsFile } from './session-settings.js';
+import { effectiveProxy } from '../../src/proxy/proxy-url.js';
 
 export interface RegistryDeps {
   maxSessions: number;
@@ -24,6 +26,10 @@ export interface RegistryDeps {
   file?: RegistryFile | undefined;
   /** Handed to every actor (host lifecycle, IPC and send counters). */
   metrics?: Metrics | undefined;
+  /** Per-session settings (issue 19 §2: proxies), both modes; absent = none can be set. */
+  settings?: SessionSettingsFile | undefined;
+  /** WA_PROXY_URL: the proxy of sessions without their own. */
+  defaultProxy?: string | undefined;
 }
 
 export type SessionListener = (event: SessionEvent) => void;
@@ -97,14 +103,56 @@ export class SessionRegistry {
       }
       return existing.actor;
     }
-    if (this.records.size >= this.deps.maxSessions) {
-      throw new WorkerError('MAX_SESSIONS_REACHED', `this worker already hosts ${this.records.size} sessions (MAX_SESSIONS=${this.deps.maxSessions})`, { details: { maxSessions: this.deps.maxSessions } });
-    }
+    this.assertCapacity();
     const actor = this.makeActor(spec, null);
     this.records.set(sessionId, { actor, createdAt: new Date().toISOString(), desired: 'running', ended: null });
     if (options.start !== false) actor.start(options.isRecovery ?? false);
     this.persist();
     return actor;
+  }
+
+  /**
+   * Creates (idempotent) a session with its own proxy, or `null` for the default (issue 19 §2).
+   * A new session's setting is on disk before its first host starts; an existing session is
+   * changed as by `setProxy`.
+   */
+  async createWithProxy(spec: SessionSpec, proxy: string | null): Promise<SessionView> {
+    const sessionId = assertSessionId(spec.sessionId);
+    if (this.records.has(sessionId)) {
+      this.ensure(spec);
+      return this.setProxy(sessionId, proxy);
+    }
+    this.assertOpen();
+    this.assertCapacity();
+    await this.settingsFile().setProxy(sessionId, proxy);
+    try {
+      return this.create(spec);
+    } catch (err) {
+      await this.settingsFile().forget(sessionId).catch((e: unknown) => this.log.warn({ err: e, sessionId }, 'could not drop the settings of a session that was not created'));
+      throw err;
+    }
+  }
+
+  /**
+   * Sets (a normalised URL) or clears (null: WA_PROXY_URL, else direct) a session's own proxy,
+   * saved before anything else changes. When that changes the proxy its host uses and a host runs
+   * (or waits to), the host is restarted on the new route: auth is kept, so no QR.
+   */
+  async setProxy(sessionId: string, proxy: string | null): Promise<SessionView> {
+    const rec = this.record(sessionId);
+    const before = this.proxyUrl(sessionId);
+    await this.settingsFile().setProxy(sessionId, proxy);
+    const live = rec.desired === 'running' && rec.ended === null && rec.actor.internal.phase !== 'none';
+    if (this.proxyUrl(sessionId) !== before && live && this.records.get(sessionId) === rec) {
+      this.log.info({ sessionId, proxy: rec.actor.view().proxy }, 'session proxy changed: restarting its host');
+      return this.restart(sessionId);
+    }
+    return rec.actor.view();
+  }
+
+  /** The proxy URL (credentials included) a new host of the session gets; undefined = direct. */
+  proxyUrl(sessionId: string): string | undefined {
+    return effectiveProxy(this.deps.settings?.proxyOf(sessionId), this.deps.defaultProxy)?.url;
   }
 
   /** Stops the host (no logout) and forgets the session. Resolves once its host has exited. */
@@ -115,6 +163,7 @@ export class SessionRegistry {
     await done;
     this.records.delete(sessionId);
     this.persist();
+    await this.deps.settings?.forget(sessionId).catch((err: unknown) => this.log.warn({ err, sessionId }, 'could not drop the settings of a deleted session'));
   }
 
   restart(sessionId: string): SessionView {
@@ -253,6 +302,7 @@ export class SessionRegistry {
       logoutPending: this.deps.logoutPending?.(sessionId) ?? false,
       logger: this.log,
       metrics: this.deps.metrics,
+      proxy: () => effectiveProxy(this.deps.settings?.proxyOf(sessionId), this.deps.defaultProxy)?.view ?? null,
       emit: (event) => this.onActorEvent(sessionId, event),
       onRemoved: () => undefined,
     });
@@ -275,6 +325,17 @@ export class SessionRegistry {
     const rec = this.records.get(sessionId);
     if (!rec) throw new WorkerError('SESSION_NOT_FOUND', `session ${sessionId} is not hosted on this worker`, { details: { sessionId } });
     return rec;
+  }
+
+  private assertCapacity(): void {
+    if (this.records.size >= this.deps.maxSessions) {
+      throw new WorkerError('MAX_SESSIONS_REACHED', `this worker already hosts ${this.records.size} sessions (MAX_SESSIONS=${this.deps.maxSessions})`, { details: { maxSessions: this.deps.maxSessions } });
+    }
+  }
+
+  private settingsFile(): SessionSettingsFile {
+    if (!this.deps.settings) throw new WorkerError('SESSION_SETTINGS_UNAVAILABLE', 'this worker keeps no per-session settings');
+    return this.deps.settings;
   }
 
   private assertOpen(): void {

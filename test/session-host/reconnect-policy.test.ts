@@ -16,6 +16,15 @@ describe('reconnect policy (design.md §6)', () => {
     expect(decideOnClose({ ...base, code }).kind).toBe(kind);
   });
 
+  it('a close the proxy caused reconnects with its reason and never counts as a bad session (issue 19 §2)', () => {
+    // Baileys reports a tunnel that could not be made as 500: far past the bound it still reconnects.
+    expect(decideOnClose({ ...base, code: 500, badSessions: 99, proxyFailure: 'proxy_unreachable' })).toEqual({ kind: 'reconnect', reason: 'proxy_unreachable' });
+    expect(decideOnClose({ ...base, code: 408, proxyFailure: 'proxy_refused' })).toEqual({ kind: 'reconnect', reason: 'proxy_refused' });
+    expect(decideOnClose({ ...base, code: 500, proxyFailure: 'proxy_refused', intentional: true })).toEqual({ kind: 'none' });
+    expect(nextBadSessions(2, 500, 'proxy_unreachable')).toBe(2);
+    expect(nextBadSessions(2, 500)).toBe(3);
+  });
+
   it('411 fails with its reason; 403 fails as forbidden (banned), distinct from every other failure', () => {
     expect(decideOnClose({ ...base, code: 411 })).toEqual({ kind: 'failed', reason: 'multidevice_mismatch' });
     expect(decideOnClose({ ...base, code: 403 })).toEqual({ kind: 'failed', reason: 'forbidden' });

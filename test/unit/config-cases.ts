@@ -60,6 +60,12 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   LOGOUT_TIMEOUT_MS: { default: 30000, good: [['1000', 1000], [String(HOUR), HOUR]], bad: ['999', String(HOUR + 1), '30s'], allowed: ms(1000, HOUR) },
   CONTACT_CHECK_CACHE_TTL_MS: { default: 600000, good: [['0', 0], [String(24 * HOUR), 24 * HOUR]], bad: ['-1', String(24 * HOUR + 1), '10m'], allowed: ms(0, 24 * HOUR) },
   SEND_CONFIRM_TIMEOUT_MS: { default: 20000, good: [['100', 100], ['50000', 50000]], bad: ['99', '50001', '20s'], allowed: ms(100, 50_000) },
+  WA_PROXY_URL: {
+    default: undefined,
+    good: [['http://127.0.0.1:3128', 'http://127.0.0.1:3128'], [' socks5h://u:p%40ss@proxy.example:1080/ ', 'socks5h://u:p%40ss@proxy.example:1080'], ['HTTPS://[::1]:8443', 'https://[::1]:8443']],
+    bad: ['ftp://h:21', 'http://h', 'http://h:0', 'socks5://h:1080/path', 'http://:pw@h:1', 'not a url'],
+    allowed: 'expected scheme://[user:password@]host:port with scheme http, https, socks5, socks5h',
+  },
   QR_MAX_ATTEMPTS: { default: 5, good: [['1', 1], ['100', 100]], bad: ['0', '101'], allowed: ms(1, 100) },
   MEDIA_ALLOW_PRIVATE_URLS: { default: false, good: BOOL_GOOD, bad: ['yes please'], allowed: 'expected true or false' },
   MEDIA_MAX_BYTES: { default: 67108864, good: [['1024', 1024], ['2147483648', 2147483648]], bad: ['1023', '2147483649', '64MB'], allowed: ms(1024, 2147483648) },
@@ -101,4 +107,4 @@ export const CASES: Readonly<Record<string, VarCase>> = {
 };
 
 /** Variables whose values must never appear in output (redacted even in error lines). */
-export const SECRET_VARIABLES = ['WORKER_AUTH_TOKEN', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'AUTH_ENCRYPTION_KEY', 'AUTH_ENCRYPTION_KEY_PREVIOUS', 'METRICS_TOKEN', 'WEBHOOK_SECRET'];
+export const SECRET_VARIABLES = ['WORKER_AUTH_TOKEN', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY', 'AUTH_ENCRYPTION_KEY', 'AUTH_ENCRYPTION_KEY_PREVIOUS', 'METRICS_TOKEN', 'WEBHOOK_SECRET', 'WA_PROXY_URL'];

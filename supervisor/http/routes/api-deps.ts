@@ -10,6 +10,10 @@ import type { EventOutbox } from '../../outbox/index.js';
 /** What the session API needs of the registry (supervisor/registry/session-registry.ts). */
 export interface SessionCommands {
   create(spec: SessionSpec): SessionView;
+  /** Create with the session's own proxy (null = the default): saved before its first host starts. */
+  createWithProxy(spec: SessionSpec, proxy: string | null): Promise<SessionView>;
+  /** Change the session's own proxy (null = the default); a running host restarts on it (issue 19 §2). */
+  setProxy(sessionId: string, proxy: string | null): Promise<SessionView>;
   get(sessionId: string): SessionView | undefined;
   list(): SessionView[];
   restart(sessionId: string): SessionView;
@@ -56,6 +60,8 @@ export function sessionCommands(
 ): SessionCommands {
   return {
     create: (spec) => registry.create(spec),
+    createWithProxy: (spec, proxy) => registry.createWithProxy(spec, proxy),
+    setProxy: (id, proxy) => registry.setProxy(id, proxy),
     get: (id) => registry.get(id),
     list: () => registry.list(),
     restart: (id) => registry.restart(id),

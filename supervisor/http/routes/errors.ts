@@ -11,6 +11,10 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   INVALID_SESSION_ID: 400,
   INVALID_RECIPIENT: 400,
   INVALID_MESSAGE: 400,
+  // A proxy URL an operator gave (issue 19 §2); the message never holds its credentials.
+  PROXY_URL_INVALID: 400,
+  SESSION_SETTINGS_WRITE_FAILED: 503,
+  SESSION_SETTINGS_UNAVAILABLE: 503,
   SESSION_NOT_FOUND: 404,
   SESSION_NOT_CONNECTED: 409,
   APP_STATE_NOT_READY: 409,
@@ -45,6 +49,15 @@ export function toHttpError(err: unknown): unknown {
   if (status === undefined) return err;
   const code = NOT_CONNECTED.has(err.code) ? 'SESSION_NOT_CONNECTED' : err.code;
   return new HttpError(status, code, err.message, err.details);
+}
+
+/** `mapped` for a synchronous check (body parsing) before any command runs. */
+export function mappedSync<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw toHttpError(err);
+  }
 }
 
 /** Runs a route's command and turns a known WorkerError into its HTTP answer. */

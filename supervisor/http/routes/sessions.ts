@@ -2,14 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { ok } from '../envelope.js';
 import { HttpError } from '../http-error.js';
 import { responses, SESSION_PARAMS } from '../schemas/common.js';
-import { CREATE_SESSION_BODY, SESSION_DELETED, SESSION_LIST, SESSION_LIST_QUERY, SESSION_VIEW, type CreateSessionBody, type SessionListQuery } from '../schemas/sessions.js';
+import { parseProxyUrl } from '../../../src/proxy/proxy-url.js';
+import { CREATE_SESSION_BODY, SESSION_DELETED, SESSION_LIST, SESSION_LIST_QUERY, SESSION_VIEW, UPDATE_SESSION_BODY, type CreateSessionBody, type SessionListQuery, type UpdateSessionBody } from '../schemas/sessions.js';
 import type { ApiDeps } from './api-deps.js';
 import { register, type Endpoint } from './endpoint.js';
-import { mapped } from './errors.js';
+import { mapped, mappedSync } from './errors.js';
 
 type IdParams = { id: string };
 
-export type SessionEndpointName = 'create' | 'list' | 'get' | 'restart' | 'disconnect' | 'logout' | 'remove';
+export type SessionEndpointName = 'create' | 'list' | 'get' | 'update' | 'restart' | 'disconnect' | 'logout' | 'remove';
+
+/** A proxy setting from a body: checked in full (400 PROXY_URL_INVALID) and normalised; null clears it. */
+function proxySetting(raw: string | null): string | null {
+  return raw === null ? null : mappedSync(() => parseProxyUrl(raw).url);
+}
 
 /**
  * Sessions (design.md §9): create (idempotent), list, status, restart (new host), disconnect
@@ -45,10 +51,11 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
       },
       handler: async (request, reply) => {
         const body = request.body as CreateSessionBody;
+        // Checked before anything happens: a bad proxy creates nothing.
+        const proxy = body.proxy === undefined ? undefined : proxySetting(body.proxy);
         const existed = sessions.get(body.sessionId) !== undefined;
-        const created = await mapped(() =>
-          sessions.create({ sessionId: body.sessionId, ...(body.userId === undefined ? {} : { userId: body.userId }), ...(body.name === undefined ? {} : { name: body.name }) }),
-        );
+        const spec = { sessionId: body.sessionId, ...(body.userId === undefined ? {} : { userId: body.userId }), ...(body.name === undefined ? {} : { name: body.name }) };
+        const created = await mapped(() => (proxy === undefined ? sessions.create(spec) : sessions.createWithProxy(spec, proxy)));
         void reply.code(existed ? 200 : 201); // a FastifyReply is thenable: nothing to wait for
         return ok(created);
       },
@@ -68,6 +75,23 @@ export function sessionEndpoints(deps: ApiDeps): Record<SessionEndpointName, End
       url: '/api/sessions/:id',
       schema: { tags: ['sessions'], summary: 'Status of one session (ended sessions keep answering until deleted)', params: SESSION_PARAMS, response: responses(SESSION_VIEW) },
       handler: async (request) => ok(view((request.params as IdParams).id)),
+    },
+    update: {
+      method: 'PATCH',
+      url: '/api/sessions/:id',
+      schema: {
+        tags: ['sessions'],
+        summary: "Change a session's egress proxy (issue 19 §2): saved in DATA_DIR (kept across restarts and recoveries); a running host is restarted on the new route with its auth (no QR). proxy: null = WA_PROXY_URL, else direct",
+        params: SESSION_PARAMS,
+        body: UPDATE_SESSION_BODY,
+        response: responses(SESSION_VIEW),
+      },
+      handler: async (request) => {
+        const { id } = request.params as IdParams;
+        const proxy = proxySetting((request.body as UpdateSessionBody).proxy);
+        view(id);
+        return ok(await mapped(() => sessions.setProxy(id, proxy)));
+      },
     },
     restart: command('restart', 'Stop the session host and start a new one (also lifts a crash-loop quarantine)'),
     disconnect: command('disconnect', 'Stop the session host and keep its auth (no WhatsApp logout)'),

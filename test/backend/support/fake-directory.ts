@@ -23,6 +23,7 @@ export function view(sessionId: string, over: Partial<SessionView> = {}): Sessio
     connectedAt: null,
     lastCloseCode: null,
     nextRestartAt: null,
+    proxy: null,
     ...over,
   };
 }

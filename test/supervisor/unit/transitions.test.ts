@@ -43,6 +43,18 @@ describe('session actor transitions', () => {
     expect(failed).toMatchObject({ status: 'failed', reason: 'bad_session' });
   });
 
+  it('shows why a session reconnects when its proxy is the cause, and clears it on connect (issue 19 §2)', () => {
+    const { state } = run([{ type: 'start', isRecovery: true }, ready(1, 0)]);
+    const down = run([{ type: 'host-status', incarnation: 1, status: 'reconnecting', reason: 'proxy_unreachable' }], state).state;
+    expect(down).toMatchObject({ status: 'reconnecting', reason: 'proxy_unreachable', phase: 'running' });
+    const refused = run([{ type: 'host-status', incarnation: 1, status: 'reconnecting', reason: 'proxy_refused' }], down).state;
+    expect(refused.reason).toBe('proxy_refused');
+    const plain = run([{ type: 'host-status', incarnation: 1, status: 'reconnecting' }], refused).state;
+    expect(plain.reason).toBeNull();
+    const back = run([{ type: 'host-status', incarnation: 1, status: 'reconnecting', reason: 'proxy_unreachable' }, { type: 'host-status', incarnation: 1, status: 'connected' }], plain).state;
+    expect(back).toMatchObject({ status: 'connected', reason: null });
+  });
+
   it('restarts the first crash at once, then backs off exponentially', () => {
     const { state, effects } = run([
       { type: 'start', isRecovery: false }, ready(1, 0),
