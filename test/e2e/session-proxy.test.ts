@@ -106,6 +106,7 @@ describe('per-session proxy through the worker API', () => {
     expect((await worker.stop()).code).toBe(0);
     const seen = http.targets.length;
     worker = await world.startWorker({ env: { WA_PROXY_URL: socks.url({ auth: SOCKS_AUTH }), LOG_LEVEL: 'info' } });
+    await worker.recoveryDone(90_000);
     const v = await until((x) => x.status === 'connected', 90_000, 'recovered');
     expect(v.proxy).toEqual({ url: `http://op:***@127.0.0.1:${http.port}`, source: 'session' });
     expect(http.targets.slice(seen)).toContain(simTarget());
