@@ -23,7 +23,7 @@ function def<const D extends MetricDef>(d: D): D {
 export const METRICS = {
   workerInfo: def({ kind: 'gauge', name: 'wa_worker_info', help: 'Always 1; labels carry the worker id and version.', labels: ['version'] }),
   sessions: def({ kind: 'gauge', name: 'wa_sessions', help: 'Sessions on this worker by canonical status.', labels: ['status'] }),
-  sessionReasons: def({ kind: 'gauge', name: 'wa_session_reasons', help: 'Sessions that show a reason (failed, recovering after a transient boot failure, pending logout), by status and reason.', labels: ['status', 'reason'] }),
+  sessionReasons: def({ kind: 'gauge', name: 'wa_session_reasons', help: 'Sessions that show a reason (failed, recovering after a transient boot failure, pending logout, reconnecting through a failing proxy), by status and reason.', labels: ['status', 'reason'] }),
   hostStarts: def({ kind: 'counter', name: 'wa_host_starts_total', help: 'Session host processes forked.', labels: [] }),
   hostRestarts: def({ kind: 'counter', name: 'wa_host_restarts_total', help: 'Session hosts restarted by the supervisor, by reason.', labels: ['reason'] }),
   hostExits: def({ kind: 'counter', name: 'wa_host_exits_total', help: 'Session host exits by classified exit reason.', labels: ['exit_reason'] }),

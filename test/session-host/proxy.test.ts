@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageInMessage, StatusMessage } from '../../src/ipc/protocol.js';
 import type { SimMedia } from '../wa-sim/index.js';
 import { startHttpProxy, startSocksProxy, type LoopbackProxy } from '../support/proxies/loopback-proxy.js';
+import { makeMediaCert } from '../wa-sim/media-cert.js';
 import { SimEnv } from './sim-env.js';
 
 /**
@@ -55,6 +58,7 @@ describe('a session host behind its proxy', () => {
   it.each([
     ['HTTP CONNECT', () => http, () => http.url({ auth: AUTH })],
     ['SOCKS5 (socks5h)', () => socks, () => socks.url({ auth: AUTH })],
+    ['SOCKS5 (socks5, names resolved by the host)', () => socks, () => socks.url({ auth: AUTH, scheme: 'socks5' })],
   ])('%s: the WebSocket, the media upload and the media download all go through it', async (_, proxy, url) => {
     const { sessionId, phone } = nextSession('via');
     const logins: string[] = [];
@@ -87,6 +91,25 @@ describe('a session host behind its proxy', () => {
     expect(h.output.join('')).not.toContain(AUTH.password);
   });
 
+  it('an https proxy (TLS to the proxy, then CONNECT): connected through it', async () => {
+    // The proxy's own throw-away certificate, trusted by the host beside the simulator's media one.
+    const cert = makeMediaCert();
+    const dir = await env.tempDir();
+    const bundle = join(dir, 'ca.pem');
+    writeFileSync(bundle, Buffer.concat([readFileSync(env.sim.mediaServer.certPath), cert.cert]));
+    const tlsProxy = await startHttpProxy(AUTH, cert);
+    try {
+      const { sessionId, phone } = nextSession('tls');
+      const h = env.hostWithEnv(sessionId, await env.tempDir(), { NODE_EXTRA_CA_CERTS: bundle }, { proxy: tlsProxy.url({ auth: AUTH }) });
+      expect(tlsProxy.url()).toMatch(/^https:/);
+      await env.pair(h, phone);
+      expect(tlsProxy.targets).toContain(simTarget());
+    } finally {
+      await tlsProxy.close();
+      cert.remove();
+    }
+  });
+
   it('a session without a proxy goes direct: neither proxy sees a tunnel', async () => {
     const { sessionId, phone } = nextSession('direct');
     const before = [http.targets.length, socks.targets.length];
@@ -97,8 +120,11 @@ describe('a session host behind its proxy', () => {
 });
 
 describe('a proxy that fails', () => {
-  it('down: reconnecting / proxy_unreachable (never failed, host alive); back: connected with no QR', async () => {
-    const proxy = await startHttpProxy();
+  it.each([
+    ['HTTP CONNECT', startHttpProxy],
+    ['SOCKS5', startSocksProxy],
+  ])('%s down: reconnecting / proxy_unreachable (never failed, host alive); back: connected with no QR', async (_, start) => {
+    const proxy = await start();
     try {
       const { sessionId, phone } = nextSession('down');
       const dataDir = await env.tempDir();

@@ -5,6 +5,7 @@
  * the port and cuts every tunnel (a proxy that died); `restart()` listens on the same port again.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { createProxy } from 'proxy';
@@ -59,7 +60,11 @@ abstract class Base implements LoopbackProxy {
 
   url(options: { auth?: ProxyAuth; scheme?: string } = {}): string {
     const auth = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@` : '';
-    return `${options.scheme ?? (this.kind === 'http' ? 'http' : 'socks5h')}://${auth}127.0.0.1:${this.port}`;
+    return `${options.scheme ?? this.defaultScheme()}://${auth}127.0.0.1:${this.port}`;
+  }
+
+  protected defaultScheme(): string {
+    return this.kind === 'http' ? 'http' : 'socks5h';
   }
 
   async stop(): Promise<void> {
@@ -83,10 +88,11 @@ class HttpConnectProxy extends Base {
   readonly kind = 'http' as const;
   private readonly srv: Server;
 
-  constructor(auth?: ProxyAuth) {
+  constructor(auth?: ProxyAuth, private readonly tls?: { key: Buffer; cert: Buffer }) {
     super();
-    this.srv = createProxy(createServer());
-    this.srv.on('connection', (s: Socket) => this.track(s));
+    // An https proxy: TLS between the client and the proxy, then the same CONNECT.
+    this.srv = createProxy(tls ? (createTlsServer(tls) as unknown as Server) : createServer());
+    this.srv.on(tls ? 'secureConnection' : 'connection', (s: Socket) => this.track(s));
     // Recorded before the proxy package answers (its own 'connect' listener runs after ours).
     this.srv.prependListener('connect', (req: { url?: string }) => {
       this.targets.push(req.url ?? '');
@@ -103,6 +109,10 @@ class HttpConnectProxy extends Base {
 
   protected server(): Listening {
     return this.srv;
+  }
+
+  protected override defaultScheme(): string {
+    return this.tls ? 'https' : 'http';
   }
 }
 
@@ -145,8 +155,8 @@ class Socks5Proxy extends Base {
   }
 }
 
-export function startHttpProxy(auth?: ProxyAuth): Promise<LoopbackProxy> {
-  return new HttpConnectProxy(auth).start();
+export function startHttpProxy(auth?: ProxyAuth, tls?: { key: Buffer; cert: Buffer }): Promise<LoopbackProxy> {
+  return new HttpConnectProxy(auth, tls).start();
 }
 
 export function startSocksProxy(auth?: ProxyAuth): Promise<LoopbackProxy> {
