@@ -17,6 +17,20 @@ export function markBoot(step: BootStep): void {
   marks.set(step, { cpuMs: (user + system) / 1000, wallMs: performance.now() });
 }
 
+let wasSpare = false;
+
+/** This process started as a spare (issue 15): its boot, as the session saw it, starts at `init`. */
+export function markSpare(): void {
+  wasSpare = true;
+}
+
+/** The `bootMs` and `spare` fields of the `ready` message (src/ipc/protocol.ts). */
+export function readyTiming(): { bootMs: number; spare?: true } {
+  const now = performance.now();
+  if (!wasSpare) return { bootMs: Math.round(now) };
+  return { bootMs: Math.round(now - (marks.get('init')?.wallMs ?? 0)), spare: true };
+}
+
 export interface BootCost {
   /** CPU ms spent in each phase, keyed by the step that ends it (`imported`: start → entry). */
   cpuMs: Partial<Record<BootStep, number>>;
@@ -25,7 +39,7 @@ export interface BootCost {
 }
 
 /** Pure over the recorded marks: per-phase CPU, in step order. */
-export function bootCost(): BootCost {
+export function bootCost(): BootCost & { spare: boolean } {
   const cpuMs: BootCost['cpuMs'] = {};
   const atMs: BootCost['atMs'] = {};
   let previous = 0;
@@ -36,5 +50,5 @@ export function bootCost(): BootCost {
     atMs[step] = Math.round(m.wallMs);
     previous = m.cpuMs;
   }
-  return { cpuMs, atMs };
+  return { cpuMs, atMs, spare: wasSpare };
 }

@@ -7,7 +7,7 @@ import type { FetchedMedia } from '../src/media/fetch-media.js';
 import type { Logger } from '../src/logger.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import { phoneFromJid } from './auth/files.js';
-import { bootCost, markBoot } from './boot-cost.js';
+import { bootCost, markBoot, readyTiming } from './boot-cost.js';
 import type { TerminalKind } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
@@ -98,7 +98,7 @@ export class SessionHost {
     if (this.ending) return; // stop arrived while restoring
     this.running = running;
     markBoot('ready');
-    channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, bootMs: Math.round(performance.now()) });
+    channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, ...readyTiming() });
     logger.info({ restoredFrom, generation: running.auth.ledger.current, logoutWanted: this.logoutWanted }, 'session host ready');
     // Nothing paired means nothing to tell WhatsApp: the logout is only the deletion.
     if (this.logoutWanted && !running.auth.paired) return void this.logoutNow();

@@ -1,8 +1,13 @@
 /**
- * Entry of a session host: `node dist/session-host/main.js --session <id>`, forked by the
+ * Entry of a session host: `node dist/host/session-host.mjs --session <id>`, forked by the
  * supervisor with an IPC channel. Sets the process title at once (so `pgrep -f wa-host:<id>`
  * finds it), waits for the `init` message (the only place secrets arrive), then runs one
  * `SessionHost`. Exit codes: src/exit-codes.ts.
+ *
+ * A spare (`--spare`, HOST_SPARES, issue 15) is the same process forked before any session needs
+ * it: titled `wa-host-spare`, it says `spare-ready` once its modules are loaded and waits, with no
+ * init deadline, for the `init` that names its one session; from then on it is that session's host
+ * (`wa-host:<id>`) like any other, for the rest of its life.
  */
 // First: replaces `console` before any dependency can print through it (key material, issue 16).
 import { attachConsoleLogger } from './log/console-guard.js';
@@ -10,24 +15,26 @@ import { errorMessage } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
 import type { HostInit } from '../src/ipc/protocol.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { markBoot } from './boot-cost.js';
+import { markBoot, markSpare } from './boot-cost.js';
 import { SessionHost } from './host.js';
 import { IpcChannel } from './ipc-channel.js';
-import { sessionIdFromArgv, validateInit } from './startup-args.js';
+import { SPARE_TITLE, startupRoleFromArgv, validateInit, type StartupRole } from './startup-args.js';
 import { installServerTrust } from './wa-trust/install.js';
 
 markBoot('imported');
 
 const INIT_TIMEOUT_MS = 30_000;
 
-let sessionId: string;
+let role: StartupRole;
 try {
-  sessionId = sessionIdFromArgv(process.argv);
+  role = startupRoleFromArgv(process.argv);
 } catch (err) {
   process.stderr.write(`${errorMessage(err)}\n`);
   process.exit(EXIT.INIT_FAILED);
 }
-process.title = `wa-host:${sessionId}`;
+const argvSessionId = role.kind === 'session' ? role.sessionId : undefined;
+process.title = argvSessionId === undefined ? SPARE_TITLE : `wa-host:${argvSessionId}`;
+if (role.kind === 'spare') markSpare();
 // Before any socket exists: Baileys rc14 alone accepts any server certificate chain.
 installServerTrust();
 
@@ -35,7 +42,7 @@ installServerTrust();
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 
-let logger: Logger = createLogger({ level: 'info', pretty: false, name: 'wa-host', base: { sessionId } });
+let logger: Logger = createLogger({ level: 'info', pretty: false, name: 'wa-host', base: argvSessionId === undefined ? { spare: true } : { sessionId: argvSessionId } });
 attachConsoleLogger(logger);
 const channel = new IpcChannel(process);
 let host: SessionHost | undefined;
@@ -50,7 +57,8 @@ if (!channel.connected) {
   process.exit(EXIT.INIT_FAILED);
 }
 
-const initTimer = setTimeout(() => {
+// A spare waits as long as the supervisor keeps it (it exits when the channel closes).
+const initTimer = argvSessionId === undefined ? undefined : setTimeout(() => {
   logger.error({ timeoutMs: INIT_TIMEOUT_MS }, 'no init message from the supervisor');
   channel.send({ type: 'init-failed', error: { code: 'INIT_TIMEOUT', message: 'no init message received' }, reason: 'init_failed' });
   exit(EXIT.INIT_FAILED);
@@ -81,12 +89,15 @@ function onInit(message: HostInit): void {
   markBoot('init');
   let init: HostInit;
   try {
-    init = validateInit(message, sessionId);
+    init = validateInit(message, argvSessionId);
   } catch (err) {
     logger.error({ err: errorMessage(err) }, 'invalid init');
     channel.send({ type: 'init-failed', error: { code: 'INIT_INVALID', message: errorMessage(err) }, reason: 'init_failed' });
     return void setTimeout(() => exit(EXIT.INIT_FAILED), 100);
   }
+  const { sessionId } = init;
+  // From here on this process is that session's host, whatever it was forked as.
+  process.title = `wa-host:${sessionId}`;
   logger = createLogger({ level: init.logLevel, pretty: false, name: 'wa-host', base: { sessionId, workerId: init.workerId } });
   attachConsoleLogger(logger);
   // Baileys is chatty; it gets its own child at warn (or quieter, if the host is quieter).
@@ -114,6 +125,11 @@ process.on('unhandledRejection', (reason) => {
   // Baileys leaves the odd stray rejection (keep-alive queries on a closing socket); log, do not die.
   logger.error({ err: reason }, 'unhandled rejection');
 });
+if (role.kind === 'spare') {
+  const { user, system } = process.cpuUsage();
+  channel.send({ type: 'spare-ready', pid: process.pid, bootCpuMs: Math.round((user + system) / 1000) });
+}
+
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception; the supervisor will restart this host');
   exit(1);

@@ -12,19 +12,43 @@ function isValidProxyUrl(value: unknown): boolean {
   }
 }
 
-/** `--session <id>` from argv (the only thing a host learns before `init`; never a secret). */
+/** argv flag of a pre-booted spare host (issue 15): no session until its `init` names one. */
+export const SPARE_ARG = '--spare';
+/** Process title of a spare, distinct from every `wa-host:<id>`. */
+export const SPARE_TITLE = 'wa-host-spare';
+/**
+ * Room in argv for the title a spare takes later: Linux shows `process.title` in the memory of the
+ * original argv, so `wa-host:<id>` (ids up to 160 characters) would be cut to `--spare`'s length.
+ */
+export const SPARE_TITLE_ROOM = ' '.repeat(180);
+
+/** What a host is before `init`: one session's host, or a spare waiting to be given one. */
+export type StartupRole = { kind: 'session'; sessionId: string } | { kind: 'spare' };
+
+/** `--session <id>` or `--spare` from argv (the only thing a host learns before `init`; never a secret). */
+export function startupRoleFromArgv(argv: readonly string[]): StartupRole {
+  if (argv.includes(SPARE_ARG)) return { kind: 'spare' };
+  return { kind: 'session', sessionId: sessionIdFromArgv(argv) };
+}
+
+/** `--session <id>` from argv. */
 export function sessionIdFromArgv(argv: readonly string[]): string {
   const i = argv.indexOf('--session');
   const value = i >= 0 ? argv[i + 1] : undefined;
-  if (!isValidSessionId(value)) throw new WorkerError('INVALID_SESSION_ID', `usage: main.js --session <id> (${SESSION_ID_RULE})`);
+  if (!isValidSessionId(value)) throw new WorkerError('INVALID_SESSION_ID', `usage: main.js --session <id> | ${SPARE_ARG} (${SESSION_ID_RULE})`);
   return value;
 }
 
-/** Checks an `init` message before anything acts on it. */
-export function validateInit(message: HostInit, sessionId: string): HostInit {
+/**
+ * Checks an `init` message before anything acts on it. `sessionId` is the one from argv; a spare
+ * (undefined) takes the init's, which must then be a valid session id.
+ */
+export function validateInit(message: HostInit, sessionId: string | undefined): HostInit {
   const problems: string[] = [];
   if (message.protocol !== IPC_PROTOCOL_VERSION) problems.push(`protocol ${String(message.protocol)} (expected ${IPC_PROTOCOL_VERSION})`);
-  if (message.sessionId !== sessionId) problems.push('sessionId differs from --session');
+  if (sessionId === undefined) {
+    if (!isValidSessionId(message.sessionId)) problems.push(`sessionId invalid (${SESSION_ID_RULE})`);
+  } else if (message.sessionId !== sessionId) problems.push('sessionId differs from --session');
   if (typeof message.workerId !== 'string' || message.workerId.length === 0) problems.push('workerId missing');
   if (typeof message.dataDir !== 'string' || message.dataDir.length === 0) problems.push('dataDir missing');
   if (!message.storage || (message.storage.driver !== 'local' && message.storage.driver !== 'minio')) problems.push('storage.driver must be local or minio');

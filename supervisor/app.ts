@@ -138,6 +138,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
       ...(backend ? { backend: backend.status() } : {}),
       events: outbox.stats(),
       storage: storageProbe.status(),
+      spares: sessions.spares.status(),
     });
 
   const sends = new IdempotentSends(dataDir, (id, to, message, messageId) => sessions.registry.send(id, to, message, messageId), logger);
@@ -175,6 +176,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   logger.info({ workerId, workerIdSource: source, mode, version, dataDir, host: config.host, port }, 'supervisor started');
+  sessions.startSpares();
 
   // Start-up order: HTTP listening → (backend: registration and assignments) → recovery → ready.
   // Standalone recovers what DATA_DIR/registry.json lists; in backend mode the backend client

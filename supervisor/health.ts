@@ -3,6 +3,7 @@ import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { BackendStatus } from './backend/integration.js';
 import type { OutboxStats } from './outbox/outbox.js';
 import type { StorageHealth } from './http/routes/storage-probe.js';
+import type { SparePoolStatus } from './host/spare-pool.js';
 import type { RecoveryProgress } from './recovery/recovery-runner.js';
 
 export type WorkerMode = 'standalone' | 'backend';
@@ -37,6 +38,8 @@ export interface HealthInput {
   readonly storage?: StorageHealth;
   /** Outcome of this start's recovery, once it has finished. */
   readonly recoveryResult?: RecoverySummary;
+  /** Pre-booted spare hosts (HOST_SPARES). */
+  readonly spares?: SparePoolStatus;
 }
 
 /** The last recovery's outcome for operators: counts, and which sessions did not come back and why. */
@@ -67,6 +70,7 @@ export interface HealthReport {
   readonly backend?: BackendStatus;
   readonly events?: OutboxStats;
   readonly storage?: StorageHealth;
+  readonly spares?: SparePoolStatus;
 }
 
 const LISTED_FAILURES = 20;
@@ -113,5 +117,6 @@ export function buildHealthReport(input: HealthInput): HealthReport {
     ...(input.backend === undefined ? {} : { backend: input.backend }),
     ...(input.events === undefined ? {} : { events: input.events }),
     ...(input.storage === undefined ? {} : { storage: input.storage }),
+    ...(input.spares === undefined ? {} : { spares: input.spares }),
   };
 }

@@ -1,3 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
 import { isLogoutPending, markLogoutPending } from '../src/pending-logout.js';
@@ -7,7 +10,10 @@ import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFro
 import type { Metrics } from './metrics/registry.js';
 import { HostResourceMonitor } from './host-resources.js';
 import type { ProcSample } from './proc-stats.js';
+import { defaultRecoveryConcurrency } from './recovery/concurrency.js';
 import { RecoveryRunner, type RecoveryTarget } from './recovery/recovery-runner.js';
+import { forkSpareHost } from './host/fork-host.js';
+import { SparePool } from './host/spare-pool.js';
 import { RegistryFile, type RegistryEntry } from './registry/registry-file.js';
 import { SessionRegistry } from './registry/session-registry.js';
 import { SessionSettingsFile } from './registry/session-settings.js';
@@ -34,6 +40,8 @@ export class SessionManager {
   /** /proc figures of every host, sampled in the background (never on a scrape). */
   readonly hostResources: HostResourceMonitor;
   readonly standalone: boolean;
+  /** Pre-booted hosts for the next session starts (HOST_SPARES; size 0 = none). */
+  readonly spares: SparePool;
   private readonly log: Logger;
   private readonly config: Config;
 
@@ -44,10 +52,13 @@ export class SessionManager {
     const cfg = Object.freeze({ ...config, dataDir: options.dataDir }) as Config;
     this.config = cfg;
     const makeInit = hostInitFactory(cfg, options.workerId);
+    const host = hostSettingsFromConfig(cfg, options.hostModulePath ?? DEFAULT_HOST_MODULE, join(options.dataDir, 'compile-cache'));
+    this.spares = new SparePool({ size: config.hostSpares, fork: () => forkSpareHost(host), logger: this.log, stopTimeoutMs: config.hostStopTimeoutMs });
     this.registry = new SessionRegistry({
       maxSessions: config.maxSessions,
       policy: policyFromConfig(config),
-      host: hostSettingsFromConfig(cfg, options.hostModulePath ?? DEFAULT_HOST_MODULE),
+      host,
+      takeSpare: (): ChildProcess | undefined => this.spares.take(),
       // Each host gets its session's proxy (its own, else WA_PROXY_URL) at every start (issue 19 §2).
       makeInit: (id, isRecovery, opts) => makeInit(id, isRecovery, { ...opts, proxy: this.registry.proxyUrl(id) }),
       // Logouts are carried out by a host under the session lock (issue 13 §7); the supervisor
@@ -69,8 +80,13 @@ export class SessionManager {
         retry: (spec) => void this.registry.restart(spec.sessionId),
         publish: (e) => this.registry.publish(e),
       },
-      { concurrency: config.recoveryConcurrency, timeoutMs: config.recoveryTimeout, maxAttempts: config.maxRecoveryAttempts, logger: this.log },
+      { concurrency: config.recoveryConcurrency ?? defaultRecoveryConcurrency(availableParallelism()), timeoutMs: config.recoveryTimeout, maxAttempts: config.maxRecoveryAttempts, logger: this.log },
     );
+  }
+
+  /** Starts filling the spare pool (app.ts, once the HTTP server listens: a failed start forks none). */
+  startSpares(): void {
+    this.spares.start();
   }
 
   /**
@@ -108,14 +124,15 @@ export class SessionManager {
   }
 
   /** Graceful: every host stops in parallel (flush, no logout); ends in SIGKILL after the deadlines. */
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.hostResources.stop();
-    return this.registry.shutdown();
+    await Promise.all([this.spares.close(), this.registry.shutdown()]);
   }
 
   /** Second signal: SIGKILL every host now. Synchronous, so it works right before `process.exit`. */
   kill(): void {
     this.hostResources.stop();
+    this.spares.kill();
     this.registry.killAll();
   }
 

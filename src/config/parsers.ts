@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { parseProxyUrl, PROXY_SCHEMES } from '../proxy/proxy-url.js';
 
 /**
@@ -111,6 +112,18 @@ export const nodeFlags: Parser<readonly string[]> = (raw) => {
     }
   }
   return Object.freeze(flags);
+};
+
+/** An absolute path to an executable file (a node binary); checked at start-up, not at first fork. */
+export const executablePath: Parser<string> = (raw) => {
+  const p = raw.trim();
+  if (!p.startsWith('/')) throw new ParseProblem('expected an absolute path to an executable node binary');
+  try {
+    accessSync(p, constants.X_OK);
+  } catch {
+    throw new ParseProblem('expected an absolute path to an executable node binary');
+  }
+  return p;
 };
 
 /**

@@ -1,5 +1,5 @@
 import { MEDIA_FETCH_TIMEOUT_MS_DEFAULT, MEDIA_MAX_BYTES_DEFAULT } from '../media/defaults.js';
-import { aesKey, backendUrl, boolean, integer, list, nodeFlags, oneOf, proxyUrl, text, url, type Parser } from './parsers.js';
+import { aesKey, backendUrl, boolean, executablePath, integer, list, nodeFlags, oneOf, proxyUrl, text, url, type Parser } from './parsers.js';
 
 /**
  * Every environment variable the worker reads, in one table: name, default, parser, whether it is
@@ -75,7 +75,7 @@ export const SPEC = {
   enableSessionRecovery: v({ name: 'ENABLE_SESSION_RECOVERY', default: 'true', parse: boolean, doc: 'recover assigned sessions at start' }),
   recoveryTimeout: v({ name: 'RECOVERY_TIMEOUT', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms one session has to reach a final state during recovery' }),
   maxRecoveryAttempts: v({ name: 'MAX_RECOVERY_ATTEMPTS', default: '3', parse: integer(1, 100), doc: 'attempts per session for retryable recovery failures' }),
-  recoveryConcurrency: v({ name: 'RECOVERY_CONCURRENCY', default: '10', parse: integer(1, 1000), doc: 'most session hosts booting at once during recovery' }),
+  recoveryConcurrency: v({ name: 'RECOVERY_CONCURRENCY', default: undefined, parse: integer(1, 1000), doc: 'most session hosts booting at once during recovery; unset = 3 per CPU core, at least 4' }),
   // --- heartbeat
   heartbeatInterval: v({ name: 'HEARTBEAT_INTERVAL', default: '30000', parse: integer(1000, 24 * HOUR), doc: 'ms between heartbeats to the backend' }),
   heartbeatTimeout: v({ name: 'HEARTBEAT_TIMEOUT', default: '10000', parse: integer(100, 600_000), doc: 'ms timeout of one heartbeat request, at most HEARTBEAT_INTERVAL (unset: follows a smaller interval)' }),
@@ -93,6 +93,12 @@ export const SPEC = {
   // A 1 MB V8 young generation cuts a host's PSS from about 108 MB to about 65 MB at the same boot
   // CPU (bench/README.md); the cost is more frequent minor GCs during message bursts.
   hostNodeFlags: v({ name: 'HOST_NODE_FLAGS', default: '--max-semi-space-size=1', parse: nodeFlags, doc: 'extra Node/V8 flags for session host processes (space separated), or none' }),
+  // A spare costs one idle host's memory (~48 MB PSS) and no CPU while it waits (bench/README.md);
+  // two cover a kill -9 and a create in the same second, and a restart through one skips Node's
+  // bootstrap and the bundle's evaluation.
+  hostSpares: v({ name: 'HOST_SPARES', default: '2', parse: integer(0, 64), doc: 'pre-booted session hosts waiting for the next session start (kill -9 restart, create, recovery); 0 = none' }),
+  hostNodePath: v({ name: 'HOST_NODE_PATH', default: undefined, parse: executablePath, doc: "node binary the session hosts run on (e.g. a Node 22 install, which has a compile cache); unset = the supervisor's own" }),
+  hostCompileCache: v({ name: 'HOST_COMPILE_CACHE', default: 'true', parse: boolean, doc: 'hosts keep a V8 compile cache in DATA_DIR/compile-cache (Node 22 and later; Node 20 ignores it)' }),
   hostSampleIntervalMs: v({ name: 'HOST_SAMPLE_INTERVAL_MS', default: '10000', parse: integer(1000, 300_000), doc: 'ms between background /proc samples of every host (PSS, CPU); /metrics shows the last one' }),
   hostPingTimeoutMs: v({ name: 'HOST_PING_TIMEOUT_MS', default: '15000', parse: integer(100, HOUR), doc: 'a host that has not answered a ping this long is killed and restarted' }),
   // --- observability

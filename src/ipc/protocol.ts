@@ -35,6 +35,10 @@ export type StorageSettings =
 export interface HostInit {
   type: 'init';
   protocol: number;
+  /**
+   * The session this host serves for its whole life. A host forked with `--session <id>` checks it
+   * against argv; a spare (forked with `--spare`, issue 15) learns it here.
+   */
   sessionId: string;
   workerId: string;
   dataDir: string;
@@ -194,8 +198,24 @@ export interface ReadyMessage {
   /** Generation of the auth state the host restored (0 = fresh, no auth). */
   generation: number;
   restoredFrom: 'local' | 'remote' | 'legacy' | 'none';
-  /** Milliseconds from process start to `ready`. */
+  /**
+   * Milliseconds from process start to `ready`; for a spare, from its `init` (the part of the boot
+   * the session waited for).
+   */
   bootMs: number;
+  /** True when this host was a pre-booted spare before its `init` (HOST_SPARES). */
+  spare?: boolean;
+}
+
+/**
+ * A spare host (forked with `--spare`, no session yet) finished loading its modules and waits for
+ * its `init`. Sent once; a spare never sends anything else before `init`.
+ */
+export interface SpareReadyMessage {
+  type: 'spare-ready';
+  pid: number;
+  /** CPU ms the spare spent from process start to here (Node bootstrap + the bundle). */
+  bootCpuMs: number;
 }
 
 export interface InitFailedMessage {
@@ -303,6 +323,7 @@ export type ResponseMessage =
   | { type: 'response'; id: number; ok: false; error: IpcError };
 
 export type HostToSupervisor =
+  | SpareReadyMessage
   | ReadyMessage
   | InitFailedMessage
   | StatusMessage
@@ -317,7 +338,7 @@ export type HostToSupervisor =
 // ---------------------------------------------------------------- guards
 
 const HOST_TYPES = new Set<HostToSupervisor['type']>([
-  'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
+  'spare-ready', 'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
 ]);
 const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act', 'check-contact']);
 

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
 import type { ActionResult, ChatAction, ContactCheck, HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
@@ -33,6 +34,8 @@ export interface ActorDeps {
   metrics?: Metrics | undefined;
   /** The session's proxy as shown (redacted); absent = direct. Read at every view. */
   proxy?: () => SessionProxyView | null;
+  /** A pre-booted spare host (HOST_SPARES) to start the session on instead of a fresh fork. */
+  takeSpare?: () => ChildProcess | undefined;
   now?: () => number;
   random?: () => number;
 }
@@ -260,6 +263,7 @@ export class SessionActor {
 
   private spawn(incarnation: number, isRecovery: boolean, logoutOnly = false): void {
     let handle: HostHandle;
+    const spare = this.deps.takeSpare?.();
     try {
       handle = HostHandle.start(
         {
@@ -271,6 +275,7 @@ export class SessionActor {
           onBackpressure: () => this.deps.metrics?.ipcBackpressure(),
         },
         this.deps.makeInit(this.sessionId, isRecovery, logoutOnly ? { logoutOnly } : undefined),
+        spare,
       );
     } catch (err) {
       this.log.error({ err }, 'could not fork the session host');
@@ -280,7 +285,7 @@ export class SessionActor {
     }
     this.handle = handle;
     this.deps.metrics?.hostStarted(this.sessionId);
-    this.log.info({ pid: handle.pid, isRecovery, incarnation, logoutOnly }, logoutOnly ? 'session host started to log out' : 'session host started');
+    this.log.info({ pid: handle.pid, isRecovery, incarnation, logoutOnly, spare: spare !== undefined }, logoutOnly ? 'session host started to log out' : 'session host started');
   }
 
   private onHostEvent(incarnation: number, event: HostEvent): void {
@@ -290,7 +295,7 @@ export class SessionActor {
     const at = new Date(this.now()).toISOString();
     switch (event.type) {
       case 'ready':
-        this.log.info({ pid: event.pid, restoredFrom: event.restoredFrom, generation: event.generation, bootMs: event.bootMs }, 'session host ready');
+        this.log.info({ pid: event.pid, restoredFrom: event.restoredFrom, generation: event.generation, bootMs: event.bootMs, spare: event.spare === true }, 'session host ready');
         return this.dispatch({ type: 'host-ready', incarnation, now: this.now(), restoredFrom: event.restoredFrom });
       case 'init-failed':
         this.log.error({ reason: event.reason, error: event.error }, 'session host init failed');

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from '../../src/logger.js';
 import { classifyExit, type ExitKind } from '../../src/exit-codes.js';
 import type { FailureReason } from '../../src/status.js';
@@ -11,6 +11,7 @@ import {
   type RequestType,
   type ResponseMap,
 } from '../../src/ipc/protocol.js';
+import { forkSessionHost } from './fork-host.js';
 import { channelClosed, fromIpcError, hostExited, requestTimeout } from './host-errors.js';
 import { Watchdog } from './watchdog.js';
 
@@ -39,6 +40,8 @@ export interface HostHandleOptions {
   bootTimeoutMs: number;
   /** Timeout of `send` and other API requests. */
   requestTimeoutMs?: number;
+  /** Node binary of the hosts (HOST_NODE_PATH); default: the supervisor's own. */
+  execPath?: string | undefined;
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
   logger?: Logger | undefined;
@@ -77,14 +80,10 @@ export class HostHandle {
   private readonly watchdog: Watchdog;
   private readonly exitWaiters: ((exit: HostExit) => void)[] = [];
 
-  private constructor(private readonly options: HostHandleOptions) {
+  private constructor(private readonly options: HostHandleOptions, spare: ChildProcess | undefined) {
     this.sessionId = options.sessionId;
-    this.child = fork(options.hostModulePath, ['--session', options.sessionId], {
-      execArgv: options.execArgv ?? process.execArgv,
-      env: options.env ?? process.env,
-      serialization: 'json',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    // A spare was forked with the same settings (spare-pool.ts); from here on it is this session's.
+    this.child = spare ?? forkSessionHost(options, options.sessionId);
     this.child.on('message', (m) => this.onMessage(m));
     this.child.on('exit', (code, signal) => this.onChildExit(code, signal));
     this.child.on('error', (err) => this.onChildError(err));
@@ -103,9 +102,12 @@ export class HostHandle {
     });
   }
 
-  /** Forks the host and sends `init`; `ready` and `init-failed` arrive through `onEvent`. */
-  static start(options: HostHandleOptions, init: HostInit): HostHandle {
-    const handle = new HostHandle(options);
+  /**
+   * Forks the host (or adopts `spare`, a pre-booted host that has no session yet) and sends `init`;
+   * `ready` and `init-failed` arrive through `onEvent`.
+   */
+  static start(options: HostHandleOptions, init: HostInit, spare?: ChildProcess): HostHandle {
+    const handle = new HostHandle(options, spare);
     handle.post(init);
     return handle;
   }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
 import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
@@ -30,6 +31,8 @@ export interface RegistryDeps {
   settings?: SessionSettingsFile | undefined;
   /** WA_PROXY_URL: the proxy of sessions without their own. */
   defaultProxy?: string | undefined;
+  /** A pre-booted spare host for the next session start (HOST_SPARES), if one is left. */
+  takeSpare?: (() => ChildProcess | undefined) | undefined;
 }
 
 export type SessionListener = (event: SessionEvent) => void;
@@ -303,6 +306,7 @@ export class SessionRegistry {
       logger: this.log,
       metrics: this.deps.metrics,
       proxy: () => effectiveProxy(this.deps.settings?.proxyOf(sessionId), this.deps.defaultProxy)?.view ?? null,
+      ...(this.deps.takeSpare ? { takeSpare: this.deps.takeSpare } : {}),
       emit: (event) => this.onActorEvent(sessionId, event),
       onRemoved: () => undefined,
     });

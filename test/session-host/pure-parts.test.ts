@@ -6,7 +6,7 @@ import { parseStatStartTime } from '../../session-host/proc-start-time.js';
 import { chooseSource } from '../../session-host/restore.js';
 import { nextUploadDelay, uploadRetryDelay } from '../../session-host/upload-schedule.js';
 import { receiptStatus, toContent, toIncoming, toJid } from '../../session-host/message-map.js';
-import { sessionIdFromArgv, validateInit } from '../../session-host/startup-args.js';
+import { SPARE_ARG, SPARE_TITLE_ROOM, sessionIdFromArgv, startupRoleFromArgv, validateInit } from '../../session-host/startup-args.js';
 import { IPC_PROTOCOL_VERSION, type HostInit } from '../../src/ipc/protocol.js';
 import { initAuthCreds } from '@whiskeysockets/baileys';
 
@@ -152,5 +152,12 @@ describe('startup arguments and init', () => {
     expect(validateInit(init, 's1')).toBe(init);
     expect(() => validateInit(init, 's2')).toThrow(/sessionId/);
     expect(() => validateInit({ ...init, protocol: 99 }, 's1')).toThrow(/protocol/);
+  });
+  it('a spare (--spare) has no session until init, which must then name a valid one', () => {
+    expect(startupRoleFromArgv(['node', 'main.js', SPARE_ARG, SPARE_TITLE_ROOM])).toEqual({ kind: 'spare' });
+    expect(startupRoleFromArgv(['node', 'main.js', '--session', 'abc_1'])).toEqual({ kind: 'session', sessionId: 'abc_1' });
+    expect(validateInit(init, undefined)).toBe(init);
+    expect(() => validateInit({ ...init, sessionId: '../x' }, undefined)).toThrow(/sessionId invalid/);
+    expect(() => validateInit({ ...init, sessionId: '' }, undefined)).toThrow(/sessionId invalid/);
   });
 });

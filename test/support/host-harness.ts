@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_PROTOCOL_VERSION, type HostInit, type HostToSupervisor, type RequestMessage, type ResponseMessage, type StatusMessage } from '../../src/ipc/protocol.js';
 import type { SessionStatus } from '../../src/status.js';
+import { SPARE_ARG, SPARE_TITLE_ROOM } from '../../session-host/startup-args.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HOST_MAIN = join(PROJECT_ROOT, 'dist', 'host', 'session-host.mjs');
@@ -79,6 +80,8 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** Send `init` right away (default true). */
   sendInit?: boolean;
+  /** Fork as a spare (`--spare`, HOST_SPARES): no session until `init` names `sessionId`. */
+  spare?: boolean;
   /** Forward the host's stdout/stderr to this process (debugging). */
   inheritOutput?: boolean;
 }
@@ -98,7 +101,7 @@ export class HostHandle {
   private waiters = new Set<() => void>();
 
   constructor(readonly options: HostOptions) {
-    this.child = fork(HOST_MAIN, ['--session', options.sessionId], {
+    this.child = fork(HOST_MAIN, options.spare ? [SPARE_ARG, SPARE_TITLE_ROOM] : ['--session', options.sessionId], {
       execArgv: options.execArgv ?? [],
       env: { ...process.env, ...options.env },
       serialization: 'json',

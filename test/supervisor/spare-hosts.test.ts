@@ -1,0 +1,181 @@
+/**
+ * Pre-booted spare hosts (issue 15, HOST_SPARES) with real parts: the compiled supervisor as its
+ * own process, real Baileys hosts on the WhatsApp simulator, real signals.
+ *   - spares wait as `wa-host-spare` children of the supervisor;
+ *   - a kill -9 restarts the session on a spare (the new host's pid was a spare's), without a QR,
+ *     and the pool refills;
+ *   - a kill -9 of a spare touches no session and counts no restart: the spare is only replaced;
+ *   - a SIGKILLed supervisor leaves no spare behind; a graceful stop ends them too.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QrMessage } from '../../src/ipc/protocol.js';
+import { RegistryFile } from '../../supervisor/registry/registry-file.js';
+import { startHost } from '../support/host-harness.js';
+import { startSimulator, type WaSim } from '../wa-sim/index.js';
+import { alive, waitFor } from './support/journal.js';
+import { freePort, getHealth, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
+
+const tag = Math.random().toString(36).slice(2, 8);
+const ids = [`sp1_${tag}`, `sp2_${tag}`];
+const phones = ['15550008101', '15550008102'];
+
+let sim: WaSim;
+let dataDir: string;
+let sup: SupervisorProcess;
+
+/** Live processes titled `wa-host-spare` whose parent is `parent`. */
+function sparePids(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || Number(ppid) !== parent) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0]!.trim() === 'wa-host-spare') out.push(Number(name));
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+const onePid = (id: string): number | undefined => {
+  const pids = hostPidsOf(id);
+  return pids.length === 1 ? pids[0] : undefined;
+};
+
+async function pollHealth(test: (h: Record<string, any>) => boolean, timeoutMs: number, what: string): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, any> | undefined;
+  for (;;) {
+    last = await getHealth(sup.url);
+    if (last && test(last)) return last;
+    if (sup.child.exitCode !== null) throw new Error(`supervisor exited early (${sup.child.exitCode}):\n${sup.output.join('').slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`${what}: health never matched; last ${JSON.stringify(last)}\n${sup.output.join('').slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function sessionView(id: string): Promise<Record<string, any>> {
+  const res = await fetch(`${sup.url}/api/sessions/${id}`);
+  return ((await res.json()) as { data: Record<string, any> }).data;
+}
+
+const logLines = (msg: string): Record<string, any>[] =>
+  sup.output
+    .join('')
+    .split('\n')
+    .filter((l) => l.includes(`"msg":"${msg}"`))
+    .map((l) => JSON.parse(l) as Record<string, any>);
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  dataDir = mkdtempSync(join(tmpdir(), 'sup-spares-'));
+  // Pair each session once with a bare host; its auth is flushed into DATA_DIR on stop.
+  await Promise.all(
+    ids.map(async (sessionId, i) => {
+      const h = startHost({ sessionId, dataDir, execArgv: ['--import', sim.preloadPath], env: sim.childEnv(), init: { waWebsocketUrl: sim.url, logLevel: 'warn' } });
+      try {
+        const qr = await h.waitFor((m): m is QrMessage => m.type === 'qr', 30_000);
+        await sim.scan(qr.qr, { phone: phones[i]! });
+        await h.waitStatus('connected', 30_000);
+        await h.request({ type: 'stop' }, 20_000);
+        await h.waitExit(20_000);
+      } finally {
+        await h.dispose();
+      }
+    }),
+  );
+  await new RegistryFile(dataDir).save(ids.map((sessionId) => ({ sessionId, userId: null, name: null, createdAt: new Date().toISOString(), desired: 'running', ended: null })));
+  sup = startSupervisorProcess({
+    port: await freePort(),
+    execArgv: ['--import', sim.preloadPath],
+    env: { ...sim.childEnv(), DATA_DIR: dataDir, WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'info', HOST_STOP_TIMEOUT_MS: '8000', HOST_SPARES: '2' },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  if (sup && sup.child.exitCode === null && sup.child.signalCode === null) sup.child.kill('SIGKILL');
+  for (const id of ids) for (const pid of hostPidsOf(id)) process.kill(pid, 'SIGKILL');
+  await sim?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('spare session hosts (HOST_SPARES)', () => {
+  it('recovers every session, then keeps two spares waiting as wa-host-spare children of the supervisor', async () => {
+    await pollHealth((h) => h.sessions?.byStatus?.connected === 2 && h.recovery?.phase === 'done', 90_000, 'recovered');
+    const h = await pollHealth((x) => x.spares?.ready === 2, 60_000, 'two spares ready');
+    expect(h.spares).toMatchObject({ wanted: 2, ready: 2, booting: 0, latched: false });
+    expect(sparePids(sup.child.pid!)).toHaveLength(2);
+  }, 180_000);
+
+  it('kill -9 of a host: the session restarts on a spare, connected again without a QR; the pool refills', async () => {
+    const qrRounds = sim.qrCount();
+    const spares = sparePids(sup.child.pid!);
+    const [victim, other] = ids as [string, string];
+    const victimPid = onePid(victim)!;
+    const otherPid = onePid(other)!;
+    const t0 = Date.now();
+    process.kill(victimPid, 'SIGKILL');
+    const fresh = await waitFor(() => {
+      const p = onePid(victim);
+      return p !== undefined && p !== victimPid ? p : undefined;
+    }, 20_000, 'a new host for the killed session');
+    // The faster path: the new host is a process that was already running as a spare.
+    expect(spares).toContain(fresh);
+    await pollHealth((h) => h.sessions?.byStatus?.connected === 2, 45_000, 'connected again');
+    console.log(`[spares] kill -9 → connected through a spare in ${Date.now() - t0} ms`);
+    const view = await sessionView(victim);
+    expect(view).toMatchObject({ status: 'connected', pid: fresh, restarts: 1 });
+    expect(onePid(other)).toBe(otherPid);
+    expect(sim.qrCount()).toBe(qrRounds);
+    const started = logLines('session host started').filter((l) => l.sessionId === victim && l.pid === fresh);
+    expect(started).toMatchObject([{ spare: true }]);
+    expect(logLines('session host ready').filter((l) => l.pid === fresh && l.name === 'wa-supervisor')).toMatchObject([{ spare: true }]);
+    // Refilled off the hot path: two spares again, the taken one replaced by a new process.
+    await pollHealth((h) => h.spares?.ready === 2, 60_000, 'pool refilled');
+    const now = sparePids(sup.child.pid!);
+    expect(now).toHaveLength(2);
+    expect(now).not.toContain(fresh);
+  }, 120_000);
+
+  it('kill -9 of a spare touches no session and is no restart: the spare is only replaced', async () => {
+    const before = await Promise.all(ids.map((id) => sessionView(id)));
+    const [spare] = sparePids(sup.child.pid!);
+    process.kill(spare!, 'SIGKILL');
+    await waitFor(() => !alive(spare!), 5000, 'the spare gone');
+    await pollHealth((h) => h.spares?.ready === 2 && !sparePids(sup.child.pid!).includes(spare!), 60_000, 'spare replaced');
+    const after = await Promise.all(ids.map((id) => sessionView(id)));
+    for (let i = 0; i < ids.length; i++) expect(after[i]).toMatchObject({ status: 'connected', pid: before[i]!.pid, restarts: before[i]!.restarts });
+    const metrics = await (await fetch(`${sup.url}/metrics`)).text();
+    const restarts = metrics.split('\n').filter((l) => l.startsWith('wa_host_restarts_total')).map((l) => Number(l.split(' ').pop()));
+    expect(restarts.reduce((a, b) => a + b, 0)).toBe(1); // the kill -9 of the host above, nothing more
+  }, 120_000);
+
+  it('SIGKILL of the supervisor leaves no spare (and no host) behind', async () => {
+    const spares = sparePids(sup.child.pid!);
+    const hosts = ids.map((id) => onePid(id)!);
+    expect(spares).toHaveLength(2);
+    sup.child.kill('SIGKILL');
+    await sup.exited;
+    await waitFor(() => [...spares, ...hosts].every((p) => !alive(p)), 10_000, 'every spare and host gone after the supervisor was killed');
+  }, 60_000);
+
+  it('a graceful stop ends the spares with the hosts (exit 0)', async () => {
+    sup = startSupervisorProcess({
+      port: await freePort(),
+      execArgv: ['--import', sim.preloadPath],
+      env: { ...sim.childEnv(), DATA_DIR: dataDir, WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'info', HOST_STOP_TIMEOUT_MS: '8000', HOST_SPARES: '2' },
+    });
+    await pollHealth((h) => h.sessions?.byStatus?.connected === 2 && h.spares?.ready === 2, 120_000, 'recovered with two spares');
+    const spares = sparePids(sup.child.pid!);
+    expect(spares).toHaveLength(2);
+    sup.child.kill('SIGTERM');
+    expect(await sup.exited).toEqual({ code: 0, signal: null });
+    for (const p of spares) expect(alive(p)).toBe(false);
+  }, 180_000);
+});
