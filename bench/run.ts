@@ -33,9 +33,9 @@ function gitDirty(): boolean | null {
 }
 
 /** CPU ms of Node's own bootstrap with the hosts' flags (an empty script): the floor under the `imported` phase. */
-function bootstrapCpuMs(flags: readonly string[]): number | null {
+function bootstrapCpuMs(flags: readonly string[], execPath: string): number | null {
   try {
-    const out = execFileSync(process.execPath, [...flags, '-e', 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))'], { encoding: 'utf8' });
+    const out = execFileSync(execPath, [...flags, '-e', 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))'], { encoding: 'utf8' });
     return Number(out);
   } catch {
     return null;
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
 
   // What the hosts ran, as read from a live host (every size forks the same entry with the same flags).
   const hostFlags = sizes[0]?.hostNodeFlags ?? [];
-  const boots = Array.from({ length: 5 }, () => bootstrapCpuMs(hostFlags)).filter((v): v is number => v !== null).sort((a, b) => a - b);
-  const hosts = { entry: sizes[0]?.hostEntry ?? null, nodeFlags: hostFlags, node: process.version, bootstrapCpuMsP50: boots[Math.floor(boots.length / 2)] ?? null };
+  const boots = Array.from({ length: 5 }, () => bootstrapCpuMs(hostFlags, options.hostNodePath ?? process.execPath)).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const hosts = { entry: sizes[0]?.hostEntry ?? null, nodeFlags: hostFlags, node: sizes[0]?.hostNode ?? process.version, nodePath: options.hostNodePath ?? process.execPath, spares: options.spares ?? 'worker default', bootstrapCpuMsP50: boots[Math.floor(boots.length / 2)] ?? null };
   console.log(`[bench] hosts: ${hosts.entry} on Node ${hosts.node}, flags ${hostFlags.join(' ') || 'none'}; empty Node bootstrap ${hosts.bootstrapCpuMsP50} CPU-ms`);
   const results = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), environment, hosts, options, inProcess, sizes };
   const dir = join(ROOT, 'bench', 'results');

@@ -11,6 +11,7 @@
  */
 // First: replaces `console` before any dependency can print through it (key material, issue 16).
 import { attachConsoleLogger } from './log/console-guard.js';
+import * as nodeModule from 'node:module';
 import { errorMessage } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
 import type { HostInit } from '../src/ipc/protocol.js';
@@ -125,6 +126,10 @@ process.on('unhandledRejection', (reason) => {
   // Baileys leaves the odd stray rejection (keep-alive queries on a closing socket); log, do not die.
   logger.error({ err: reason }, 'unhandled rejection');
 });
+// Node 22.10+ with NODE_COMPILE_CACHE (HOST_COMPILE_CACHE): write the cache now, so a host killed
+// later still leaves it for the next boot; a warm cache writes nothing. Node 20 has no such call.
+(nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.();
+
 if (role.kind === 'spare') {
   const { user, system } = process.cpuUsage();
   channel.send({ type: 'spare-ready', pid: process.pid, bootCpuMs: Math.round((user + system) / 1000) });

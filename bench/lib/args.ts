@@ -20,6 +20,10 @@ export interface BenchOptions {
   idleCpuSeconds: number;
   /** Extra node flags for the supervisor (hosts inherit its execArgv) and the baseline, e.g. V8 heap sizes. */
   nodeFlags: string[];
+  /** HOST_SPARES of the restarted worker (kills through spares); undefined = the worker's default. */
+  spares: number | undefined;
+  /** HOST_NODE_PATH: the node binary hosts run on; undefined = the supervisor's own. */
+  hostNodePath: string | undefined;
 }
 
 export const DEFAULT_SIZES = [10, 50, 100];
@@ -28,6 +32,17 @@ function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+function nonNegativeInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got "${raw}"`);
+  return n;
+}
+
+function absolutePath(name: string, raw: string): string {
+  if (!raw.startsWith('/')) throw new Error(`${name} must be an absolute path, got "${raw}"`);
+  return raw;
 }
 
 export function parseSizes(raw: string): number[] {
@@ -55,6 +70,8 @@ const FLAGS: Record<string, string> = {
   '--registry-size': 'BENCH_REGISTRY_SIZE',
   '--idle-cpu-seconds': 'BENCH_IDLE_CPU_SECONDS',
   '--node-flags': 'BENCH_NODE_FLAGS',
+  '--spares': 'BENCH_SPARES',
+  '--host-node': 'BENCH_HOST_NODE_PATH',
 };
 
 /** Flags become their env names, so one parser serves both. `--no-baseline` is a switch. */
@@ -88,5 +105,7 @@ export function parseBenchOptions(argv: readonly string[], env: Record<string, s
     registrySize: int('BENCH_REGISTRY_SIZE', 1000),
     idleCpuSeconds: int('BENCH_IDLE_CPU_SECONDS', 10),
     nodeFlags: parseNodeFlags(e.BENCH_NODE_FLAGS ?? ''),
+    spares: e.BENCH_SPARES === undefined || e.BENCH_SPARES === '' ? undefined : nonNegativeInt('BENCH_SPARES', e.BENCH_SPARES),
+    hostNodePath: e.BENCH_HOST_NODE_PATH ? absolutePath('BENCH_HOST_NODE_PATH', e.BENCH_HOST_NODE_PATH) : undefined,
   };
 }

@@ -10,6 +10,8 @@ export interface HostCommand {
   entry: string;
   /** Node flags of the host, without the test-only simulator preload (`--import <file>`). */
   nodeFlags: string[];
+  /** Node version the host ran on (HOST_NODE_PATH may differ from the supervisor's). */
+  node: string | null;
 }
 
 /** Pure: the host's entry and execArgv without the test-only simulator preload (`--import <file>`). */
@@ -25,5 +27,5 @@ export function hostCommandOf(record: BootCostRecord | undefined): HostCommand |
     if (a.startsWith('--import=')) continue;
     flags.push(a);
   }
-  return { entry: record.entry, nodeFlags: flags };
+  return { entry: record.entry, nodeFlags: flags, node: record.node ?? null };
 }

@@ -1,8 +1,10 @@
 /**
  * One benchmark size N, all against the simulator on this machine, in the order an operator's
- * day would produce the figures: pair N sessions → kill hosts one at a time (kill → connected,
- * boot of one restarted host) → restart the worker (start → all connected, boots under recovery
- * load) → steady state (PSS per host, supervisor memory and idle CPU, `GET /metrics` latency) →
+ * day would produce the figures: pair N sessions on a worker without spares (HOST_SPARES=0) →
+ * kill hosts one at a time (kill → connected on a freshly forked host) → restart the worker with
+ * its spare pool (start → all connected, boots under recovery load) → steady state (PSS per host,
+ * supervisor memory and idle CPU, `GET /metrics` latency) → kill hosts one at a time again, each
+ * with the pool full (kill → connected through a spare, the real path with N live hosts) →
  * graceful stop → the same N sockets in one plain process (baseline).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +19,6 @@ import { cpuSecondsOf, memoryOf, MB } from './proc.js';
 import { ratio, summarize, sum, type Summary } from './stats.js';
 import { pollUntil, sleep } from './wait.js';
 import { hostCommandOf } from './host-process.js';
-import { measureWarmHosts } from './warm-host.js';
 import { WorkerProcess, type BootCostRecord } from './worker-process.js';
 
 /** Host CPU by phase (ms, p50/p95), from each host's own `session host boot cost` line. */
@@ -43,9 +44,20 @@ export interface SizeResult {
   hostBootAfterKillMs: Summary;
   /** CPU seconds each recovered host had used when all were connected: the CPU bound of recovery is N × this / cores. */
   hostCpuSecondsToConnected: Summary;
+  /** kill -9 → connected with HOST_SPARES=0: the restart forks a new host. */
   killToConnectedMs: Summary;
-  /** A pre-forked host (imports done) given its session: `init` → connected. What kill → connected would be with a warm spare. */
-  warmHostInitToConnectedMs: Summary;
+  /** kill -9 → connected with the spare pool full, through the supervisor with N live hosts. */
+  killThroughSpareMs: Summary;
+  /** Of those restarts, how many the supervisor logged as started on a spare. */
+  killsThroughSpare: number;
+  /** init → ready of the spares those restarts took (`bootMs` of their `ready`). */
+  hostBootThroughSpareMs: Summary;
+  /** HOST_SPARES of the restarted worker (null = its default). */
+  spares: number | null;
+  /** HOST_NODE_PATH (null = the supervisor's node). */
+  hostNodePath: string | null;
+  /** Node version the hosts reported in their boot cost line. */
+  hostNode: string | null;
   /** Worker spawn → every session connected again, ms. */
   recoveryMs: number;
   /** 1-minute load average of the machine when the restart began (figures on a shared machine need it). */
@@ -61,7 +73,7 @@ export interface SizeResult {
   /** SIGTERM → exit with N hosts flushing, ms. */
   gracefulStopMs: number;
   baseline: BaselineResult | null;
-  ratios: { memoryPerSession: number | null; recoveryTime: number | null };
+  ratios: { memoryPerSession: number | null; recoveryTime: number | null; killSpareVsFresh: number | null };
 }
 
 const log = (n: number, text: string): void => console.log(`[bench N=${n}] ${text}`);
@@ -77,11 +89,15 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     LOG_LEVEL: 'info',
     MAX_SESSIONS: String(Math.max(500, n)),
     ...(options.recoveryConcurrency ? { RECOVERY_CONCURRENCY: String(options.recoveryConcurrency) } : {}),
+    ...(options.hostNodePath ? { HOST_NODE_PATH: options.hostNodePath } : {}),
   };
+  // Pairing and the first kills without spares (every restart forks); the restarted worker runs the pool.
+  const freshEnv = { ...env, HOST_SPARES: '0' };
+  const spareEnv = { ...env, ...(options.spares === undefined ? {} : { HOST_SPARES: String(options.spares) }) };
   const timeoutMs = 120_000 + n * 3_000;
   let worker: WorkerProcess | undefined;
   try {
-    worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env, nodeFlags: options.nodeFlags });
+    worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env: freshEnv, nodeFlags: options.nodeFlags });
     let api = new WorkerApi(worker.url);
     const w0 = worker;
     await pollUntil(async () => ((await api.health())?.recovery?.phase === 'done' ? true : undefined), { timeoutMs: 60_000, what: 'an empty worker ready', last: () => w0.tail(5) });
@@ -98,13 +114,13 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const costsBeforeKills = worker.bootCosts.length;
     const kills = await killEach(api, worker, pickSpread(sessions, Math.min(options.kills, n)));
     const killCosts = worker.bootCosts.slice(costsBeforeKills);
-    log(n, `kill → connected p50 ${summarize(kills.killMs).p50} ms over ${kills.killMs.length} kills`);
+    log(n, `kill → connected (fresh fork) p50 ${summarize(kills.killMs).p50} ms over ${kills.killMs.length} kills`);
 
     const stop1 = await worker.stop();
     if (stop1.code !== 0) throw new Error(`worker stop exited ${JSON.stringify(stop1)}: ${worker.tail()}`);
 
     const loadAverageAtRestart = Math.round(loadavg()[0]! * 100) / 100;
-    worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env, nodeFlags: options.nodeFlags });
+    worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env: spareEnv, nodeFlags: options.nodeFlags });
     api = new WorkerApi(worker.url);
     const w1 = worker;
     await pollUntil(async () => ((await api.health())?.sessions?.byStatus?.connected === n ? true : w1.running ? undefined : Promise.reject(new Error(`worker exited: ${w1.tail()}`))), {
@@ -132,15 +148,16 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const idle = await idleCpu(worker.pid, hostPids, options.idleCpuSeconds);
     const metricsHttpMs = await timeMetrics(api, 20);
 
+    const spareKills = await killEach(api, worker, pickSpread(sessions, Math.min(options.kills, n)), { poolFull: true });
+    log(n, `kill → connected through a spare p50 ${summarize(spareKills.killMs).p50} ms (${spareKills.throughSpare}/${spareKills.killMs.length} restarts took a spare)`);
+
     const stopStarted = Date.now();
     const stop2 = await worker.stop();
     const gracefulStopMs = Date.now() - stopStarted;
     if (stop2.code !== 0) throw new Error(`worker stop exited ${JSON.stringify(stop2)}: ${worker.tail()}`);
 
-    const warm = await measureWarmHosts(sim, dataDir, pickSpread(sessions, Math.min(5, options.kills)).map((s) => s.sessionId), { importWaitMs: 4_000, nodeFlags: hostNodeFlags });
-    log(n, `warm spare host: init → connected p50 ${summarize(warm).p50} ms`);
 
-    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: hostNodeFlags });
+    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: hostNodeFlags, execPath: options.hostNodePath });
     if (baseline) log(n, `baseline: one process → ${n} open in ${baseline.recoveryMs} ms, ${baseline.pssMB.toFixed(1)} MB PSS`);
 
     const supervisorPssMB = (supMem?.pssBytes ?? NaN) / MB;
@@ -157,7 +174,12 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
       hostBootAfterKillMs: summarize(kills.bootMs),
       hostCpuSecondsToConnected: summarize(hostCpuAtConnected),
       killToConnectedMs: summarize(kills.killMs),
-      warmHostInitToConnectedMs: summarize(warm),
+      killThroughSpareMs: summarize(spareKills.killMs),
+      killsThroughSpare: spareKills.throughSpare,
+      hostBootThroughSpareMs: summarize(spareKills.bootMs),
+      spares: options.spares ?? null,
+      hostNodePath: options.hostNodePath ?? null,
+      hostNode: hostCommand?.node ?? null,
       recoveryMs,
       loadAverageAtRestart,
       qrRoundsAfterPairing: sim.qrCount() - qrRounds,
@@ -171,6 +193,7 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
       ratios: {
         memoryPerSession: ratio(workerPssPerSessionMB, baseline?.pssPerSessionMB),
         recoveryTime: ratio(recoveryMs, baseline?.recoveryMs),
+        killSpareVsFresh: ratio(summarize(spareKills.killMs).p50, summarize(kills.killMs).p50),
       },
     };
   } finally {
@@ -187,11 +210,21 @@ export function pickSpread<T>(items: readonly T[], k: number): T[] {
   return Array.from({ length: Math.min(k, items.length) }, (_, i) => items[Math.floor(i * step)]!);
 }
 
-/** `kill -9` each session's host in turn and time it back to `connected` with a new pid. */
-async function killEach(api: WorkerApi, worker: WorkerProcess, targets: readonly PlannedSession[]): Promise<{ killMs: number[]; bootMs: number[] }> {
+/**
+ * `kill -9` each session's host in turn and time it back to `connected` with a new pid. With
+ * `poolFull`, each kill waits until /health shows every spare ready (one kill on a worker at rest).
+ */
+async function killEach(api: WorkerApi, worker: WorkerProcess, targets: readonly PlannedSession[], options: { poolFull?: boolean } = {}): Promise<{ killMs: number[]; bootMs: number[]; throughSpare: number }> {
   const killMs: number[] = [];
   const bootMs: number[] = [];
+  let throughSpare = 0;
   for (const s of targets) {
+    if (options.poolFull) {
+      await pollUntil(async () => {
+        const spares = (await api.health())?.spares;
+        return spares && spares.ready >= spares.wanted ? true : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 100, what: 'every spare ready', last: () => worker.tail(5) });
+    }
     const before = await api.session(s.sessionId);
     if (before.pid === null || before.status !== 'connected') throw new Error(`${s.sessionId} is not connected with a host: ${JSON.stringify(before)}`);
     const bootsBefore = worker.boots.length;
@@ -204,9 +237,10 @@ async function killEach(api: WorkerApi, worker: WorkerProcess, targets: readonly
     killMs.push(Date.now() - killedAt);
     const boot = worker.boots.slice(bootsBefore).find((b) => b.sessionId === s.sessionId);
     if (boot) bootMs.push(boot.bootMs);
+    if (boot?.spare) throughSpare++;
     await sleep(500); // let the restarted host's first upload pass before the next kill
   }
-  return { killMs, bootMs };
+  return { killMs, bootMs, throughSpare };
 }
 
 async function idleCpu(supervisorPid: number, hostPids: readonly number[], seconds: number): Promise<{ supervisorPercent: number | null; hostMeanPercent: number | null }> {

@@ -14,6 +14,8 @@ import { trackChild } from './children.js';
 export interface BootRecord {
   sessionId: string;
   bootMs: number;
+  /** The host was a pre-booted spare (HOST_SPARES): `bootMs` runs from its init. */
+  spare: boolean;
   /** Wall clock (ms) when the supervisor logged it. */
   at: number;
 }
@@ -97,9 +99,9 @@ export class WorkerProcess {
     if (this.tailLines.length > 400) this.tailLines.splice(0, 200);
     if (!line.includes('session host ready') && !line.includes('session host boot cost')) return;
     try {
-      const entry = JSON.parse(line) as { msg?: string; sessionId?: string; bootMs?: number; bootCost?: { cpuMs: Record<string, number>; atMs: Record<string, number> }; node?: string; entry?: string; execArgv?: string[] };
+      const entry = JSON.parse(line) as { msg?: string; sessionId?: string; bootMs?: number; spare?: boolean; bootCost?: { cpuMs: Record<string, number>; atMs: Record<string, number> }; node?: string; entry?: string; execArgv?: string[] };
       if (entry.msg === 'session host ready' && typeof entry.sessionId === 'string' && typeof entry.bootMs === 'number') {
-        this.boots.push({ sessionId: entry.sessionId, bootMs: entry.bootMs, at: Date.now() });
+        this.boots.push({ sessionId: entry.sessionId, bootMs: entry.bootMs, spare: entry.spare === true, at: Date.now() });
       }
       if (entry.msg === 'session host boot cost' && typeof entry.sessionId === 'string' && entry.bootCost) {
         this.bootCosts.push({ sessionId: entry.sessionId, cpuMs: entry.bootCost.cpuMs, atMs: entry.bootCost.atMs, node: entry.node, entry: entry.entry, execArgv: entry.execArgv });

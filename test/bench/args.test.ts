@@ -19,6 +19,14 @@ describe('bench options (pure)', () => {
     expect(o.recoveryConcurrency).toBe(20);
   });
 
+  it('spares (0 allowed) and the hosts\' node binary for the worker', () => {
+    expect(parseBenchOptions([], {}).spares).toBeUndefined();
+    expect(parseBenchOptions(['--spares', '0'], {}).spares).toBe(0);
+    expect(parseBenchOptions([], { BENCH_SPARES: '3', BENCH_HOST_NODE_PATH: '/opt/node22/bin/node' })).toMatchObject({ spares: 3, hostNodePath: '/opt/node22/bin/node' });
+    expect(() => parseBenchOptions([], { BENCH_SPARES: '-1' })).toThrow(/BENCH_SPARES/);
+    expect(() => parseBenchOptions(['--host-node', 'node'], {})).toThrow(/absolute/);
+  });
+
   it('flags win over the environment, in both --flag value and --flag=value forms', () => {
     const o = parseBenchOptions(['--n', '5', '--kills=2', '--no-baseline', '--node-flags', '--max-semi-space-size=1 --max-old-space-size=256'], { BENCH_N: '10' });
     expect(o.sizes).toEqual([5]);

@@ -19,8 +19,13 @@ function result(n: number, baseline: boolean): SizeResult {
     hostBootUnderRecoveryMs: s,
     hostBootAfterKillMs: s,
     hostCpuSecondsToConnected: summarize([0.8, 0.9]),
-    killToConnectedMs: summarize([]),
-    warmHostInitToConnectedMs: summarize([120]),
+    killToConnectedMs: summarize([1500]),
+    killThroughSpareMs: summarize([]),
+    killsThroughSpare: 0,
+    hostBootThroughSpareMs: summarize([120]),
+    spares: null,
+    hostNodePath: null,
+    hostNode: 'v20.20.2',
     recoveryMs: 4321,
     loadAverageAtRestart: 1.5,
     qrRoundsAfterPairing: 0,
@@ -31,7 +36,7 @@ function result(n: number, baseline: boolean): SizeResult {
     metricsHttpMs: s,
     gracefulStopMs: 900,
     baseline: baseline ? { sessions: n, recoveryMs: 2000, importMs: 300, pssMB: 200, rssMB: 220, pssPerSessionMB: 20, cpuSeconds: 2, closeCodes: [] } : null,
-    ratios: { memoryPerSession: baseline ? 3.426 : null, recoveryTime: baseline ? 2.16 : null },
+    ratios: { memoryPerSession: baseline ? 3.426 : null, recoveryTime: baseline ? 2.16 : null, killSpareVsFresh: null },
   };
 }
 
@@ -41,7 +46,9 @@ describe('bench table (pure)', () => {
     const lines = table.split('\n');
     expect(lines[0]).toBe('| figure | target | N=10 | N=50 |');
     expect(table).toContain('| worker start → all connected (ms) | ≤ 15000 at N=100 | 4321 | 4321 |');
-    expect(table).toContain('| kill -9 → connected p50 / p95 (ms) | p50 ≤ 500 | – | – |');
+    expect(table).toContain('| kill -9 → connected through a spare p50 / p95 (ms) | p50 ≤ 500 | – | – |');
+    expect(table).toContain('| kill -9 → connected, no spares (fresh fork) p50 / p95 (ms) |  | 1500 / 1500 | 1500 / 1500 |');
+    expect(table).toContain('| spare host init → ready p50 / p95 (ms) |  | 120 / 120 | 120 / 120 |');
     expect(table).toContain('| memory ratio worker / baseline (per session) |  | 3.43 | – |');
     expect(table).toContain('| host boot under recovery p50 / p95 (ms) |  | 200 / 300 | 200 / 300 |');
     expect(table).toContain('| host CPU under recovery, start → entry (bootstrap + bundle) p50 (ms) |  | 260 | 260 |');
