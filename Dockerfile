@@ -4,6 +4,8 @@
 #   docker run -p 3001:3001 -v wa-data:/data -e WORKER_AUTH_TOKEN=... --env-file .env wa-gateway-worker
 # Debian (glibc) rather than Alpine: Baileys' dependencies ship prebuilt glibc binaries.
 
+# Node 22+ (e.g. --build-arg NODE_IMAGE=node:22-bookworm-slim) lets hosts use V8's compile cache
+# (HOST_COMPILE_CACHE, in DATA_DIR): measured 0.40 → 0.25 CPU-s per host import (bench/README.md).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # --- build: dev dependencies, TypeScript compile to dist/, the session host bundled into dist/host/

@@ -8,11 +8,13 @@
 export const SESSIONS_PER_WORKER = 100;
 export const HOST_PSS_MIB = 70;
 export const SUPERVISOR_MIB = 150;
+/** HOST_SPARES (its default): pre-booted hosts that wait for the next session start, one host's memory each. */
+export const SPARE_HOSTS = 2;
 /** Idle hosts cost little CPU; a recovery of every session at once is what needs cores. */
 export const CPU_REQUEST = '1';
 
 export function memoryRequestMiB(sessions = SESSIONS_PER_WORKER): number {
-  return SUPERVISOR_MIB + sessions * HOST_PSS_MIB;
+  return SUPERVISOR_MIB + (sessions + SPARE_HOSTS) * HOST_PSS_MIB;
 }
 
 /** A quarter of headroom over the request for message bursts, before the kernel's OOM killer. */
