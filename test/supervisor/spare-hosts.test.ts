@@ -11,12 +11,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QrMessage } from '../../src/ipc/protocol.js';
 import { RegistryFile } from '../../supervisor/registry/registry-file.js';
-import { startHost } from '../support/host-harness.js';
+import { pair, pollHealth as pollSupervisorHealth } from '../integration/support/world.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { alive, waitFor } from './support/journal.js';
-import { freePort, getHealth, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
+import { freePort, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const ids = [`sp1_${tag}`, `sp2_${tag}`];
@@ -48,17 +47,7 @@ const onePid = (id: string): number | undefined => {
   return pids.length === 1 ? pids[0] : undefined;
 };
 
-async function pollHealth(test: (h: Record<string, any>) => boolean, timeoutMs: number, what: string): Promise<Record<string, any>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Record<string, any> | undefined;
-  for (;;) {
-    last = await getHealth(sup.url);
-    if (last && test(last)) return last;
-    if (sup.child.exitCode !== null) throw new Error(`supervisor exited early (${sup.child.exitCode}):\n${sup.output.join('').slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`${what}: health never matched; last ${JSON.stringify(last)}\n${sup.output.join('').slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const pollHealth = (test: (h: Record<string, any>) => boolean, timeoutMs: number, what: string): Promise<Record<string, any>> => pollSupervisorHealth(sup, test, timeoutMs, what);
 
 async function sessionView(id: string): Promise<Record<string, any>> {
   const res = await fetch(`${sup.url}/api/sessions/${id}`);
@@ -75,21 +64,7 @@ const logLines = (msg: string): Record<string, any>[] =>
 beforeAll(async () => {
   sim = await startSimulator();
   dataDir = mkdtempSync(join(tmpdir(), 'sup-spares-'));
-  // Pair each session once with a bare host; its auth is flushed into DATA_DIR on stop.
-  await Promise.all(
-    ids.map(async (sessionId, i) => {
-      const h = startHost({ sessionId, dataDir, execArgv: ['--import', sim.preloadPath], env: sim.childEnv(), init: { waWebsocketUrl: sim.url, logLevel: 'warn' } });
-      try {
-        const qr = await h.waitFor((m): m is QrMessage => m.type === 'qr', 30_000);
-        await sim.scan(qr.qr, { phone: phones[i]! });
-        await h.waitStatus('connected', 30_000);
-        await h.request({ type: 'stop' }, 20_000);
-        await h.waitExit(20_000);
-      } finally {
-        await h.dispose();
-      }
-    }),
-  );
+  await Promise.all(ids.map((id, i) => pair(sim, dataDir, id, phones[i]!)));
   await new RegistryFile(dataDir).save(ids.map((sessionId) => ({ sessionId, userId: null, name: null, createdAt: new Date().toISOString(), desired: 'running', ended: null })));
   sup = startSupervisorProcess({
     port: await freePort(),
