@@ -94,6 +94,19 @@ export class ClientHandle {
     return res.id;
   }
 
+  /** `sock.requestPairingCode(phone)` in the client: the 8-character code it would show. */
+  async requestPairingCode(phone: string, timeoutMs = 15_000): Promise<string> {
+    const reqId = this.nextReq++;
+    const from = this.mark();
+    this.child.send({ type: 'pairing-code', reqId, phone } satisfies ClientCommand);
+    const res = await Promise.race([
+      this.waitFor('pairing-code', (e) => e.reqId === reqId, timeoutMs, from),
+      this.waitFor('pairing-code-failed', (e) => e.reqId === reqId, timeoutMs, from),
+    ]);
+    if (res.type === 'pairing-code-failed') throw new Error(`pairing code request failed: ${res.message}`);
+    return res.code;
+  }
+
   /** `sock.logout()` in the client; resolves with the close it reports. */
   async logout(timeoutMs = 10_000): Promise<Extract<ClientEvent, { type: 'close' }>> {
     const from = this.mark();

@@ -11,13 +11,16 @@ import { getBinaryNodeChild, jidDecode, type BinaryNode } from '@whiskeysockets/
 import { WebSocketServer } from 'ws';
 import { makeCertAuthority, makeCertChain, newKeyPair, type KeyPair, type SimCertAuthority } from './certs.js';
 import { SimConnection } from './connection.js';
-import { childBytes, children, firstChild, iqError, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
+import { firstChild, iqError, iqResult, nowSeconds, readUIntBE, streamError } from './iq.js';
 import { contactMediaMessage, readClientMedia, type OutgoingSimMedia } from './media.js';
 import { SimMediaServer } from './media-server.js';
 import { QueryHolds, type Hold, type HeldQuery } from './holds.js';
 import { Messaging } from './messaging.js';
 import type { HandshakeResult } from './noise-responder.js';
 import { buildPairSuccess, parseQr, verifyPairDeviceSign } from './pairing.js';
+import { initQueryAnswer, isDeviceListQuery, storeUploadedKeys } from './iq-answers.js';
+import { LinkCodeDesk } from './link-code-desk.js';
+import { WrongPairingCodeError } from './link-code.js';
 import { randomDigits, Registry, type DeviceRecord, type SignedPreKeyRecord } from './registry.js';
 
 export interface SimOptions {
@@ -56,6 +59,7 @@ export class WaSimulator extends EventEmitter {
   private readonly replies = new Map<string, (node: BinaryNode) => void>();
   private readonly failNext = new Map<string, 'refuse' | 'hang'>();
   private readonly holds = new QueryHolds();
+  private readonly linkCodes: LinkCodeDesk;
   private readonly staticKey: KeyPair = newKeyPair();
   private readonly certChain: Uint8Array;
   private qrIssued = 0;
@@ -76,6 +80,12 @@ export class WaSimulator extends EventEmitter {
     this.rootPublicKeyB64 = ca.root.public.toString('base64');
     this.preloadPath = join(projectRoot(), 'dist', 'test', 'wa-sim', 'trust-sim.js');
     this.certChain = makeCertChain(ca, this.staticKey.public);
+    this.linkCodes = new LinkCodeDesk({
+      registeringNoiseKey: (c) => this.registrations.get(c.id)?.noiseKey,
+      accountIdentity: (phone) => this.registry.account(phone).identity,
+      iqId: () => this.iqId(),
+      finishTimeoutMs: opts.pairReplyTimeoutMs ?? 10_000,
+    });
     this.messaging = new Messaging(this.registry, {
       message: (m) => this.emit('message', m),
       decryptError: (e) => this.emit('decrypt-error', e),
@@ -208,7 +218,34 @@ export class WaSimulator extends EventEmitter {
     if (!reg.noiseKey.equals(q.noiseKey) || !reg.identityKey.equals(q.identityKey)) {
       throw new Error('QR keys do not match the connection that showed it');
     }
-    const phone = opts.phone ?? `1555${randomDigits(7)}`;
+    return this.completePairing(reg, opts.phone ?? `1555${randomDigits(7)}`, q.advSecret);
+  }
+
+  /**
+   * The user types `code` on `phone`'s primary device (pairing by phone-number code, Baileys
+   * `requestPairingCode`): the phone answers the companion's hello, checks its key bundle and sends
+   * the same pair-success a QR scan does. A wrong code rejects with `code: 'WRONG_PAIRING_CODE'`
+   * (event `pairing-code-refused`); the companion keeps waiting and may be given the right one.
+   */
+  async enterPairingCode(phone: string, code: string): Promise<{ phone: string; deviceJid: string }> {
+    let linked: Awaited<ReturnType<LinkCodeDesk['enter']>>;
+    try {
+      linked = await this.linkCodes.enter(phone, code);
+    } catch (err) {
+      if (err instanceof WrongPairingCodeError) this.emit('pairing-code-refused', { phone, reason: err.message });
+      throw err;
+    }
+    const reg = this.registrations.get(linked.conn.id);
+    if (!reg || !reg.conn.isOpen) throw new Error(`the companion waiting for ${phone} is gone`);
+    return this.completePairing(reg, phone, linked.advSecret);
+  }
+
+  /** Companions that asked for a pairing code and wait for it to be typed on the phone. */
+  waitingForPairingCode(): { phone: string; connId: number; platform: string }[] {
+    return this.linkCodes.waiting();
+  }
+
+  private async completePairing(reg: PendingRegistration, phone: string, advSecret: Buffer): Promise<{ phone: string; deviceJid: string }> {
     const acc = this.registry.account(phone);
     const deviceId = acc.nextDeviceId++;
     const deviceJid = `${phone}:${deviceId}@s.whatsapp.net`;
@@ -222,7 +259,7 @@ export class WaSimulator extends EventEmitter {
         keyIndex: deviceId,
         account: acc.identity,
         clientIdentityKey: reg.identityKey,
-        advSecret: q.advSecret,
+        advSecret,
       }),
     );
     const answer = await reply;
@@ -301,6 +338,11 @@ export class WaSimulator extends EventEmitter {
       conn.sendNode(iqResult(node));
       return;
     }
+    if (xmlns === 'md' && node.attrs.type === 'set' && child?.tag === 'link_code_companion_reg') {
+      if (child.attrs.stage === 'companion_hello') conn.sendNode(this.linkCodes.onHello(conn, node, child));
+      else if (child.attrs.stage !== 'companion_finish' || !this.linkCodes.onFinish(conn, node)) conn.sendNode(iqError(node, 404, 'item-not-found'));
+      return;
+    }
     if (xmlns === 'md' && node.attrs.type === 'set' && child?.tag === 'remove-companion-device') {
       conn.sendNode(this.removeCompanion(conn, node, child));
       return;
@@ -369,6 +411,7 @@ export class WaSimulator extends EventEmitter {
   private onClose(conn: SimConnection): void {
     this.conns.delete(conn);
     this.registrations.delete(conn.id);
+    this.linkCodes.forget(conn);
     for (const d of this.registry.allDevices()) if (d.conn === conn) d.conn = undefined;
     this.emit('closed', { phone: conn.phone, code: conn.closeCode ?? null, connId: conn.id });
   }
@@ -535,41 +578,6 @@ export async function listen(opts: SimOptions = {}): Promise<WaSimulator> {
   return new WaSimulator(wss, makeCertAuthority(), opts, await SimMediaServer.start());
 }
 
-function storeUploadedKeys(device: DeviceRecord, node: BinaryNode): void {
-  const identity = childBytes(node, 'identity');
-  if (identity && !identity.equals(device.identityKey)) {
-    throw new Error(`device ${device.deviceJid} uploaded keys under another identity`);
-  }
-  const reg = childBytes(node, 'registration');
-  if (reg) device.registrationId = readUIntBE(reg);
-  for (const key of children(getBinaryNodeChild(node, 'list'), 'key')) {
-    const id = childBytes(key, 'id');
-    const value = childBytes(key, 'value');
-    if (id && value) device.preKeys.set(readUIntBE(id), value);
-  }
-  const skey = getBinaryNodeChild(node, 'skey');
-  const skeyId = childBytes(skey, 'id');
-  const skeyVal = childBytes(skey, 'value');
-  const skeySig = childBytes(skey, 'signature');
-  if (skeyId && skeyVal && skeySig) {
-    device.signedPreKey = { keyId: readUIntBE(skeyId), publicKey: skeyVal, signature: skeySig };
-  }
-}
-
-/**
- * Queries Baileys fires right after `open` (fetchProps, fetchBlocklist, fetchPrivacySettings) or
- * after a first message to a chat (privacy tokens): answered with empty but well-formed results.
- */
-function initQueryAnswer(xmlns: string | undefined, child: BinaryNode | undefined): BinaryNode[] | undefined {
-  if (xmlns === 'abt' && child?.tag === 'props') return [{ tag: 'props', attrs: { protocol: '1' } }];
-  if (xmlns === 'blocklist' && child === undefined) return [{ tag: 'list', attrs: {} }];
-  // WhatsApp's defaults; read receipts on (Baileys then sends `read`, not `read-self`).
-  if (xmlns === 'privacy' && child?.tag === 'privacy') return [{ tag: 'privacy', attrs: {}, content: [{ tag: 'category', attrs: { name: 'readreceipts', value: 'all' } }] }];
-  // trusted-contact tokens Baileys sets after sending to a new chat
-  if (xmlns === 'privacy' && child?.tag === 'tokens') return [];
-  return undefined;
-}
-
 function randomRef(): string {
   return Buffer.from(Array.from({ length: 24 }, () => Math.floor(Math.random() * 256))).toString('base64');
 }
@@ -583,10 +591,4 @@ function projectRoot(): string {
     dir = up;
   }
   return dir;
-}
-
-/** A usync query that asks for devices (a send's device lookup), not a number check alone. */
-function isDeviceListQuery(node: BinaryNode): boolean {
-  const query = getBinaryNodeChild(getBinaryNodeChild(node, 'usync'), 'query');
-  return getBinaryNodeChild(query, 'devices') !== undefined;
 }
