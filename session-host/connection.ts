@@ -5,6 +5,8 @@ const METADATA_SYNCS: ReadonlySet<number> = new Set([
   proto.HistorySync.HistorySyncType.PUSH_NAME,
   proto.HistorySync.HistorySyncType.NON_BLOCKING_DATA,
 ]);
+import { WorkerError } from '../src/errors.js';
+import type { PairingCodeOffer } from '../src/ipc/protocol.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import type { Logger } from '../src/logger.js';
 import type { AuthStore } from './auth/auth-state.js';
@@ -52,6 +54,14 @@ interface Live {
   detach: () => void;
   intentional: boolean;
   open: boolean;
+  /** The server sent this socket its pair-device round (a QR came): a pairing code may be asked. */
+  registering: boolean;
+}
+
+/** A pairing code on offer on one socket; it dies with that socket or at `timer`. */
+interface CodeOffer {
+  live: Live;
+  timer: NodeJS.Timeout;
 }
 
 /** Restarts required (515) in a row without an open before they back off like any other close. */
@@ -72,6 +82,9 @@ export class Connection {
   private qrShown = 0;
   private stopping = false;
   private socketsCreated = 0;
+  private offer: CodeOffer | undefined;
+  /** Code requests waiting for a socket in its pair-device round. */
+  private readonly registeringWaiters = new Set<() => void>();
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -98,6 +111,7 @@ export class Connection {
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.cancelTimer();
+    for (const waiter of [...this.registeringWaiters]) waiter();
     await this.endLive();
   }
 
@@ -123,10 +137,75 @@ export class Connection {
     return told;
   }
 
+  /**
+   * Pairing by phone-number code (issue 19 §1): Baileys `requestPairingCode` on the socket in its
+   * pair-device round, waiting up to `waitMs` for one. A code counts as one of the QR_MAX_ATTEMPTS
+   * and lives as long as a first QR does; then it is dropped with its socket and a fresh
+   * registration begins (status back to `qr_required`). QR rotations of a socket with a code on
+   * offer are neither shown nor counted: the user chose the code.
+   */
+  async requestPairingCode(phone: string, waitMs: number): Promise<PairingCodeOffer> {
+    const { auth, qrMaxAttempts, qrTimeoutMs, events, logger } = this.options;
+    if (auth.paired) throw new WorkerError('ALREADY_LINKED', 'the session is already linked to a phone');
+    const live = await this.registeringSocket(waitMs);
+    if (this.qrShown >= qrMaxAttempts) {
+      throw new WorkerError('PAIRING_ATTEMPTS_EXHAUSTED', `${this.qrShown} of QR_MAX_ATTEMPTS=${qrMaxAttempts} QR codes and pairing codes were already shown`);
+    }
+    this.qrShown++;
+    const pairingCode = await live.sock.requestPairingCode(phone);
+    if (this.live !== live) throw new WorkerError('PAIRING_INTERRUPTED', 'the connection to WhatsApp closed while the code was asked; ask again');
+    const lifetimeMs = qrTimeoutMs ?? 60_000;
+    this.clearOffer();
+    this.offer = { live, timer: setTimeout(() => void this.expireOffer(live), lifetimeMs) };
+    logger.info({ attempt: this.qrShown, lifetimeMs }, 'pairing code on offer');
+    events.status('pairing_code_required');
+    return { pairingCode, phoneNumber: phone, expiresAt: new Date(Date.now() + lifetimeMs).toISOString() };
+  }
+
+  private registeringSocket(waitMs: number): Promise<Live> {
+    const ready = (): Live | undefined => (this.live?.registering && !this.stopping ? this.live : undefined);
+    const now = ready();
+    if (now) return Promise.resolve(now);
+    if (this.stopping) return Promise.reject(new WorkerError('STOPPING', 'the session host is stopping'));
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const live = ready();
+        if (!live && !this.stopping) return;
+        clearTimeout(timer);
+        this.registeringWaiters.delete(check);
+        if (live) resolve(live);
+        else reject(new WorkerError('STOPPING', 'the session host is stopping'));
+      };
+      const timer = setTimeout(() => {
+        this.registeringWaiters.delete(check);
+        reject(new WorkerError('PAIRING_NOT_READY', `WhatsApp did not offer a pairing round within ${waitMs} ms; ask again`));
+      }, waitMs);
+      this.registeringWaiters.add(check);
+    });
+  }
+
+  /** The code's time is up: it must not link any more, so its socket goes and a fresh registration begins. */
+  private async expireOffer(live: Live): Promise<void> {
+    if (this.offer?.live !== live || this.live !== live) return;
+    this.offer = undefined;
+    this.options.logger.info('pairing code expired; starting a fresh registration');
+    await this.endLive();
+    if (this.stopping || this.live) return;
+    this.options.events.status('connecting');
+    this.create();
+  }
+
+  private clearOffer(): void {
+    if (this.offer) clearTimeout(this.offer.timer);
+    this.offer = undefined;
+  }
+
   private create(): void {
     if (this.stopping) return;
     if (this.live) throw new Error('BUG: a socket is still live; end it before creating another');
     const { auth, baileysLogger, waWebsocketUrl, keepAliveIntervalMs, connectTimeoutMs, qrTimeoutMs } = this.options;
+    // A code asked on an earlier socket that never linked left `me` set: this socket must register.
+    if (auth.dropUnfinishedPairingCode()) this.options.logger.info('an unfinished pairing code was dropped; registering afresh');
     const sock = makeWASocket({
       auth: auth.state,
       logger: baileysLogger,
@@ -153,7 +232,7 @@ export class Connection {
       ...(this.options.getMessage ? { getMessage: this.options.getMessage } : {}),
     });
     this.socketsCreated++;
-    const live: Live = { sock, detach: () => undefined, intentional: false, open: false };
+    const live: Live = { sock, detach: () => undefined, intentional: false, open: false, registering: false };
     const onCreds = (update: Parameters<AuthStore['saveCreds']>[0]) => {
       auth.saveCreds(update).catch((err: unknown) => this.options.logger.error({ err }, 'could not save creds'));
     };
@@ -173,6 +252,9 @@ export class Connection {
     if (this.live !== live) return; // a late event of a socket we already let go
     const { events, qrMaxAttempts, auth } = this.options;
     if (update.qr) {
+      live.registering = true;
+      for (const waiter of [...this.registeringWaiters]) waiter();
+      if (this.offer?.live === live) return; // a code is on offer: this rotation is not shown
       this.qrShown++;
       if (this.qrShown > qrMaxAttempts) {
         void this.finish('failed', { reason: 'qr_timeout' });
@@ -182,6 +264,7 @@ export class Connection {
       events.qr(update.qr, this.qrShown);
     }
     if (update.connection === 'open') {
+      this.clearOffer();
       live.open = true;
       this.attempts = 0;
       this.immediateRestarts = 0;
@@ -192,6 +275,7 @@ export class Connection {
     if (update.connection === 'close') {
       const error = update.lastDisconnect?.error;
       const code = closeCodeOf(error);
+      if (this.offer?.live === live) this.clearOffer();
       live.detach();
       this.live = undefined;
       const proxyFailure = this.options.proxy ? proxyReasonOf(error) : undefined;
@@ -253,6 +337,7 @@ export class Connection {
   private async endLive(): Promise<void> {
     const live = this.live;
     if (!live) return;
+    if (this.offer?.live === live) this.clearOffer();
     this.live = undefined;
     live.intentional = true;
     live.detach();

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { withDeadline as deadline } from '../src/deadline.js';
 import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
 import type { HostInit, IpcError, OutgoingMessage, PingStats, RequestMessage, StatusMessage } from '../src/ipc/protocol.js';
@@ -15,6 +16,7 @@ import { SessionLock } from './lock.js';
 import { actOnSocket, OwnMessageIds } from './chat-actions.js';
 import { assertOnWhatsApp, checkContact, ContactCache, DEFAULT_CONTACT_CACHE_TTL_MS } from './contact-check.js';
 import { toJid } from './message-map.js';
+import { PAIRING_PHONE_RULE, pairingPhoneDigits } from '../src/phone-number.js';
 import { clearLogoutPending, isLogoutPending } from '../src/pending-logout.js';
 import { buildRuntime, type Runtime } from './runtime.js';
 
@@ -143,6 +145,12 @@ export class SessionHost {
             },
             (err: unknown) => this.channel.fail(request.id, toIpcError(err)),
           );
+        return;
+      }
+      case 'pairing-code': {
+        const connection = this.ending ? undefined : this.running?.connection;
+        if (!connection || !pairingPhoneDigits(request.phone)) return this.channel.fail(request.id, { code: connection ? 'INVALID_PHONE_NUMBER' : 'PAIRING_NOT_READY', message: connection ? PAIRING_PHONE_RULE : 'the session host is starting or stopping' });
+        connection.requestPairingCode(request.phone, request.waitMs).then((offer) => this.channel.respond<'pairing-code'>(request.id, offer), (err: unknown) => this.channel.fail(request.id, toIpcError(err)));
         return;
       }
       case 'check-contact': {
@@ -388,11 +396,5 @@ function toIpcError(err: unknown): IpcError {
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WorkerError('TIMEOUT', `gave up after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  return deadline(promise, ms, () => new WorkerError('TIMEOUT', `gave up after ${ms} ms`));
 }

@@ -10,10 +10,11 @@ export const REDACT_PATHS: readonly string[] = [
   'token', 'authToken', 'workerAuthToken', 'metricsToken', 'accessKey', 'secretKey', 'secret', 'password',
   'authorization', 'Authorization', 'encryptionKey', 'authEncryptionKey', 'authEncryptionKeyPrevious',
   'minioAccessKey', 'minioSecretKey', 'creds', 'keys', 'privKey', 'noiseKey', 'signedIdentityKey',
-  'advSecretKey', 'qr', 'waProxyUrl', 'proxyUrl',
+  'advSecretKey', 'qr', 'pairingCode', 'waProxyUrl', 'proxyUrl',
   '*.token', '*.authToken', '*.workerAuthToken', '*.metricsToken', '*.accessKey', '*.secretKey', '*.secret',
   '*.password', '*.authorization', '*.Authorization', '*.encryptionKey', '*.authEncryptionKey',
-  '*.authEncryptionKeyPrevious', '*.minioAccessKey', '*.minioSecretKey', '*.creds', '*.privKey', '*.waProxyUrl', '*.proxyUrl',
+  '*.authEncryptionKeyPrevious', '*.minioAccessKey', '*.minioSecretKey', '*.creds', '*.privKey', '*.qr', '*.pairingCode',
+  '*.waProxyUrl', '*.proxyUrl',
   'req.headers.authorization', 'headers.authorization', 'config.headers.Authorization',
 ];
 

@@ -23,6 +23,9 @@ export interface SessionView {
   isRecovered: boolean;
   qr: string | null;
   qrExpiresAt: string | null;
+  /** The pairing code on offer while `pairing_code_required` (issue 19 §1), else null. */
+  pairingCode: string | null;
+  pairingCodeExpiresAt: string | null;
   /** ISO-8601 of the last sign of life from WhatsApp (message, receipt, status change). */
   lastSeen: string | null;
   connectedAt: string | null;
@@ -58,6 +61,8 @@ export interface RecoveryResult {
 export type SessionEvent =
   | { kind: 'status'; sessionId: string; status: SessionStatus; previous: SessionStatus | null; reason?: FailureReason; phoneNumber: string | null; at: string }
   | { kind: 'qr'; sessionId: string; qr: string; expiresAt: string; attempt: number; at: string }
+  /** A pairing code to type on the phone `phoneNumber` (issue 19 §1); like a QR, it reaches the backend. */
+  | { kind: 'pairing-code'; sessionId: string; pairingCode: string; phoneNumber: string; expiresAt: string; at: string }
   | { kind: 'recovery'; sessionId: string; result: RecoveryResult }
   | { kind: 'message-in'; sessionId: string; messages: IncomingMessage[] }
   | { kind: 'receipt'; sessionId: string; messageId: string; remoteJid: string; status: ReceiptStatus; at: string };

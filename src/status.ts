@@ -6,6 +6,8 @@ export const SESSION_STATUSES = [
   'starting',
   'recovering',
   'qr_required',
+  /** A pairing code (issue 19 §1) is on offer: type it on the phone instead of scanning a QR. */
+  'pairing_code_required',
   'connecting',
   'connected',
   'reconnecting',

@@ -60,6 +60,8 @@ export function syntheticSessions(count: number, now = new Date()): SessionView[
       isRecovered: i % 3 === 0,
       qr: null,
       qrExpiresAt: null,
+      pairingCode: null,
+      pairingCodeExpiresAt: null,
       lastSeen: now.toISOString(),
       connectedAt: status === 'connected' ? now.toISOString() : null,
       lastCloseCode: null,

@@ -2,7 +2,7 @@ import { initAuthCreds, proto, type AuthenticationCreds, type AuthenticationStat
 import type { Logger } from '../../src/logger.js';
 import { lineageOf } from '../../src/storage/lineage.js';
 import type { AuthFiles } from '../../src/storage/types.js';
-import { CREDS_FILE, decodeValue, encodeValue, hasPairedCreds, isAuthFileName, keyFileName } from './files.js';
+import { CREDS_FILE, decodeValue, encodeValue, hasPairedCreds, isAuthFileName, isPairedCreds, isPairingCodePending, keyFileName } from './files.js';
 import type { AuthFolder } from './folder.js';
 import { GenerationLedger } from './generation.js';
 
@@ -45,7 +45,20 @@ export class AuthStore {
   }
 
   get paired(): boolean {
-    return typeof this.creds.me?.id === 'string';
+    return isPairedCreds(this.creds);
+  }
+
+  /**
+   * Forgets a pairing code that never led to a link (Baileys set `me` and `pairingCode` for it):
+   * the next socket must register afresh — with `me` set it would log in as the phone and get 401.
+   */
+  dropUnfinishedPairingCode(): boolean {
+    if (!isPairingCodePending(this.creds)) return false;
+    delete this.creds.me;
+    delete this.creds.pairingCode;
+    this.creds.registered = false;
+    void this.saveCreds().catch((err: unknown) => this.logger.error({ err }, 'could not save creds'));
+    return true;
   }
 
   /** The pairing these creds belong to (src/storage/lineage.ts); null before the creds were first saved. */

@@ -28,12 +28,20 @@ export function decodeValue<T = unknown>(bytes: Buffer): T {
 
 /**
  * Paired creds: the keys Baileys needs to log in without a QR and the identity WhatsApp gave us.
- * Anything less is "no auth" and must never replace a good remote snapshot.
+ * Anything less is "no auth" and must never replace a good remote snapshot. Baileys'
+ * `requestPairingCode` sets `me` to the phone's own JID before anything is linked; until the
+ * pair-success brings the signed `account`, such creds are a pairing in progress, not a pairing.
  */
 export function isPairedCreds(creds: unknown): boolean {
   if (!creds || typeof creds !== 'object') return false;
   const c = creds as { noiseKey?: { private?: unknown }; signedIdentityKey?: { private?: unknown }; me?: { id?: unknown } };
-  return Boolean(c.noiseKey?.private) && Boolean(c.signedIdentityKey?.private) && typeof c.me?.id === 'string' && c.me.id.length > 0;
+  return Boolean(c.noiseKey?.private) && Boolean(c.signedIdentityKey?.private) && typeof c.me?.id === 'string' && c.me.id.length > 0 && !isPairingCodePending(creds);
+}
+
+/** Baileys asked for a pairing code (`pairingCode`, `me` set) and no pair-success followed (no `account`). */
+export function isPairingCodePending(creds: unknown): boolean {
+  const c = creds as { pairingCode?: unknown; account?: unknown } | null;
+  return typeof c?.pairingCode === 'string' && !c.account;
 }
 
 /** Pure check of a whole folder's content: is there a paired `creds.json` in it? */

@@ -160,7 +160,12 @@ export type RequestMessage =
   | { type: 'send'; id: number; to: string; message: OutgoingMessage; messageId?: string }
   | { type: 'act'; id: number; to: string; act: ChatAction }
   /** Is `phone` (digits) on WhatsApp? Baileys `onWhatsApp`, through the host's per-session cache. */
-  | { type: 'check-contact'; id: number; phone: string };
+  | { type: 'check-contact'; id: number; phone: string }
+  /**
+   * Link by phone-number code instead of a QR (issue 19 §1): Baileys `requestPairingCode(phone)` on
+   * the socket in its pair-device round (the host waits up to `waitMs` for one).
+   */
+  | { type: 'pairing-code'; id: number; phone: string; waitMs: number };
 
 export type SupervisorToHost = HostInit | RequestMessage;
 
@@ -173,6 +178,17 @@ export interface ResponseMap {
   send: SendResult;
   act: ActionResult;
   'check-contact': ContactCheck;
+  'pairing-code': PairingCodeOffer;
+}
+
+/** A pairing code to type on the phone (WhatsApp → Linked devices → Link with phone number). */
+export interface PairingCodeOffer {
+  /** 8 characters as Baileys made them (Crockford base32); a secret while it lives: redacted in logs. */
+  pairingCode: string;
+  /** Digits of the phone that must enter it. */
+  phoneNumber: string;
+  /** ISO-8601: afterwards the host drops it and starts a fresh registration. */
+  expiresAt: string;
 }
 
 /** A number check: `jid` is WhatsApp's JID for the number, null when it is not on WhatsApp. */
@@ -340,7 +356,7 @@ export type HostToSupervisor =
 const HOST_TYPES = new Set<HostToSupervisor['type']>([
   'spare-ready', 'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
 ]);
-const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act', 'check-contact']);
+const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act', 'check-contact', 'pairing-code']);
 
 export function isHostMessage(value: unknown): value is HostToSupervisor {
   return typeof value === 'object' && value !== null && HOST_TYPES.has((value as { type: HostToSupervisor['type'] }).type);

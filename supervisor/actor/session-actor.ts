@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, HostInit, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, HostInit, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionProxyView } from '../../src/proxy/proxy-url.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
-import type { FailureReason, SessionStatus } from '../../src/status.js';
+import { ENDED_STATUSES, type FailureReason, type SessionStatus } from '../../src/status.js';
 import { HostHandle, type HostEvent, type HostExit, type HostHandleOptions } from '../host/host-handle.js';
 import { recordHostEvent } from '../metrics/host-events.js';
 import type { RestartReason } from '../metrics/labels.js';
@@ -65,6 +65,7 @@ export class SessionActor {
   // Read-model fields the state machine does not need.
   private phoneNumber: string | null = null;
   private qr: { qr: string; expiresAt: string } | null = null;
+  private pairing: PairingCodeOffer | null = null;
   private lastSeen: string | null = null;
   private connectedAt: string | null = null;
   private lastCloseCode: number | null = null;
@@ -129,6 +130,40 @@ export class SessionActor {
     return this.connectedHandle().request('check-contact', { phone });
   }
 
+  /**
+   * Link by phone-number code (issue 19 §1). A fresh session may still be booting: wait up to
+   * `waitMs` for its host to show the pair-device round (`qr_required`), then ask it for a code.
+   * A linked, restored or ended session is refused before any host is asked.
+   */
+  async requestPairingCode(phone: string, waitMs: number): Promise<PairingCodeOffer> {
+    const refuse = (): WorkerError | undefined => {
+      const { status, restored } = this.state;
+      const details = { sessionId: this.sessionId, status };
+      if (ENDED_STATUSES.has(status)) return new WorkerError('SESSION_ENDED', `session ${this.sessionId} is ${status}; restart it before linking`, { details });
+      if (status === 'connected' || status === 'recovering' || status === 'reconnecting' || restored) {
+        return new WorkerError('ALREADY_LINKED', `session ${this.sessionId} is already linked to a phone (${status})`, { details });
+      }
+      return undefined;
+    };
+    const linking = (s: SessionStatus): boolean => s === 'qr_required' || s === 'pairing_code_required';
+    const early = refuse();
+    if (early) throw early;
+    if (!linking(this.state.status) || !this.handle?.isReady) {
+      await this.until((s) => (linking(s.state.status) && this.handle?.isReady === true) || refuse() !== undefined, { timeoutMs: waitMs, what: `${this.sessionId} pair-device round` }).catch(() => {
+        throw new WorkerError('PAIRING_NOT_READY', `session ${this.sessionId} did not reach a pairing round within ${waitMs} ms (status ${this.state.status}); ask again`, { details: { sessionId: this.sessionId, status: this.state.status } });
+      });
+      const late = refuse();
+      if (late) throw late;
+    }
+    const handle = this.handle;
+    if (!handle) throw new WorkerError('HOST_NOT_RUNNING', `session ${this.sessionId} has no running host`);
+    const offer = await handle.request('pairing-code', { phone, waitMs }, waitMs + 15_000);
+    this.pairing = offer;
+    this.deps.emit({ kind: 'pairing-code', sessionId: this.sessionId, ...offer, at: new Date(this.now()).toISOString() });
+    this.waiters.check();
+    return offer;
+  }
+
   private connectedHandle(): HostHandle {
     const handle = this.handle;
     if (!handle || !handle.isReady || this.state.status !== 'connected') {
@@ -176,6 +211,8 @@ export class SessionActor {
       isRecovered: s.spawnedForRecovery && s.restored,
       qr: s.status === 'qr_required' ? (this.qr?.qr ?? null) : null,
       qrExpiresAt: s.status === 'qr_required' ? (this.qr?.expiresAt ?? null) : null,
+      pairingCode: s.status === 'pairing_code_required' ? (this.pairing?.pairingCode ?? null) : null,
+      pairingCodeExpiresAt: s.status === 'pairing_code_required' ? (this.pairing?.expiresAt ?? null) : null,
       lastSeen: this.lastSeen,
       connectedAt: this.connectedAt,
       lastCloseCode: this.lastCloseCode,
@@ -341,6 +378,7 @@ export class SessionActor {
     const at = new Date(this.now()).toISOString();
     if (state.status === 'connected') this.connectedAt = at;
     if (state.status !== 'qr_required') this.qr = null;
+    if (state.status !== 'pairing_code_required') this.pairing = null;
     const reason: FailureReason | undefined = state.reason ?? undefined;
     this.deps.emit({ kind: 'status', sessionId: this.sessionId, status: state.status, previous, ...(reason ? { reason } : {}), phoneNumber: this.phoneNumber, at });
   }

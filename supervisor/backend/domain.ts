@@ -74,6 +74,9 @@ export type OutboundEvent =
       phoneNumber: string | null;
       qr?: string;
       qrExpiresAt?: string;
+      /** `pairing_code` events (issue 19 §1): the code to type on the phone, and until when. */
+      pairingCode?: string;
+      pairingCodeExpiresAt?: string;
       at: string;
     }
   | { kind: 'messages'; sessionId: string; messages: IncomingMessage[] }

@@ -4,7 +4,8 @@ import type { OutboundEvent } from './domain.js';
 
 /**
  * Supervisor events → what the backend hears (pure). Status changes are named after the status;
- * a new QR code is `qr_ready` (it carries the code so the backend can show it); recovery results
+ * a new QR code is `qr_ready` (it carries the code so the backend can show it), a pairing code is
+ * `pairing_code` (with the code, its expiry and the phone that must enter it); recovery results
  * are `recovery_successful` / `recovery_failed` (with the reason) / `recovery_skipped`.
  */
 export function toOutbound(e: SessionEvent): OutboundEvent | null {
@@ -21,6 +22,9 @@ export function toOutbound(e: SessionEvent): OutboundEvent | null {
       };
     case 'qr':
       return { kind: 'session-status', sessionId: e.sessionId, event: 'qr_ready', status: 'qr_required', phoneNumber: null, qr: e.qr, qrExpiresAt: e.expiresAt, at: e.at };
+    case 'pairing-code':
+      // The phone number is the one the code was asked for (the account is not linked yet).
+      return { kind: 'session-status', sessionId: e.sessionId, event: 'pairing_code', status: 'pairing_code_required', phoneNumber: e.phoneNumber, pairingCode: e.pairingCode, pairingCodeExpiresAt: e.expiresAt, at: e.at };
     case 'recovery': {
       const r = e.result;
       const event = r.outcome === 'recovered' ? 'recovery_successful' : r.outcome === 'failed' ? 'recovery_failed' : 'recovery_skipped';

@@ -16,7 +16,8 @@ export function recoveryStats(sessions: readonly SessionView[]): RecoveryStats {
     if (s.isRecovered) stats.recovered += 1;
     if (s.status === 'connected') stats.connected += 1;
     if (s.status === 'failed') stats.failed += 1;
-    if (s.status === 'qr_required') stats.qr_required += 1;
+    // a session waiting for a pairing code needs a person just like one waiting for a QR scan
+    if (s.status === 'qr_required' || s.status === 'pairing_code_required') stats.qr_required += 1;
   }
   return stats;
 }

@@ -9,11 +9,14 @@ export type WhatsamMessageStatus = 'PENDING' | 'SENT' | 'DELIVERED' | 'READ' | '
  * Canonical → whatsam. `recovering` is RECONNECTING (the session exists and is coming back, not a
  * new INIT); `replaced` is ERROR rather than DISCONNECTED because it needs a human and is not
  * restarted automatically; `logged_out` is DISCONNECTED, which whatsam treats as needing a new QR.
+ * `pairing_code_required` is QR_REQUIRED: whatsam has no status of its own for it, and the session
+ * waits for the user to link it just the same (the code travels in `qrCode`; see the profile).
  */
 const MAP: Record<SessionStatus, WhatsamStatus> = {
   starting: 'INIT',
   recovering: 'RECONNECTING',
   qr_required: 'QR_REQUIRED',
+  pairing_code_required: 'QR_REQUIRED',
   connecting: 'INIT',
   connected: 'CONNECTED',
   reconnecting: 'RECONNECTING',

@@ -49,6 +49,7 @@ export const METRICS = {
   }),
   socketReconnects: def({ kind: 'counter', name: 'wa_socket_reconnects_total', help: 'WhatsApp socket reconnects inside hosts, by Baileys close code.', labels: ['close_code'] }),
   qrIssued: def({ kind: 'counter', name: 'wa_qr_codes_issued_total', help: 'QR codes issued for pairing.', labels: [] }),
+  pairingCodeIssued: def({ kind: 'counter', name: 'wa_pairing_codes_issued_total', help: 'Pairing codes issued for linking by phone number.', labels: [] }),
   heartbeats: def({ kind: 'counter', name: 'wa_heartbeats_total', help: 'Heartbeats sent to the backend, by result.', labels: ['result'] }),
   backendRequest: def({
     kind: 'histogram', name: 'wa_backend_request_duration_seconds', help: 'Backend request duration by route and HTTP status.', labels: ['route', 'status'],

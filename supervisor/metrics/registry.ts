@@ -143,6 +143,7 @@ export class Metrics {
 
   socketReconnect(closeCode: number | undefined): void { this.#counter('socketReconnects').inc({ close_code: closeCodeLabel(closeCode) }); }
   qrIssued(): void { this.#counter('qrIssued').inc(); }
+  pairingCodeIssued(): void { this.#counter('pairingCodeIssued').inc(); }
   message(direction: MessageDirection, type: string, result: MessageResult, count = 1): void {
     if (count <= 0) return;
     this.#counter('messages').inc({ direction: directionLabel(direction), type: messageTypeLabel(type), result: messageResultLabel(result) }, count);

@@ -21,6 +21,9 @@ export function recordSessionEvent(metrics: Metrics, event: SessionEvent): void 
     case 'qr':
       metrics.qrIssued();
       return;
+    case 'pairing-code':
+      metrics.pairingCodeIssued();
+      return;
     case 'message-in': {
       const byType = new Map<string, number>();
       for (const m of event.messages) byType.set(m.type, (byType.get(m.type) ?? 0) + 1);

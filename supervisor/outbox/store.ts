@@ -122,7 +122,8 @@ export class OutboxStore {
       for (const item of items) {
         const payload = JSON.stringify(item.event);
         const bytes = Buffer.byteLength(payload);
-        const qr = item.event.kind === 'session-status' && item.event.qr !== undefined ? 1 : 0;
+        // QR and pairing codes go first when a lane is rate-limited (pick.ts): a person is waiting for them.
+        const qr = item.event.kind === 'session-status' && (item.event.qr !== undefined || item.event.pairingCode !== undefined) ? 1 : 0;
         const r = this.stmts.insert.run({ lane: item.lane, key: item.key, sessionId: item.event.sessionId, kind: item.event.kind, qr, payload, bytes, createdAt: nowMs });
         if (r.changes > 0) {
           this.totalBytes += bytes;

@@ -17,9 +17,14 @@ export interface TerminalQrDeps {
   logger: Logger;
 }
 
-/** Prints each new QR (session id first) as it is emitted; returns the unsubscribe function. */
+/** Prints each new QR or pairing code (session id first) as it is emitted; returns the unsubscribe function. */
 export function printQrCodes(deps: TerminalQrDeps): () => void {
   return deps.subscribe((event) => {
+    if (event.kind === 'pairing-code') {
+      const code = `${event.pairingCode.slice(0, 4)}-${event.pairingCode.slice(4)}`;
+      deps.write(`\nLink session ${event.sessionId}: on the phone +${event.phoneNumber}, WhatsApp → Linked devices → Link with phone number, enter ${code} (valid until ${event.expiresAt})\n`);
+      return;
+    }
     if (event.kind !== 'qr') return;
     deps.renderer.terminal(event.qr).then(
       (art) => deps.write(`\nScan with WhatsApp to link session ${event.sessionId} (QR ${event.attempt}, valid until ${event.expiresAt}):\n${art}\n`),

@@ -24,6 +24,7 @@ export function judge(s: ActorSnapshot): Verdict | null {
   if ((state.phase === 'running' || state.phase === 'booting') && state.readyAt !== null && !state.restored) return failed('no_auth');
   switch (state.status) {
     case 'qr_required':
+    case 'pairing_code_required':
       return failed(state.restored ? 'auth_expired' : 'no_auth');
     case 'logged_out':
       return failed('logged_out');

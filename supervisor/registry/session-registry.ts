@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import { assertSessionId } from '../../src/session-id.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
@@ -206,6 +206,10 @@ export class SessionRegistry {
 
   checkContact(sessionId: string, phone: string): Promise<ContactCheck> {
     return this.record(sessionId).actor.checkContact(phone);
+  }
+
+  requestPairingCode(sessionId: string, phone: string, waitMs: number): Promise<PairingCodeOffer> {
+    return this.record(sessionId).actor.requestPairingCode(phone, waitMs);
   }
 
   // ------------------------------------------------------------------ reading

@@ -59,7 +59,7 @@ describe('sessions', () => {
     expect(created.body.data).toMatchObject({ sessionId: 'c1', userId: 'u1', name: 'First' });
     const view = await connected('c1');
     expect(view).toMatchObject({ sessionId: 'c1', status: 'connected', restarts: 0, isRecovered: false, reason: null, qr: null });
-    expect(Object.keys(view).sort()).toEqual(['connectedAt', 'isRecovered', 'lastCloseCode', 'lastSeen', 'name', 'nextRestartAt', 'phoneNumber', 'pid', 'proxy', 'qr', 'qrExpiresAt', 'reason', 'restarts', 'sessionId', 'status', 'userId']);
+    expect(Object.keys(view).sort()).toEqual(['connectedAt', 'isRecovered', 'lastCloseCode', 'lastSeen', 'name', 'nextRestartAt', 'pairingCode', 'pairingCodeExpiresAt', 'phoneNumber', 'pid', 'proxy', 'qr', 'qrExpiresAt', 'reason', 'restarts', 'sessionId', 'status', 'userId']);
     expect(alive(view.pid)).toBe(true);
     const again = await call(w, 'POST', '/api/sessions', { body: { sessionId: 'c1' } });
     expect(again.status).toBe(200);

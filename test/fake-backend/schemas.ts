@@ -84,8 +84,17 @@ export const seedSchemas = {
     type: 'object',
     required: ['sessionId', 'event', 'status', 'timestamp', 'workerId'],
     properties: { idempotencyKey: { type: 'string', minLength: 1, maxLength: 512 }, sessionId: { type: 'string' }, event: { type: 'string', minLength: 1 }, status: canonical, timestamp: iso, workerId: { type: 'string' }, reason: { type: 'string' } },
-    if: { properties: { event: { const: 'recovery_failed' } } },
-    then: { required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } },
+    allOf: [
+      { if: { properties: { event: { const: 'recovery_failed' } } }, then: { required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } } },
+      {
+        // issue 19 §1: the code to type on the phone, for the phone that asked, and until when
+        if: { properties: { event: { const: 'pairing_code' } } },
+        then: {
+          required: ['pairingCode', 'pairingCodeExpiresAt', 'phoneNumber'],
+          properties: { status: { const: 'pairing_code_required' }, pairingCode: { type: 'string', pattern: '^[0-9A-Z]{8}$' }, pairingCodeExpiresAt: iso, phoneNumber: { type: 'string', pattern: '^\\d{7,15}$' } },
+        },
+      },
+    ],
   },
   messageStatus: {
     type: 'object',

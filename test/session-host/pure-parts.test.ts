@@ -106,6 +106,11 @@ describe('auth files', () => {
     expect(hasPairedCreds(new Map([['creds.json', encodeValue(fresh)]]))).toBe(false);
     expect(hasPairedCreds(new Map([['creds.json', encodeValue({ ...fresh, me: { id: '15550001111:2@s.whatsapp.net' } })]]))).toBe(true);
     expect(hasPairedCreds(new Map([['creds.json', Buffer.from('{torn')]]))).toBe(false);
+    // Baileys' requestPairingCode sets `me` (the phone, no device) before anything is linked (issue 19 §1)
+    const asked = { ...fresh, pairingCode: 'ABCD1234', me: { id: '15550001111@s.whatsapp.net', name: '~' } };
+    expect(hasPairedCreds(new Map([['creds.json', encodeValue(asked)]]))).toBe(false);
+    const linked = { ...asked, me: { id: '15550001111:2@s.whatsapp.net' }, account: { details: Buffer.from('x') } };
+    expect(hasPairedCreds(new Map([['creds.json', encodeValue(linked)]]))).toBe(true);
     expect(phoneFromJid('15550001111:2@s.whatsapp.net')).toBe('15550001111');
     expect(phoneFromJid(undefined)).toBeUndefined();
   });

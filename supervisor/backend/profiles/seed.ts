@@ -125,6 +125,7 @@ export const seedProfile: BackendProfile = {
             phoneNumber: e.phoneNumber,
             ...(e.reason !== undefined ? { reason: e.reason } : {}),
             ...(e.qr !== undefined ? { qrCode: e.qr, qrExpiresAt: e.qrExpiresAt ?? null } : {}),
+            ...(e.pairingCode !== undefined ? { pairingCode: e.pairingCode, pairingCodeExpiresAt: e.pairingCodeExpiresAt ?? null } : {}),
           },
         };
       case 'messages':

@@ -36,6 +36,7 @@ export function webhookBody(workerId: string, e: OutboundEvent, key: string): We
           phoneNumber: e.phoneNumber,
           ...(e.reason !== undefined ? { reason: e.reason } : {}),
           ...(e.qr !== undefined ? { qr: e.qr, qrExpiresAt: e.qrExpiresAt ?? null } : {}),
+          ...(e.pairingCode !== undefined ? { pairingCode: e.pairingCode, pairingCodeExpiresAt: e.pairingCodeExpiresAt ?? null } : {}),
         },
       };
     case 'messages': {

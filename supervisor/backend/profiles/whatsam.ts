@@ -164,7 +164,9 @@ export const whatsamProfile: BackendProfile = {
             sessionId: e.sessionId,
             status: toWhatsamStatus(e.status),
             timestamp: e.at,
-            qrCode: e.qr !== undefined && e.qr.length <= QR_MAX ? e.qr : undefined,
+            // whatsam has no field for a pairing code: its `qrCode` (what its UI shows while
+            // QR_REQUIRED) carries the 8 characters — the closest it has (README, issue 19 §1).
+            qrCode: linkingCode(e.qr ?? e.pairingCode),
             phoneNumber: whatsamPhone(e.phoneNumber),
             workerId,
           }),
@@ -197,3 +199,8 @@ export const whatsamProfile: BackendProfile = {
     return { method: 'DELETE', path: '/api/workers/unregister', body: { workerId: identity.workerId, endpoint: identity.endpoint } };
   },
 };
+
+/** What whatsam's `qrCode` can carry: a QR string within its limit, or an 8-character pairing code. */
+function linkingCode(code: string | undefined): string | undefined {
+  return code !== undefined && code.length <= QR_MAX ? code : undefined;
+}

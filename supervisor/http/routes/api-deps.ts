@@ -1,5 +1,5 @@
 import { WorkerError } from '../../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, SendResult } from '../../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, PairingCodeOffer, SendResult } from '../../../src/ipc/protocol.js';
 import type { Logger } from '../../../src/logger.js';
 import type { SessionSpec, SessionView } from '../../../src/session-view.js';
 import type { QrRenderer } from '../../qr/qr-renderer.js';
@@ -25,6 +25,8 @@ export interface SessionCommands {
   act(sessionId: string, to: string, act: ChatAction): Promise<ActionResult>;
   /** Is `phone` (digits) on WhatsApp (issue 19 §3); the session must be connected. */
   checkContact(sessionId: string, phone: string): Promise<ContactCheck>;
+  /** A code to link the session from the phone `phone` (digits) instead of a QR (issue 19 §1). */
+  requestPairingCode(sessionId: string, phone: string, waitMs: number): Promise<PairingCodeOffer>;
   /** Resolves when the session has no host process (after a logout, before removal). */
   whenIdle(sessionId: string): Promise<void>;
 }
@@ -78,6 +80,7 @@ export function sessionCommands(
     },
     act: (id, to, act) => registry.act(id, to, act),
     checkContact: (id, phone) => registry.checkContact(id, phone),
+    requestPairingCode: (id, phone, waitMs) => registry.requestPairingCode(id, phone, waitMs),
     whenIdle: async (id) => {
       await registry.actor(id)?.onIdle();
     },

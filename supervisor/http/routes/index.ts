@@ -10,6 +10,7 @@ import { registerEventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
 import { registerMediaRoute } from './media.js';
 import { messageEndpoint, registerMessageRoute } from './messages.js';
+import { pairingCodeEndpoint, registerPairingCodeRoute } from './pairing-code.js';
 import { qrEndpoint, registerQrRoute } from './qr.js';
 import { registerReadyRoute } from './ready.js';
 import { registerSessionRoutes, sessionEndpoints } from './sessions.js';
@@ -35,6 +36,7 @@ export function apiRoutes(api: ApiDeps): RouteModule[] {
     (app) => registerReadyRoute(app, api),
     (app) => registerSessionRoutes(app, sessions),
     (app) => registerQrRoute(app, qr),
+    (app) => registerPairingCodeRoute(app, pairingCodeEndpoint(api)),
     (app) => registerMessageRoute(app, messageEndpoint(api)),
     (app) => registerContactRoute(app, contactCheckEndpoint(api)),
     (app) => registerEventRoutes(app, api.outbox),

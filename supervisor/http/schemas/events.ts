@@ -93,9 +93,9 @@ export const WEBHOOK_BODY = {
     workerId: { type: 'string' },
     timestamp: { ...ISO, description: 'when the event happened' },
     data: {
-      description: 'session.status: {event, status, phoneNumber, reason?, qr?, qrExpiresAt?}; message: {id, from, timestamp, type, text?, pushName?, offline?, media?: {mimetype, size, sha256, url}, mediaError?, ...}; message.status: {messageId, remoteJid, status}',
+      description: 'session.status: {event, status, phoneNumber, reason?, qr?, qrExpiresAt?, pairingCode?, pairingCodeExpiresAt?} (event `pairing_code`: a code to type on the phone `phoneNumber`); message: {id, from, timestamp, type, text?, pushName?, offline?, media?: {mimetype, size, sha256, url}, mediaError?, ...}; message.status: {messageId, remoteJid, status}',
       oneOf: [
-        { type: 'object', required: ['event', 'status', 'phoneNumber'], properties: { event: { type: 'string' }, status: { type: 'string' }, phoneNumber: { type: ['string', 'null'] }, reason: { type: 'string' }, qr: { type: 'string' }, qrExpiresAt: { type: ['string', 'null'] } } },
+        { type: 'object', required: ['event', 'status', 'phoneNumber'], properties: { event: { type: 'string' }, status: { type: 'string' }, phoneNumber: { type: ['string', 'null'] }, reason: { type: 'string' }, qr: { type: 'string' }, qrExpiresAt: { type: ['string', 'null'] }, pairingCode: { type: 'string' }, pairingCodeExpiresAt: { type: ['string', 'null'] } } },
         { type: 'object', required: ['id', 'from', 'timestamp', 'type'], properties: { id: { type: 'string' }, from: { type: 'string' }, timestamp: ISO, type: { type: 'string' }, text: { type: 'string' }, pushName: { type: 'string' }, offline: { type: 'boolean', const: true, description: 'WhatsApp held this message while the session was down and delivered it at the next login' }, media: INCOMING_MEDIA, mediaError: INCOMING_MEDIA_ERROR } },
         { type: 'object', required: ['messageId', 'remoteJid', 'status'], properties: { messageId: { type: 'string' }, remoteJid: { type: 'string' }, status: { type: 'string', enum: ['pending', 'sent', 'delivered', 'read', 'failed'] } } },
       ],

@@ -45,7 +45,7 @@ const NULLABLE_TIME = { type: ['string', 'null'], format: 'date-time' } as const
 /** The API's view of one session (src/session-view.ts); nullable fields are null when unknown. */
 export const SESSION_VIEW = {
   type: 'object',
-  required: ['sessionId', 'userId', 'name', 'status', 'reason', 'phoneNumber', 'pid', 'restarts', 'isRecovered', 'qr', 'qrExpiresAt', 'lastSeen', 'connectedAt', 'lastCloseCode', 'nextRestartAt', 'proxy'],
+  required: ['sessionId', 'userId', 'name', 'status', 'reason', 'phoneNumber', 'pid', 'restarts', 'isRecovered', 'qr', 'qrExpiresAt', 'pairingCode', 'pairingCodeExpiresAt', 'lastSeen', 'connectedAt', 'lastCloseCode', 'nextRestartAt', 'proxy'],
   properties: {
     sessionId: { type: 'string' },
     userId: NULLABLE_STRING,
@@ -58,6 +58,8 @@ export const SESSION_VIEW = {
     isRecovered: { type: 'boolean' },
     qr: { type: ['string', 'null'], description: 'raw QR string Baileys emitted, while qr_required' },
     qrExpiresAt: NULLABLE_TIME,
+    pairingCode: { type: ['string', 'null'], description: 'the code to type on the phone, while pairing_code_required (POST /api/sessions/:id/pairing-code)' },
+    pairingCodeExpiresAt: NULLABLE_TIME,
     lastSeen: NULLABLE_TIME,
     connectedAt: NULLABLE_TIME,
     lastCloseCode: { type: ['integer', 'null'], description: 'Baileys close code behind the last reconnect or ending (428, 515, 401, …); null before any' },

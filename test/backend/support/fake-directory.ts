@@ -19,6 +19,8 @@ export function view(sessionId: string, over: Partial<SessionView> = {}): Sessio
     isRecovered: false,
     qr: null,
     qrExpiresAt: null,
+    pairingCode: null,
+    pairingCodeExpiresAt: null,
     lastSeen: null,
     connectedAt: null,
     lastCloseCode: null,
