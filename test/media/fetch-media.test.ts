@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressVerdict } from '../../src/media/address-policy.js';
@@ -65,6 +65,12 @@ async function refused(url: string, options: Partial<MediaFetchOptions> = {}) {
 }
 
 describe('refused before any byte is read', () => {
+  it('a proxy agent without MEDIA_ALLOW_PRIVATE_URLS → MEDIA_PROXY_UNCHECKED (the proxy would resolve names unchecked; issue 19 §2)', async () => {
+    const { err, reachedLoopbackServer } = await refused(`http://127.0.0.1:${port}/img.png`, { agent: new Agent() });
+    expect(err?.code).toBe('MEDIA_PROXY_UNCHECKED');
+    expect(reachedLoopbackServer).toBe(false);
+  });
+
   it.each([
     [`http://127.0.0.1:PORT/img.png`, 'loopback'],
     ['http://10.0.0.1/img.png', 'private'],
