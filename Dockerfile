@@ -6,10 +6,17 @@
 
 # Node 22+ (e.g. --build-arg NODE_IMAGE=node:22-bookworm-slim) lets hosts use V8's compile cache
 # (HOST_COMPILE_CACHE, in DATA_DIR): measured 0.40 → 0.25 CPU-s per host import (bench/README.md).
+# Base images, overridable where no image registry is reachable (this project's CI builds FROM local
+# bases: test/support/podman/make-base.sh). NODE_IMAGE: Debian bookworm with Node.js 20 under
+# /usr/local and a `node` user (uid 1000). BUILD_IMAGE (the build and deps stages): the same by
+# default; better-sqlite3 downloads its prebuilt binary from GitHub and, where that fails, compiles
+# from source, for which this base needs python3, make and g++. BUILD_IMAGE only builds: the
+# runtime image is NODE_IMAGE plus tini, the compiled code and the production node_modules.
 ARG NODE_IMAGE=node:20-bookworm-slim
+ARG BUILD_IMAGE=${NODE_IMAGE}
 
 # --- build: dev dependencies, TypeScript compile to dist/, the session host bundled into dist/host/
-FROM ${NODE_IMAGE} AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -23,11 +30,11 @@ COPY scripts ./scripts
 COPY test ./test
 RUN npm run build
 
-# --- production dependencies only, installed apart so no dev tool reaches the runtime image
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --- production dependencies only: the build stage's node_modules with every dev dependency
+# removed, so no dev tool reaches the runtime image. Pruned rather than installed again: the same
+# lockfile, no second download and no second compile of better-sqlite3.
+FROM build AS deps
+RUN npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime
 FROM ${NODE_IMAGE} AS runtime

@@ -55,8 +55,19 @@ describe('Dockerfile', () => {
     expect(build).toBeDefined();
     expect(args(build, 'RUN').some((r) => /npm ci(?!.*--omit=dev)/.test(r))).toBe(true);
     expect(args(build, 'RUN').some((r) => r.includes('npm run build'))).toBe(true);
-    expect(text).toMatch(/npm ci --omit=dev/);
+    // Production dependencies: the build's node_modules pruned of dev dependencies (one install, one compile).
+    const deps = all.find((s) => / AS deps$/i.test(s[0]!.args))!;
+    expect(args(deps, 'RUN').some((r) => r.includes('npm prune --omit=dev'))).toBe(true);
+    expect(args(final, 'COPY').some((c) => c.includes('--from=deps') && c.includes('/app/node_modules'))).toBe(true);
     expect(final[0]!.args).toMatch(/ AS runtime$/i);
+  });
+
+  it('builds FROM public images by default, overridable for machines with no image registry', () => {
+    // The global ARGs (before the first FROM): the public default, and the build stages' base following it.
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(text).toMatch(/^ARG BUILD_IMAGE=\$\{NODE_IMAGE\}$/m);
+    const froms = all.map((s) => s[0]!.args);
+    expect(froms).toEqual(['${BUILD_IMAGE} AS build', 'build AS deps', '${NODE_IMAGE} AS runtime']);
   });
 
   it('copies only production code into the runtime image (no dist/test, no sources)', () => {
