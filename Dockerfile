@@ -6,12 +6,13 @@
 
 # Node 22+ (e.g. --build-arg NODE_IMAGE=node:22-bookworm-slim) lets hosts use V8's compile cache
 # (HOST_COMPILE_CACHE, in DATA_DIR): measured 0.40 → 0.25 CPU-s per host import (bench/README.md).
-# Base images, overridable where no image registry is reachable (this project's CI builds FROM local
-# bases: test/support/podman/make-base.sh). NODE_IMAGE: Debian bookworm with Node.js 20 under
-# /usr/local and a `node` user (uid 1000). BUILD_IMAGE (the build and deps stages): the same by
-# default; better-sqlite3 downloads its prebuilt binary from GitHub and, where that fails, compiles
-# from source, for which this base needs python3, make and g++. BUILD_IMAGE only builds: the
-# runtime image is NODE_IMAGE plus tini, the compiled code and the production node_modules.
+#
+# Base images, overridable where no image registry is reachable (`npm run test:image` builds FROM
+# local bases made by test/support/podman/make-base.sh). NODE_IMAGE: Debian bookworm with Node.js
+# 20 under /usr/local and a `node` user (uid 1000). BUILD_IMAGE (the build and deps stages): the
+# same by default; better-sqlite3 downloads its prebuilt binary from GitHub and, where that fails,
+# compiles from source, for which this base needs python3, make and g++. BUILD_IMAGE only builds:
+# the runtime image is NODE_IMAGE plus tini, the compiled code and the production node_modules.
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG BUILD_IMAGE=${NODE_IMAGE}
 
