@@ -20,6 +20,8 @@ ARG BUILD_IMAGE=${NODE_IMAGE}
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm's postinstall patches Baileys (the receipt waits for the outbox; scripts/patch-baileys.mjs).
+COPY scripts/patch-baileys.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

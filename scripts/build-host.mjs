@@ -16,6 +16,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { MARKER, TARGET as PATCHED_BAILEYS_FILE } from './patch-baileys.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist', 'host');
@@ -45,6 +46,10 @@ export function hostBundleStale() {
 }
 
 export async function buildHostBundle() {
+  // Never bundle an unpatched Baileys: its receipt would again precede the outbox (scripts/patch-baileys.mjs).
+  if (!readFileSync(PATCHED_BAILEYS_FILE, 'utf8').includes(MARKER)) {
+    throw new Error(`${PATCHED_BAILEYS_FILE} lacks the inbox hook: run node scripts/patch-baileys.mjs (npm's postinstall)`);
+  }
   rmSync(OUT, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
@@ -76,6 +81,8 @@ export async function buildHostBundle() {
   const outputs = Object.fromEntries(
     Object.entries(result.metafile.outputs).map(([file, o]) => [file, { bytes: o.bytes, imports: o.imports, inputs: Object.keys(o.inputs) }]),
   );
+  const patchedInput = join('node_modules', '@whiskeysockets', 'baileys', 'lib', 'Socket', 'messages-recv.js');
+  if (!(patchedInput in result.metafile.inputs)) throw new Error(`the host bundle did not take Baileys' receive path from ${patchedInput}`);
   writeFileSync(META, JSON.stringify({ inputs: result.metafile.inputs, outputs }));
   return ENTRY;
 }

@@ -1,4 +1,4 @@
-import makeWASocket, { proto, type ConnectionState, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, { DisconnectReason, proto, type ConnectionState, type UserFacingSocketConfig, type WAMessage, type WASocket } from '@whiskeysockets/baileys';
 
 const METADATA_SYNCS: ReadonlySet<number> = new Set([
   proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
@@ -47,7 +47,15 @@ export interface ConnectionOptions {
   getMessage?: (key: proto.IMessageKey) => Promise<proto.IMessage | undefined>;
   /** Subscribes extra listeners (messaging) to a new socket; returns their removal. */
   attach?: (sock: WASocket) => () => void;
+  /**
+   * Called by Baileys for each decrypted message before its delivery receipt (the hook of
+   * scripts/patch-baileys.mjs): the receipt waits for it, and a throw makes it a NACK.
+   */
+  onMessageDecrypted?: (sock: WASocket, msg: WAMessage, type: 'notify' | 'append') => Promise<void>;
 }
+
+/** Baileys' socket config with the hook the postinstall patch adds. */
+type PatchedSocketConfig = UserFacingSocketConfig & { onMessageDecrypted?: (msg: WAMessage, type: 'notify' | 'append') => Promise<void> };
 
 interface Live {
   sock: WASocket;
@@ -203,10 +211,11 @@ export class Connection {
   private create(): void {
     if (this.stopping) return;
     if (this.live) throw new Error('BUG: a socket is still live; end it before creating another');
-    const { auth, baileysLogger, waWebsocketUrl, keepAliveIntervalMs, connectTimeoutMs, qrTimeoutMs } = this.options;
+    const { auth, baileysLogger, waWebsocketUrl, keepAliveIntervalMs, connectTimeoutMs, qrTimeoutMs, onMessageDecrypted } = this.options;
     // A code asked on an earlier socket that never linked left `me` set: this socket must register.
     if (auth.dropUnfinishedPairingCode()) this.options.logger.info('an unfinished pairing code was dropped; registering afresh');
-    const sock = makeWASocket({
+    let created: WASocket | undefined;
+    const config: PatchedSocketConfig = {
       auth: auth.state,
       logger: baileysLogger,
       ...(waWebsocketUrl ? { waWebSocketUrl: waWebsocketUrl } : {}),
@@ -230,7 +239,11 @@ export class Connection {
       // Privacy settings, blocklist and AB props are not needed to send and receive.
       fireInitQueries: false,
       ...(this.options.getMessage ? { getMessage: this.options.getMessage } : {}),
-    });
+      // Messages arrive only after a login, long after `created` is set.
+      ...(onMessageDecrypted ? { onMessageDecrypted: (msg: WAMessage, type: 'notify' | 'append') => onMessageDecrypted(created!, msg, type) } : {}),
+    };
+    const sock = makeWASocket(config);
+    created = sock;
     this.socketsCreated++;
     const live: Live = { sock, detach: () => undefined, intentional: false, open: false, registering: false };
     const onCreds = (update: Parameters<AuthStore['saveCreds']>[0]) => {
@@ -324,6 +337,16 @@ export class Connection {
       this.reconnectTimer = undefined;
       this.create();
     }, delayMs);
+  }
+
+  /**
+   * Ends `sock` as a lost connection (428) if it is still the live one: the reconnect policy makes
+   * a new socket, and WhatsApp delivers again at that login what it still holds for the device.
+   */
+  drop(sock: WASocket, why: string): void {
+    if (this.stopping || this.live?.sock !== sock) return;
+    const error = Object.assign(new Error(why), { output: { statusCode: DisconnectReason.connectionClosed } });
+    void sock.end(error).catch(() => undefined);
   }
 
   /** QR cap reached (or another host-side verdict): end the socket, then report. */

@@ -1,9 +1,15 @@
-import type { WAMessage } from '@whiskeysockets/baileys';
+import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { IncomingMessage } from '../src/ipc/protocol.js';
 
 const MEDIA_TYPES = new Set<IncomingMessage['type']>(['image', 'video', 'audio', 'document', 'sticker']);
 
-export type Enrich = (messages: IncomingMessage[], raw: readonly WAMessage[]) => Promise<IncomingMessage[]>;
+/** `sock`: the socket the messages came on (default: the host's open one). */
+export type Enrich = (messages: IncomingMessage[], raw: readonly WAMessage[], sock?: WASocket) => Promise<IncomingMessage[]>;
+
+/** Whether any of `messages` carries a medium to download before it is reported. */
+export function hasMedia(messages: readonly IncomingMessage[]): boolean {
+  return messages.some((m) => MEDIA_TYPES.has(m.type));
+}
 
 /**
  * Incoming batches, reported in the order they arrived. A batch with a medium waits for its
@@ -21,7 +27,7 @@ export class IncomingQueue {
   ) {}
 
   push(messages: IncomingMessage[], raw: readonly WAMessage[]): void {
-    const withMedia = messages.some((m) => MEDIA_TYPES.has(m.type));
+    const withMedia = hasMedia(messages);
     if (!withMedia && this.pending === 0) return this.report(messages);
     this.pending++;
     this.tail = this.tail

@@ -1,5 +1,12 @@
-import type { HostToSupervisor, IpcError, ResponseMap, RequestType, SupervisorToHost } from '../src/ipc/protocol.js';
+import { WorkerError } from '../src/errors.js';
+import type { HostToSupervisor, IncomingMessage, IpcError, MessageInAck, ResponseMap, RequestType, SupervisorToHost } from '../src/ipc/protocol.js';
 import { isSupervisorMessage } from '../src/ipc/protocol.js';
+
+interface PendingDelivery {
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 /** The parts of `process` the channel uses; a test can hand in any object with this shape. */
 export interface IpcEndpoint {
@@ -23,6 +30,9 @@ export class IpcChannel {
   private inFlight = 0;
   private drainWaiters: (() => void)[] = [];
   private listener: ((message: unknown) => void) | undefined;
+  /** `message-in` sent with a `deliveryId`, waiting for the supervisor's `message-in-ack`. */
+  private readonly deliveries = new Map<number, PendingDelivery>();
+  private nextDeliveryId = 1;
 
   constructor(private readonly endpoint: IpcEndpoint) {}
 
@@ -41,6 +51,43 @@ export class IpcChannel {
       return;
     }
     this.write(message);
+  }
+
+  /**
+   * Hands incoming messages to the supervisor and resolves once its outbox committed them
+   * (`message-in-ack`). Rejects on the supervisor's error, after `timeoutMs`, or when the channel
+   * is gone (`abandonDeliveries`) — the caller then withholds WhatsApp's receipt.
+   */
+  deliver(messages: IncomingMessage[], timeoutMs: number): Promise<void> {
+    if (!this.connected) return Promise.reject(new WorkerError('IPC_CLOSED', 'the supervisor is gone'));
+    const deliveryId = this.nextDeliveryId++;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.deliveries.delete(deliveryId);
+        reject(new WorkerError('INBOX_ACK_TIMEOUT', `the supervisor did not confirm ${messages.length} incoming message(s) within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.deliveries.set(deliveryId, { resolve, reject, timer });
+      this.send({ type: 'message-in', messages, deliveryId });
+    });
+  }
+
+  /** The one place pending deliveries fail when the supervisor is gone (IPC `disconnect`). */
+  abandonDeliveries(): void {
+    const err = new WorkerError('IPC_CLOSED', 'the supervisor is gone');
+    for (const d of this.deliveries.values()) {
+      clearTimeout(d.timer);
+      d.reject(err);
+    }
+    this.deliveries.clear();
+  }
+
+  private settleDelivery(ack: MessageInAck): void {
+    const d = this.deliveries.get(ack.deliveryId);
+    if (!d) return; // answered after its timeout: the message is committed, WhatsApp redelivers, the outbox drops the copy
+    this.deliveries.delete(ack.deliveryId);
+    clearTimeout(d.timer);
+    if (ack.ok) d.resolve();
+    else d.reject(new WorkerError(ack.error.code, ack.error.message));
   }
 
   respond<T extends RequestType>(id: number, result: ResponseMap[T]): void {
@@ -64,10 +111,12 @@ export class IpcChannel {
     return this.inFlight === 0 && this.queue.length === 0 && !this.blocked;
   }
 
-  onMessage(handler: (message: SupervisorToHost) => void, onInvalid?: (raw: unknown) => void): void {
+  /** Supervisor messages for the host; delivery acks are settled here and not passed on. */
+  onMessage(handler: (message: Exclude<SupervisorToHost, MessageInAck>) => void, onInvalid?: (raw: unknown) => void): void {
     this.listener = (raw: unknown) => {
-      if (isSupervisorMessage(raw)) handler(raw);
-      else onInvalid?.(raw);
+      if (!isSupervisorMessage(raw)) return onInvalid?.(raw);
+      if (raw.type === 'message-in-ack') return this.settleDelivery(raw);
+      handler(raw);
     };
     this.endpoint.on('message', this.listener);
   }

@@ -118,6 +118,8 @@ process.on('SIGINT', stop);
 // Orphan guard: a forked child with live timers would outlive a SIGKILLed supervisor.
 process.on('disconnect', () => {
   logger.warn('IPC channel closed: the supervisor is gone');
+  // Messages waiting for the outbox's ack get no receipt: WhatsApp keeps them for the next host.
+  channel.abandonDeliveries();
   if (host) void host.orphaned();
   else exit(EXIT.ORPHANED);
 });

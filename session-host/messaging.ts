@@ -8,6 +8,11 @@ export interface MessagingEvents {
   /** `raw`: the upsert's Baileys messages (media keys live there). */
   incoming(messages: IncomingMessage[], raw: readonly WAMessage[]): void;
   receipt(receipt: ReceiptMessage): void;
+  /**
+   * Whether the inbox (inbox.ts) already handed this message to the supervisor before its
+   * receipt: its upsert is then not reported a second time.
+   */
+  alreadyDelivered?(messageId: string): boolean;
 }
 
 /** Listeners a new socket gets for incoming traffic; returns their removal (for `Connection.attach`). */
@@ -21,13 +26,12 @@ export function attachMessaging(sock: WASocket, events: MessagingEvents, logger:
         events.receipt({ type: 'receipt', messageId: msg.key.id, remoteJid: msg.key.remoteJid, status, at: new Date().toISOString() });
       }
     }
-    const offline = isOfflineUpsert(type);
-    if (type !== 'notify' && !offline) return;
     const out: IncomingMessage[] = [];
     for (const msg of messages) {
+      if (msg.key?.id && events.alreadyDelivered?.(msg.key.id)) continue;
       try {
-        const mapped = offline && isNewsletter(msg.key?.remoteJid) ? null : toIncoming(msg);
-        if (mapped) out.push(offline ? { ...mapped, offline: true } : mapped);
+        const mapped = incomingOf(msg, type);
+        if (mapped) out.push(mapped);
       } catch (err) {
         logger.warn({ err }, 'could not map an incoming message');
       }
@@ -56,6 +60,20 @@ export function attachMessaging(sock: WASocket, events: MessagingEvents, logger:
     sock.ev.off('messages.update', onUpdate as never);
     sock.ev.off('message-receipt.update', onReceipt as never);
   };
+}
+
+/**
+ * The one filter and mapping of an incoming message, for the upsert path and the inbox alike:
+ * `notify` (live) and `append` (held while offline, flagged) messages of others with real
+ * content; null for anything the gateway does not deliver. `msg` as Baileys upserts it
+ * (`cleanMessage` applied: normalised jids).
+ */
+export function incomingOf(msg: WAMessage, type: string): IncomingMessage | null {
+  const offline = isOfflineUpsert(type);
+  if (type !== 'notify' && !offline) return null;
+  if (offline && isNewsletter(msg.key?.remoteJid)) return null;
+  const mapped = toIncoming(msg);
+  return mapped && offline ? { ...mapped, offline: true } : mapped;
 }
 
 /**

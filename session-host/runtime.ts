@@ -10,6 +10,7 @@ import { AuthFolder } from './auth/folder.js';
 import { Connection, type ConnectionEvents } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { IncomingQueue, type Enrich } from './incoming-queue.js';
+import { Inbox } from './inbox.js';
 import { attachMessaging } from './messaging.js';
 import { DEFAULT_SEND_CONFIRM_TIMEOUT_MS, OutgoingSends } from './outgoing.js';
 import { SentMessages } from './sent-messages.js';
@@ -57,22 +58,32 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
   if (proxy) logger.info({ proxy: proxy.shown }, 'WhatsApp traffic of this session goes through its proxy');
   const sent = new SentMessages(init.dataDir, init.sessionId);
   let media: Promise<Enrich> | undefined;
-  const incoming = new IncomingQueue(
-    (messages) => channel.send({ type: 'message-in', messages }),
-    () =>
-      (media ??= import('./media/incoming.js').then(({ IncomingMedia }) => {
-        const downloader = new IncomingMedia({
-          sessionId: init.sessionId,
-          settings: init.media ?? DEFAULT_HOST_MEDIA,
-          storage: init.storage,
-          storageTimeoutMs: init.storageTimeoutMs,
-          logger,
-          socket: () => connection.socket,
-          ...(proxy ? { agent: proxy.media } : {}),
-        });
-        return (messages, raw) => downloader.enrich(messages, raw);
-      })),
-  );
+  const enrich = (): Promise<Enrich> =>
+    (media ??= import('./media/incoming.js').then(({ IncomingMedia }) => {
+      const downloader = new IncomingMedia({
+        sessionId: init.sessionId,
+        settings: init.media ?? DEFAULT_HOST_MEDIA,
+        storage: init.storage,
+        storageTimeoutMs: init.storageTimeoutMs,
+        logger,
+        socket: () => connection.socket,
+        ...(proxy ? { agent: proxy.media } : {}),
+      });
+      return (messages, raw, sock) => downloader.enrich(messages, raw, sock);
+    }));
+  // What Baileys emits without the inbox hook (e.g. placeholder resends): reported, nothing waits.
+  const incoming = new IncomingQueue((messages) => channel.send({ type: 'message-in', messages }), enrich);
+  // Decrypted messages: the receipt waits until the supervisor's outbox has them (inbox.ts).
+  const inbox = new Inbox({
+    deliver: (messages, timeoutMs) => channel.deliver(messages, timeoutMs),
+    enrich,
+    me: () => auth.creds.me ?? undefined,
+    logger,
+    undelivered: (sock) => {
+      // After Baileys' NACK has gone out: a new login makes WhatsApp deliver the message again.
+      setTimeout(() => connection.drop(sock, 'an incoming message was not confirmed by the supervisor'), 250).unref();
+    },
+  });
   const connection = new Connection({
     auth,
     waWebsocketUrl: init.waWebsocketUrl,
@@ -87,7 +98,9 @@ export async function buildRuntime(init: HostInit, channel: IpcChannel, logger: 
       attachMessaging(sock, {
         incoming: (messages, raw) => incoming.push(messages, raw),
         receipt: (receipt) => channel.send(receipt),
+        alreadyDelivered: (id) => inbox.has(id),
       }, logger),
+    onMessageDecrypted: (sock, msg, type) => inbox.accept(sock, msg, type),
     // A recipient that could not decrypt asks again; after a host restart Baileys' own cache is gone.
     getMessage: async (key) => sent.content(key.id),
     events,

@@ -64,5 +64,6 @@ export type SessionEvent =
   /** A pairing code to type on the phone `phoneNumber` (issue 19 §1); like a QR, it reaches the backend. */
   | { kind: 'pairing-code'; sessionId: string; pairingCode: string; phoneNumber: string; expiresAt: string; at: string }
   | { kind: 'recovery'; sessionId: string; result: RecoveryResult }
-  | { kind: 'message-in'; sessionId: string; messages: IncomingMessage[] }
+  /** `stored`: already committed to the outbox (`admitIncoming`) before this event was published. */
+  | { kind: 'message-in'; sessionId: string; messages: IncomingMessage[]; stored?: true }
   | { kind: 'receipt'; sessionId: string; messageId: string; remoteJid: string; status: ReceiptStatus; at: string };

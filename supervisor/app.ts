@@ -106,6 +106,8 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     throw new WorkerError('OUTBOX_UNAVAILABLE', `cannot open the event outbox in ${dataDir}: ${(err as Error).message}`, { cause: err, details: { dataDir } });
   }
   const detachOutbox = outbox.attach((l) => sessions.registry.subscribe(l));
+  // Hosts receipt an incoming message to WhatsApp only after this commit (issues 13 §8, 14).
+  sessions.registry.admitIncomingWith((sessionId, messages) => outbox.admitIncoming(sessionId, messages));
   outbox.start();
   const sessionStatuses = options.sessionStatuses ?? ((): Iterable<SessionStatus> => sessions.registry.list().map((v) => v.status));
   let closing = false;

@@ -42,7 +42,7 @@ export class IncomingMedia {
   constructor(private readonly ctx: IncomingMediaContext) {}
 
   /** The messages with `media` (or `mediaError`) set on those that carry a medium. */
-  async enrich(messages: IncomingMessage[], raw: readonly WAMessage[]): Promise<IncomingMessage[]> {
+  async enrich(messages: IncomingMessage[], raw: readonly WAMessage[], sock?: WASocket): Promise<IncomingMessage[]> {
     const out: IncomingMessage[] = [];
     for (const message of messages) {
       if (!(message.type in FIELDS)) {
@@ -51,7 +51,7 @@ export class IncomingMedia {
       }
       const source = raw.find((r) => r.key?.id === message.id);
       try {
-        out.push({ ...message, media: await this.download(message, message.type as MediaKind, source) });
+        out.push({ ...message, media: await this.download(message, message.type as MediaKind, source, sock) });
       } catch (err) {
         this.ctx.logger.warn({ messageId: message.id, code: errorCode(err), err: errorMessage(err) }, 'could not store an incoming medium; the message goes on without it');
         out.push({ ...message, mediaError: errorCode(err) });
@@ -64,13 +64,14 @@ export class IncomingMedia {
     return this.store?.close() ?? Promise.resolve();
   }
 
-  private async download(message: IncomingMessage, kind: MediaKind, source: WAMessage | undefined) {
+  private async download(message: IncomingMessage, kind: MediaKind, source: WAMessage | undefined, given: WASocket | undefined) {
     const fields = mediaFields(source?.message, kind);
     if (!fields?.mediaKey || !fields.directPath) throw mediaError('MEDIA_INVALID', 'the message names no media key or direct path');
     const { maxBytes, fetchTimeoutMs, publicBaseUrl } = this.ctx.settings;
     const declared = Number(fields.fileLength ?? 0);
     if (declared > maxBytes) throw mediaError('MEDIA_TOO_LARGE', `the medium has ${declared} bytes; MEDIA_MAX_BYTES is ${maxBytes}`);
-    const sock = this.ctx.socket();
+    // The inbox passes the socket the message came on: at a login, held messages arrive before `open`.
+    const sock = given ?? this.ctx.socket();
     if (!sock) throw mediaError('MEDIA_FETCH_FAILED', 'the session is not connected');
     // The host comes from WhatsApp's own `media_conn` answer (over the verified Noise channel),
     // never from the message: a sender could put any URL there. Hence no private-address check,

@@ -167,7 +167,16 @@ export type RequestMessage =
    */
   | { type: 'pairing-code'; id: number; phone: string; waitMs: number };
 
-export type SupervisorToHost = HostInit | RequestMessage;
+/**
+ * The supervisor's answer to a `message-in` that carried a `deliveryId`: `ok` once the outbox
+ * committed the messages (or already had them: a redelivery), otherwise the error. The host sends
+ * WhatsApp the delivery receipt only after `ok` (issues 13 §8, 14).
+ */
+export type MessageInAck =
+  | { type: 'message-in-ack'; deliveryId: number; ok: true }
+  | { type: 'message-in-ack'; deliveryId: number; ok: false; error: IpcError };
+
+export type SupervisorToHost = HostInit | RequestMessage | MessageInAck;
 
 /** What each request type resolves to. */
 export interface ResponseMap {
@@ -298,6 +307,12 @@ export interface IncomingMedia {
 export interface MessageInMessage {
   type: 'message-in';
   messages: IncomingMessage[];
+  /**
+   * Set when the host holds WhatsApp's delivery receipt until the supervisor answers with a
+   * `message-in-ack` of this id (session-host/inbox.ts). Absent: nothing waits (messages Baileys
+   * emitted without the inbox hook, e.g. placeholder resends).
+   */
+  deliveryId?: number;
 }
 
 export type ReceiptStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -356,7 +371,7 @@ export type HostToSupervisor =
 const HOST_TYPES = new Set<HostToSupervisor['type']>([
   'spare-ready', 'ready', 'init-failed', 'status', 'qr', 'message-in', 'receipt', 'snapshot', 'reconnect', 'storage-op', 'response',
 ]);
-const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act', 'check-contact', 'pairing-code']);
+const SUPERVISOR_TYPES = new Set<SupervisorToHost['type']>(['init', 'ping', 'stop', 'logout', 'send', 'act', 'check-contact', 'pairing-code', 'message-in-ack']);
 
 export function isHostMessage(value: unknown): value is HostToSupervisor {
   return typeof value === 'object' && value !== null && HOST_TYPES.has((value as { type: HostToSupervisor['type'] }).type);

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, HostInit, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, HostInit, IncomingMessage, MessageInMessage, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionProxyView } from '../../src/proxy/proxy-url.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
@@ -27,6 +27,13 @@ export interface ActorDeps {
   /** Whether a logout marker waits in DATA_DIR (seeds the actor's state). */
   logoutPending?: boolean;
   emit(event: SessionEvent): void;
+  /**
+   * Commits a host's incoming messages durably before they are acknowledged to it (the outbox's
+   * `admitIncoming`): `fresh` are the ones not seen before, `stored` says they are committed.
+   * Throws when they could not be committed. Absent (tests without an outbox): every message is
+   * fresh and the fan-out is all there is.
+   */
+  admitIncoming?: ((sessionId: string, messages: readonly IncomingMessage[]) => { fresh: IncomingMessage[]; stored: boolean }) | undefined;
   /** The actor finished its removal (its host has exited). */
   onRemoved(sessionId: string): void;
   logger: Logger;
@@ -307,7 +314,7 @@ export class SessionActor {
           ...this.deps.host,
           sessionId: this.sessionId,
           logger: this.log,
-          onEvent: (e) => this.onHostEvent(incarnation, e),
+          onEvent: (e) => (e.type === 'message-in' ? this.onMessageIn(e, handle) : this.onHostEvent(incarnation, e)),
           onExit: (x) => this.onHostExit(incarnation, x),
           onBackpressure: () => this.deps.metrics?.ipcBackpressure(),
         },
@@ -347,10 +354,6 @@ export class SessionActor {
         this.deps.emit({ kind: 'qr', sessionId: this.sessionId, qr: event.qr, expiresAt: event.expiresAt, attempt: event.attempt, at });
         this.waiters.check();
         return;
-      case 'message-in':
-        this.lastSeen = at;
-        this.deps.emit({ kind: 'message-in', sessionId: this.sessionId, messages: event.messages });
-        return;
       case 'receipt':
         this.lastSeen = at;
         this.deps.emit({ kind: 'receipt', sessionId: this.sessionId, messageId: event.messageId, remoteJid: event.remoteJid, status: event.status, at: event.at });
@@ -364,6 +367,27 @@ export class SessionActor {
         this.log.debug({ event }, 'session host event');
         return;
     }
+  }
+
+  /**
+   * Incoming messages, from any incarnation (a message is a message, even from a host on its way
+   * out): committed before the host hears the ack that releases WhatsApp's receipt, then fanned
+   * out once — a redelivered message is acknowledged again but not published twice.
+   */
+  private onMessageIn(event: MessageInMessage, handle: HostHandle): void {
+    if (this.deps.metrics) recordHostEvent(this.deps.metrics, event);
+    let admitted: { fresh: IncomingMessage[]; stored: boolean };
+    try {
+      admitted = this.deps.admitIncoming?.(this.sessionId, event.messages) ?? { fresh: event.messages, stored: false };
+    } catch (err) {
+      this.log.error({ err, messages: event.messages.length }, 'could not commit incoming messages; the host withholds their receipt');
+      if (event.deliveryId !== undefined) handle.ackDelivery(event.deliveryId, { code: (err as { code?: string }).code ?? 'OUTBOX_WRITE_FAILED', message: (err as Error).message });
+      return;
+    }
+    if (event.deliveryId !== undefined) handle.ackDelivery(event.deliveryId);
+    this.lastSeen = new Date(this.now()).toISOString();
+    const { fresh, stored } = admitted;
+    if (fresh.length > 0) this.deps.emit({ kind: 'message-in', sessionId: this.sessionId, messages: fresh, ...(stored ? { stored } : {}) });
   }
 
   private onHostExit(incarnation: number, exit: HostExit): void {

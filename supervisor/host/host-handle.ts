@@ -187,6 +187,16 @@ export class HostHandle {
     return this.whenExited();
   }
 
+  /**
+   * Answers a host's `message-in` with a `deliveryId`: ok once the outbox committed the messages,
+   * else the error (the host then withholds WhatsApp's receipt). A host already gone hears nothing:
+   * it sent no receipt, so WhatsApp redelivers to its successor.
+   */
+  ackDelivery(deliveryId: number, error?: { code: string; message: string }): void {
+    if (this.exitInfo) return;
+    this.post(error ? { type: 'message-in-ack', deliveryId, ok: false, error } : { type: 'message-in-ack', deliveryId, ok: true });
+  }
+
   /** SIGKILL now. Idempotent. */
   kill(reason?: FailureReason): Promise<HostExit> {
     if (this.exitInfo) return Promise.resolve(this.exitInfo);

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { WorkerError } from '../../src/errors.js';
+import type { IncomingMessage } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionEvent } from '../../src/session-view.js';
 import type { OutboundEvent } from '../backend/domain.js';
@@ -9,8 +11,10 @@ import type { Decision } from './delivery-policy.js';
 import { idempotencyKey, splitMessages } from './keys.js';
 import { Lane } from './lane.js';
 import { RateBudget } from './rate-budget.js';
-import { laneName, sinkOfLane, type EventSink } from './sink.js';
+import { laneName, sinkOfLane, unconfigured, type EventSink } from './sink.js';
+import { toDeadLetter, type DeadLetter } from './dead-letter.js';
 import { OutboxStore, type AppendItem, type OutboxRow, type OutboxSync } from './store.js';
+export type { DeadLetter } from './dead-letter.js';
 
 export interface OutboxMetrics {
   outboxEvent(sink: string, kind: string, result: string, count?: number): void;
@@ -60,21 +64,17 @@ export interface OutboxStats {
   unsupported: number;
   /** Events that could not be written (disk full or failing), each logged as an error. */
   lost: number;
+  /** Incoming messages reported again after they were stored (redeliveries); not stored or sent again. */
+  duplicates: number;
 }
 
-export interface DeadLetter {
-  id: number;
-  lane: string;
-  sink: string;
-  kind: OutboundEvent['kind'];
-  sessionId: string;
-  idempotencyKey: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  deadAt: string | null;
-  event: OutboundEvent;
-}
+/**
+ * How long the key of a stored incoming message is remembered, so a redelivery is recognised.
+ * WhatsApp keeps a message for an offline device up to 30 days; a redelivery normally comes at
+ * the next login, seconds later.
+ */
+const SEEN_RETENTION_MS = 30 * 24 * 3600_000;
+const SEEN_PRUNE_INTERVAL_MS = 3600_000;
 
 /**
  * The durable outbox between the supervisor and every event sink (design.md §13). A session event
@@ -95,7 +95,8 @@ export class EventOutbox {
   private closed: Promise<void> | null = null;
   /** Stats at close: /health keeps answering while the rest of the supervisor shuts down. */
   private finalStats: OutboxStats | null = null;
-  private readonly counts = { delivered: 0, deadLettered: 0, unknownMessages: 0, coalesced: 0, evicted: 0, throttled: 0, retried: 0, unsupported: 0, lost: 0 };
+  private readonly counts = { delivered: 0, deadLettered: 0, unknownMessages: 0, coalesced: 0, evicted: 0, throttled: 0, retried: 0, unsupported: 0, lost: 0, duplicates: 0 };
+  private seenPrunedAt = 0;
 
   constructor(private readonly o: OutboxOptions) {
     this.now = o.now ?? Date.now;
@@ -111,6 +112,7 @@ export class EventOutbox {
   /** Subscribes to session events; returns the unsubscribe function. */
   attach(subscribe: (listener: (e: SessionEvent) => void) => () => void): () => void {
     return subscribe((e) => {
+      if (e.kind === 'message-in' && e.stored) return; // admitted through `admitIncoming` already
       const out = toOutbound(e);
       if (out) this.enqueue(out);
     });
@@ -119,6 +121,23 @@ export class EventOutbox {
   /** Persists the event for every sink that carries it (synchronously, fsynced), then wakes its lanes. */
   enqueue(event: OutboundEvent): void {
     if (this.abort.signal.aborted || this.finalStats) return;
+    this.write(event, false);
+  }
+
+  /**
+   * A host's incoming messages, before WhatsApp gets their receipt (issues 13 §8, 14): each one not
+   * seen before is committed for every sink and the live feed; returns those (the others were
+   * reported before: WhatsApp redelivered them to a host that died before its receipt). Throws
+   * when they could not be committed — the host then withholds the receipt and WhatsApp keeps them.
+   */
+  admitIncoming(sessionId: string, messages: readonly IncomingMessage[]): IncomingMessage[] {
+    if (this.abort.signal.aborted || this.finalStats) throw new WorkerError('OUTBOX_CLOSED', 'the outbox is closed (the supervisor is stopping)');
+    if (messages.length === 0) return [];
+    return this.write({ kind: 'messages', sessionId, messages: [...messages] }, true);
+  }
+
+  /** Persists and publishes `event`; returns the incoming messages that were new. `strict`: throw instead of counting a loss. */
+  private write(event: OutboundEvent, strict: boolean): IncomingMessage[] {
     const items: AppendItem[] = [];
     const parts: { part: OutboundEvent; key: string }[] = [];
     for (const part of splitMessages(event)) {
@@ -137,9 +156,17 @@ export class EventOutbox {
         this.o.metrics?.outboxEvent('none', part.kind, 'unsupported');
       }
     }
-    this.persist(event, items);
-    // Live subscribers get every event (with the key the sinks use), after it was persisted.
-    for (const { part, key } of parts) this.publish(webhookBody(this.o.workerId, part, key));
+    const seenKeys = event.kind === 'messages' ? parts.map((p) => p.key) : [];
+    const repeated = this.persist(event, items, seenKeys, strict);
+    const fresh = parts.filter((p) => !repeated.has(p.key));
+    if (repeated.size > 0) {
+      this.counts.duplicates += repeated.size;
+      this.o.metrics?.outboxEvent('none', 'messages', 'duplicate', repeated.size);
+      this.log.info({ sessionId: event.sessionId, duplicates: repeated.size }, 'outbox: incoming message(s) reported again after delivery; not sent twice');
+    }
+    // Live subscribers get every new event (with the key the sinks use), after it was persisted.
+    for (const { part, key } of fresh) this.publish(webhookBody(this.o.workerId, part, key));
+    return fresh.flatMap(({ part }) => (part.kind === 'messages' ? part.messages : []));
   }
 
   /** Live feed of every event from now on, client-webhook shaped; returns the unsubscribe function. */
@@ -162,23 +189,36 @@ export class EventOutbox {
     }
   }
 
-  private persist(event: OutboundEvent, items: AppendItem[]): void {
-    if (items.length === 0) return;
+  private persist(event: OutboundEvent, items: AppendItem[], seenKeys: readonly string[], strict: boolean): Set<string> {
+    if (items.length === 0 && seenKeys.length === 0) return new Set();
     const started = performance.now();
     let added: AppendItem[];
+    let repeated: Set<string>;
     try {
       this.makeRoom(items);
-      added = this.store.append(items, this.now());
+      this.forgetOldSeen();
+      ({ added, repeated } = this.store.append(items, this.now(), seenKeys));
     } catch (err) {
+      // Not written, not acknowledged: the host keeps WhatsApp's receipt, WhatsApp the message.
+      if (strict) throw new WorkerError('OUTBOX_WRITE_FAILED', `could not store incoming messages: ${(err as Error).message}`, { cause: err });
       // Disk full or failing: the event cannot be kept. Loud, counted, and the supervisor goes on.
       for (const item of items) this.o.metrics?.outboxEvent(sinkOfLane(item.lane), item.event.kind, 'lost');
       this.counts.lost += items.length;
       this.log.error({ err, sessionId: event.sessionId, kind: event.kind, events: items.length }, 'outbox: could not persist an event; it is lost');
-      return;
+      return new Set();
     }
     this.o.metrics?.observeOutboxAppend((performance.now() - started) / 1000);
     this.publishGauges();
     for (const item of added) this.lane(item.lane).wake();
+    return repeated;
+  }
+
+  /** At most hourly: keys of incoming messages older than SEEN_RETENTION_MS are forgotten. */
+  private forgetOldSeen(): void {
+    const now = this.now();
+    if (now - this.seenPrunedAt < SEEN_PRUNE_INTERVAL_MS) return;
+    this.seenPrunedAt = now;
+    this.store.forgetSeen(now - SEEN_RETENTION_MS);
   }
 
   /** Starts delivery, resuming every lane that still holds events from an earlier run. */
@@ -348,32 +388,4 @@ export class EventOutbox {
     }
     this.o.metrics.setOutbox(pending, dead, this.store.bytes);
   }
-}
-
-function toDeadLetter(r: OutboxRow): DeadLetter {
-  return {
-    id: r.seq,
-    lane: r.lane,
-    sink: sinkOfLane(r.lane),
-    kind: r.event.kind,
-    sessionId: r.sessionId,
-    idempotencyKey: r.key,
-    attempts: r.rejections,
-    lastError: r.lastError,
-    createdAt: new Date(r.createdAt).toISOString(),
-    deadAt: r.deadAt === null ? null : new Date(r.deadAt).toISOString(),
-    event: r.event,
-  };
-}
-
-function unconfigured(name: string): EventSink {
-  return {
-    name,
-    accepts: () => false,
-    send: () => Promise.resolve({ kind: 'no-answer', code: 'SINK_NOT_CONFIGURED' }),
-    coalesceStatus: false,
-    ratePerMinute: 0,
-    unknownOn404: () => false,
-    priority: () => 'high',
-  };
 }

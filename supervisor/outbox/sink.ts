@@ -33,3 +33,16 @@ export function laneName(sink: string, kind: OutboundEvent['kind']): string {
 export function sinkOfLane(lane: string): string {
   return lane.slice(0, lane.indexOf(':'));
 }
+
+/** Stands in for a sink that is not configured now (e.g. WEBHOOK_URL removed): its lane's events are kept, never sent. */
+export function unconfigured(name: string): EventSink {
+  return {
+    name,
+    accepts: () => false,
+    send: () => Promise.resolve({ kind: 'no-answer', code: 'SINK_NOT_CONFIGURED' }),
+    coalesceStatus: false,
+    ratePerMinute: 0,
+    unknownOn404: () => false,
+    priority: () => 'high',
+  };
+}

@@ -15,7 +15,10 @@ import type { OutboundEvent } from '../backend/domain.js';
  * - `full`: every commit is fsynced, so it survives a power loss too. About 2-6 ms per event
  *   here, and the supervisor's event loop waits for it.
  *
- * One row per (lane, key): the same event reported twice while still waiting is stored once.
+ * One row per (lane, key): the same event reported twice while still waiting is stored once. And
+ * `incoming_seen` remembers the key of every incoming message stored (for SEEN_RETENTION_MS,
+ * outbox.ts), so a message reported again after it was delivered — WhatsApp redelivering it to a
+ * host that died before its receipt — is not stored or sent a second time.
  */
 export interface OutboxRow {
   seq: number;
@@ -61,6 +64,11 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_lane_key ON events(lane, key);
 CREATE INDEX IF NOT EXISTS events_lane_state ON events(lane, state, seq);
+CREATE TABLE IF NOT EXISTS incoming_seen (
+  key TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS incoming_seen_at ON incoming_seen(at);
 `;
 
 export type OutboxSync = 'normal' | 'full';
@@ -106,6 +114,8 @@ export class OutboxStore {
       bytes: this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM events'),
       // Eviction order under the quota: receipts first (the least valuable), then the oldest.
       evictable: this.db.prepare("SELECT seq, lane, key, kind, state FROM events ORDER BY (kind = 'message-status') DESC, seq LIMIT 1"),
+      seen: this.db.prepare('INSERT OR IGNORE INTO incoming_seen (key, at) VALUES (?, ?)'),
+      forgetSeen: this.db.prepare('DELETE FROM incoming_seen WHERE at < ?'),
     };
     this.totalBytes = (this.stmts.bytes.get() as { b: number }).b;
   }
@@ -115,11 +125,18 @@ export class OutboxStore {
     return this.totalBytes;
   }
 
-  /** Stores every item in one transaction (one fsync); returns the ones that were new. */
-  append(items: readonly AppendItem[], nowMs: number): AppendItem[] {
+  /**
+   * Stores every item in one transaction (one fsync); returns the ones that were new. `seenKeys`:
+   * incoming-message keys recorded in the same transaction; an item whose key is already recorded
+   * (a message delivered before, now reported again) is skipped, so it is never sent twice.
+   */
+  append(items: readonly AppendItem[], nowMs: number, seenKeys: readonly string[] = []): { added: AppendItem[]; repeated: Set<string> } {
     const added: AppendItem[] = [];
+    const repeated = new Set<string>();
     this.db.transaction(() => {
+      for (const key of seenKeys) if (this.stmts.seen.run(key, nowMs).changes === 0) repeated.add(key);
       for (const item of items) {
+        if (repeated.has(item.key)) continue;
         const payload = JSON.stringify(item.event);
         const bytes = Buffer.byteLength(payload);
         // QR and pairing codes go first when a lane is rate-limited (pick.ts): a person is waiting for them.
@@ -131,7 +148,7 @@ export class OutboxStore {
         }
       }
     })();
-    return added;
+    return { added, repeated };
   }
 
   head(lane: string): OutboxRow | undefined {
@@ -206,6 +223,11 @@ export class OutboxStore {
   /** The next event the quota gives up, or undefined when the outbox is empty. */
   evictable(): { seq: number; lane: string; key: string; kind: string; state: string } | undefined {
     return this.stmts.evictable.get() as { seq: number; lane: string; key: string; kind: string; state: string } | undefined;
+  }
+
+  /** Forgets incoming-message keys recorded before `beforeMs`; returns how many. */
+  forgetSeen(beforeMs: number): number {
+    return this.stmts.forgetSeen.run(beforeMs).changes;
   }
 
   close(): void {

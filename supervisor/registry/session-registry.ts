@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, IncomingMessage, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import { assertSessionId } from '../../src/session-id.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
@@ -36,6 +36,8 @@ export interface RegistryDeps {
 }
 
 export type SessionListener = (event: SessionEvent) => void;
+/** Commits incoming messages; returns those not seen before; throws when they are not committed. */
+export type IncomingGate = (sessionId: string, messages: readonly IncomingMessage[]) => IncomingMessage[];
 
 /** Statuses a session keeps across a supervisor restart (recovery must not undo them). */
 const STICKY: ReadonlySet<SessionStatus> = new Set(['logged_out', 'replaced']);
@@ -57,6 +59,7 @@ export class SessionRegistry {
   private readonly listeners = new Set<SessionListener>();
   private closing = false;
   private readonly log: Logger;
+  private incomingGate: IncomingGate | undefined;
 
   constructor(private readonly deps: RegistryDeps) {
     this.log = deps.logger;
@@ -252,6 +255,14 @@ export class SessionRegistry {
     return out;
   }
 
+  /**
+   * Where hosts' incoming messages are committed before the host may receipt them (the outbox's
+   * `admitIncoming`, wired by app.ts once the outbox exists). Unset: nothing durable to wait for.
+   */
+  admitIncomingWith(gate: IncomingGate | undefined): void {
+    this.incomingGate = gate;
+  }
+
   subscribe(listener: SessionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -312,6 +323,7 @@ export class SessionRegistry {
       proxy: () => effectiveProxy(this.deps.settings?.proxyOf(sessionId), this.deps.defaultProxy)?.view ?? null,
       ...(this.deps.takeSpare ? { takeSpare: this.deps.takeSpare } : {}),
       emit: (event) => this.onActorEvent(sessionId, event),
+      admitIncoming: (id, messages) => (this.incomingGate ? { fresh: this.incomingGate(id, messages), stored: true } : { fresh: [...messages], stored: false }),
       onRemoved: () => undefined,
     });
   }

@@ -13,14 +13,8 @@ import { hostPidsOf } from '../supervisor/support/processes.js';
 import { startOneSessionWorld } from './support/one-session.js';
 import type { E2ESession } from './support/sessions.js';
 import type { World } from './support/world.js';
+import { deliveredMessages } from './support/messages.js';
 import type { E2EWorker } from './support/worker.js';
-
-interface DeliveredMessage {
-  id: string;
-  from: string;
-  text?: string;
-  offline?: boolean;
-}
 
 const CONTACT = '15550404999';
 
@@ -36,13 +30,7 @@ afterAll(async () => {
   await world?.close(session ? [session.sessionId] : []);
 });
 
-/** Every message the backend accepted for the session, in the order it received them. */
-function delivered(): DeliveredMessage[] {
-  return world.backend
-    .callsTo('messages')
-    .filter((c) => c.status === 200 && (c.body as { sessionId: string }).sessionId === session.sessionId)
-    .flatMap((c) => (c.body as { messages: DeliveredMessage[] }).messages);
-}
+const delivered = () => deliveredMessages(world, session.sessionId);
 
 /** The contact writes three messages while nobody is connected: the server holds them. */
 async function contactWritesWhileDown(tag: string): Promise<string[]> {

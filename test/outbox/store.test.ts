@@ -30,7 +30,7 @@ describe('outbox store', () => {
   it('keeps what was appended across a reopen, one row per lane and key', () => {
     const path = join(dir(), 'outbox.sqlite');
     const a = new OutboxStore(path);
-    expect(a.append([{ lane: 'backend:messages', key: 's1:A', event: message('A') }, { lane: 'backend:messages', key: 's1:A', event: message('A') }], 1)).toHaveLength(1);
+    expect(a.append([{ lane: 'backend:messages', key: 's1:A', event: message('A') }, { lane: 'backend:messages', key: 's1:A', event: message('A') }], 1).added).toHaveLength(1);
     a.append([{ lane: 'webhook:messages', key: 's1:A', event: message('A') }], 2);
     const bytes = a.bytes;
     a.close();

@@ -61,3 +61,38 @@ describe('IpcChannel backpressure', () => {
     await ch.drained();
   });
 });
+
+describe('IpcChannel deliveries (the receipt waits for the outbox)', () => {
+  const text = { id: 'M1', from: 'x@s.whatsapp.net', timestamp: 'now', type: 'text' as const, text: 'hi' };
+  /** Runs the channel's message listener as Node's IPC would. */
+  function wired(): { ep: ScriptedEndpoint; ch: IpcChannel; deliverAck: (m: unknown) => void } {
+    const ep = new ScriptedEndpoint();
+    let listener: ((m: unknown) => void) | undefined;
+    ep.on = ((_e: string, l: (m: unknown) => void) => (listener = l)) as never;
+    const ch = new IpcChannel(ep);
+    ch.onMessage(() => undefined);
+    return { ep, ch, deliverAck: (m) => listener!(m) };
+  }
+
+  it('resolves on the ack of its own delivery id, rejects on an error ack', async () => {
+    const { ep, ch, deliverAck } = wired();
+    const a = ch.deliver([text], 1_000);
+    const b = ch.deliver([{ ...text, id: 'M2' }], 1_000);
+    const [ma, mb] = ep.sent as Extract<HostToSupervisor, { type: 'message-in' }>[];
+    expect(ma!.deliveryId).not.toBe(mb!.deliveryId);
+    deliverAck({ type: 'message-in-ack', deliveryId: mb!.deliveryId, ok: false, error: { code: 'OUTBOX_WRITE_FAILED', message: 'disk full' } });
+    deliverAck({ type: 'message-in-ack', deliveryId: ma!.deliveryId, ok: true });
+    await expect(a).resolves.toBeUndefined();
+    await expect(b).rejects.toMatchObject({ code: 'OUTBOX_WRITE_FAILED' });
+  });
+
+  it('rejects after its timeout, and at once when the supervisor is gone', async () => {
+    const { ep, ch } = wired();
+    await expect(ch.deliver([text], 20)).rejects.toMatchObject({ code: 'INBOX_ACK_TIMEOUT' });
+    const pending = ch.deliver([text], 60_000);
+    ch.abandonDeliveries();
+    await expect(pending).rejects.toMatchObject({ code: 'IPC_CLOSED' });
+    ep.connected = false;
+    await expect(ch.deliver([text], 60_000)).rejects.toMatchObject({ code: 'IPC_CLOSED' });
+  });
+});
