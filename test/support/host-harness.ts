@@ -84,6 +84,8 @@ export interface HostOptions {
   spare?: boolean;
   /** Forward the host's stdout/stderr to this process (debugging). */
   inheritOutput?: boolean;
+  /** Answers every `message-in` that waits for it with an ok `message-in-ack`, as the supervisor does (default true). */
+  ackIncoming?: boolean;
 }
 
 export interface ExitInfo {
@@ -111,6 +113,10 @@ export class HostHandle {
     this.child.stderr?.on('data', (d: Buffer) => this.keep(d));
     this.child.on('message', (m: HostToSupervisor) => {
       this.messages.push(m);
+      // As the supervisor does once its outbox committed them: the host may now receipt them.
+      if (m.type === 'message-in' && m.deliveryId !== undefined && options.ackIncoming !== false) {
+        this.child.send({ type: 'message-in-ack', deliveryId: m.deliveryId, ok: true });
+      }
       this.notify();
     });
     this.child.on('error', () => undefined);

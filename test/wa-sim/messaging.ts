@@ -157,6 +157,17 @@ export class Messaging {
     }
   }
 
+  /**
+   * The client answered a message with a NACK (`<ack class="message" error=…>`, Baileys' catch
+   * when handling failed): it did not take the message, so the server keeps holding it and
+   * delivers it again at the device's next login, as WhatsApp does for anything not receipted.
+   */
+  onClientNack(node: BinaryNode): void {
+    const id = node.attrs.id;
+    const waiter = id ? this.receiptWaiters.get(id) : undefined;
+    if (waiter) waiter('nack');
+  }
+
   /** Contact `fromPhone`'s phone sends `text` to a linked device; resolves on its delivery receipt. */
   deliverText(device: DeviceRecord, fromPhone: string, text: string): Promise<string> {
     return this.deliverMessage(device, fromPhone, { conversation: text }, 'text');
@@ -177,6 +188,7 @@ export class Messaging {
       const waiter = (receiptType: string): void => {
         clearTimeout(timer);
         if (this.receiptWaiters.get(id) === waiter) this.receiptWaiters.delete(id);
+        if (receiptType === 'nack') return reject(new Error(`client NACKed message ${id} (held for redelivery)`));
         device.offline = device.offline.filter((e) => e.id !== id);
         if (receiptType === 'retry') reject(new Error(`client could not decrypt message ${id} (retry receipt)`));
         else resolve(id);
@@ -213,6 +225,7 @@ export class Messaging {
     for (const entry of held) {
       this.receiptWaiters.set(entry.id, (receiptType) => {
         this.receiptWaiters.delete(entry.id);
+        if (receiptType === 'nack') return; // still held: the next login delivers it again
         device.offline = device.offline.filter((e) => e.id !== entry.id);
         if (receiptType === 'retry') {
           this.events.decryptError({ from: entry.from, jid: device.deviceJid, error: new Error(`retry receipt for held message ${entry.id}`) });

@@ -15,6 +15,7 @@ import {
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import type { KeyPair } from './certs.js';
+import './quiet-libsignal.js';
 
 const silent = pino({ level: 'silent' });
 

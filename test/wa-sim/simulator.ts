@@ -309,6 +309,10 @@ export class WaSimulator extends EventEmitter {
       await this.messaging.onClientMessage(conn, device, node);
     }
     if (node.tag === 'receipt') this.messaging.onClientReceipt(node);
+    if (node.tag === 'ack' && node.attrs.class === 'message' && node.attrs.error) {
+      this.messaging.onClientNack(node);
+      if (device) this.emit('client-nack', { phone: device.phone, id: node.attrs.id, error: node.attrs.error });
+    }
     // receipts, acks, presence and telemetry need no answer from this server; chat-level stanzas
     // (typing, read receipts) are reported so a test can see what a client sent.
     if (device && (node.tag === 'chatstate' || node.tag === 'presence' || node.tag === 'receipt')) {
