@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, HostInit, IncomingMessage, MessageInMessage, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, HostInit, MessageInMessage, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionProxyView } from '../../src/proxy/proxy-url.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
@@ -11,6 +11,7 @@ import type { RestartReason } from '../metrics/labels.js';
 import type { Metrics } from '../metrics/registry.js';
 import { accountRestart } from '../metrics/restart-accounting.js';
 import { initialState, transition, type ActorEvent, type ActorState, type Effect, type Policy } from './transitions.js';
+import { takeIncoming, type AdmitIncoming } from './incoming.js';
 import { Waiters } from './waiters.js';
 
 export type HostSettings = Omit<HostHandleOptions, 'sessionId' | 'onEvent' | 'onExit' | 'logger' | 'onBackpressure'>;
@@ -27,13 +28,8 @@ export interface ActorDeps {
   /** Whether a logout marker waits in DATA_DIR (seeds the actor's state). */
   logoutPending?: boolean;
   emit(event: SessionEvent): void;
-  /**
-   * Commits a host's incoming messages durably before they are acknowledged to it (the outbox's
-   * `admitIncoming`): `fresh` are the ones not seen before, `stored` says they are committed.
-   * Throws when they could not be committed. Absent (tests without an outbox): every message is
-   * fresh and the fan-out is all there is.
-   */
-  admitIncoming?: ((sessionId: string, messages: readonly IncomingMessage[]) => { fresh: IncomingMessage[]; stored: boolean }) | undefined;
+  /** Commits a host's incoming messages before the host may receipt them (incoming.ts); absent: no durable store. */
+  admitIncoming?: AdmitIncoming | undefined;
   /** The actor finished its removal (its host has exited). */
   onRemoved(sessionId: string): void;
   logger: Logger;
@@ -369,25 +365,11 @@ export class SessionActor {
     }
   }
 
-  /**
-   * Incoming messages, from any incarnation (a message is a message, even from a host on its way
-   * out): committed before the host hears the ack that releases WhatsApp's receipt, then fanned
-   * out once — a redelivered message is acknowledged again but not published twice.
-   */
+  /** A host's incoming messages (incoming.ts): committed, acknowledged, then published once. */
   private onMessageIn(event: MessageInMessage, handle: HostHandle): void {
     if (this.deps.metrics) recordHostEvent(this.deps.metrics, event);
-    let admitted: { fresh: IncomingMessage[]; stored: boolean };
-    try {
-      admitted = this.deps.admitIncoming?.(this.sessionId, event.messages) ?? { fresh: event.messages, stored: false };
-    } catch (err) {
-      this.log.error({ err, messages: event.messages.length }, 'could not commit incoming messages; the host withholds their receipt');
-      if (event.deliveryId !== undefined) handle.ackDelivery(event.deliveryId, { code: (err as { code?: string }).code ?? 'OUTBOX_WRITE_FAILED', message: (err as Error).message });
-      return;
-    }
-    if (event.deliveryId !== undefined) handle.ackDelivery(event.deliveryId);
-    this.lastSeen = new Date(this.now()).toISOString();
-    const { fresh, stored } = admitted;
-    if (fresh.length > 0) this.deps.emit({ kind: 'message-in', sessionId: this.sessionId, messages: fresh, ...(stored ? { stored } : {}) });
+    const io = { admit: this.deps.admitIncoming, ack: (id: number, error?: { code: string; message: string }) => handle.ackDelivery(id, error), emit: this.deps.emit, log: this.log };
+    if (takeIncoming(this.sessionId, event, io)) this.lastSeen = new Date(this.now()).toISOString();
   }
 
   private onHostExit(incarnation: number, exit: HostExit): void {
