@@ -112,6 +112,8 @@ describe('session proxy settings (issue 19 §2)', () => {
       expect((await call(w, 'DELETE', '/api/sessions/p1')).status).toBe(200);
       expect(JSON.parse(readFileSync(join(dataDir, 'session-settings.json'), 'utf8')).sessions).toEqual({});
     } finally {
+      // The worker's last registry write must land before its folder goes.
+      await Promise.all(workers.splice(0).map((x) => x.close()));
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
