@@ -35,6 +35,26 @@ export async function linkSession(api: WorkerApi, sim: WaSim, s: PlannedSession)
   ok(`${s.sessionId} connected as +${v.phoneNumber} (host pid ${v.pid}) ${dim(`in ${ms(Date.now() - started)} from create`)}`);
 }
 
+/**
+ * POST /api/sessions → POST /api/sessions/:id/pairing-code {phoneNumber} → the user types the code
+ * on the (simulated) phone → connected, with no QR ever scanned (issue 19 §1).
+ */
+export async function linkSessionByCode(api: WorkerApi, sim: WaSim, s: PlannedSession): Promise<void> {
+  const started = Date.now();
+  await api.createSession(s.sessionId, { name: `${s.sessionId}'s phone` });
+  say(`POST /api/sessions {"sessionId":"${s.sessionId}"} → a session host is forked for it`);
+  // The route waits for the new host's pairing round (up to 20 s): no polling needed.
+  const offer = await api.call<{ pairingCode: string; expiresAt: string }>('POST', `/api/sessions/${s.sessionId}/pairing-code`, { phoneNumber: `+${s.phone}` }, 30_000);
+  const code = `${offer.pairingCode.slice(0, 4)}-${offer.pairingCode.slice(4)}`;
+  say(`POST /api/sessions/${s.sessionId}/pairing-code {"phoneNumber":"+${s.phone}"} → code ${code} (valid until ${offer.expiresAt})`);
+  const view = await api.session(s.sessionId);
+  say(`GET /api/sessions/${s.sessionId} → status ${view.status}`);
+  say(`on the phone +${s.phone}: WhatsApp → Linked devices → Link with phone number → types ${code}…`);
+  await sim.enterPairingCode(s.phone, offer.pairingCode);
+  const v = await waitSession(api, s.sessionId, (x) => x.status === 'connected', 30_000, `${s.sessionId} connected`);
+  ok(`${s.sessionId} connected as +${v.phoneNumber} (host pid ${v.pid}) without any QR ${dim(`in ${ms(Date.now() - started)} from create`)}`);
+}
+
 /** A text out through the API to a contact's phone, and a text in from that phone. */
 export async function exchangeMessages(api: WorkerApi, sim: WaSim, from: PlannedSession, contactPhone: string): Promise<void> {
   const text = `Hello from the wa-gateway-worker demo (${new Date().toISOString()})`;
