@@ -1,4 +1,5 @@
 import { WorkerError } from '../src/errors.js';
+import { SPARE_ARG } from '../src/ipc/host-argv.js';
 import { IPC_PROTOCOL_VERSION, type HostInit } from '../src/ipc/protocol.js';
 import { parseProxyUrl } from '../src/proxy/proxy-url.js';
 import { isValidSessionId, SESSION_ID_RULE } from '../src/session-id.js';
@@ -12,15 +13,8 @@ function isValidProxyUrl(value: unknown): boolean {
   }
 }
 
-/** argv flag of a pre-booted spare host (issue 15): no session until its `init` names one. */
-export const SPARE_ARG = '--spare';
-/** Process title of a spare, distinct from every `wa-host:<id>`. */
-export const SPARE_TITLE = 'wa-host-spare';
-/**
- * Room in argv for the title a spare takes later: Linux shows `process.title` in the memory of the
- * original argv, so `wa-host:<id>` (ids up to 160 characters) would be cut to `--spare`'s length.
- */
-export const SPARE_TITLE_ROOM = ' '.repeat(180);
+// The argv contract itself lives in src/ipc/host-argv.ts (the supervisor forks with it).
+export { SPARE_ARG, SPARE_TITLE, SPARE_TITLE_ROOM } from '../src/ipc/host-argv.js';
 
 /** What a host is before `init`: one session's host, or a spare waiting to be given one. */
 export type StartupRole = { kind: 'session'; sessionId: string } | { kind: 'spare' };

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { SPARE_ARG, SPARE_TITLE_ROOM } from '../../session-host/startup-args.js';
+import { SPARE_ARG, SPARE_TITLE_ROOM } from '../../src/ipc/host-argv.js';
 
 /** How a session host process is forked; the same for a session's own host and for a spare. */
 export interface ForkSettings {
@@ -18,7 +18,7 @@ export function forkSessionHost(settings: ForkSettings, sessionId: string): Chil
 
 /**
  * Forks a spare (`--spare`): modules loaded, no session until its `init`. The padding argument
- * leaves room in argv for the `wa-host:<id>` title it takes then (startup-args.ts).
+ * leaves room in argv for the `wa-host:<id>` title it takes then (src/ipc/host-argv.ts).
  */
 export function forkSpareHost(settings: ForkSettings): ChildProcess {
   return forkWith(settings, [SPARE_ARG, SPARE_TITLE_ROOM]);

@@ -3,8 +3,8 @@
  * with every rule at error severity, then the properties the issue asks for (multi-stage,
  * non-root, init process, HEALTHCHECK on /live, EXPOSE, volume for DATA_DIR, production code only).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 
@@ -104,6 +104,24 @@ describe('Dockerfile', () => {
       expect(ignored.includes(src.replace(/^\.\//, '')), `${src} is in .dockerignore`).toBe(false);
     }
     for (const secretish of ['.env', 'node_modules', 'dist', 'data', '.git']) expect(ignored).toContain(secretish);
+  });
+
+  it('the runtime image holds every module its code imports (a supervisor import from dist/session-host broke the image once)', () => {
+    // The compiled folders the runtime stage copies, e.g. /app/dist/src → dist/src.
+    const copied = args(final, 'COPY').filter((c) => c.includes('--from=build')).map((c) => c.split(/\s+/).at(-2)!.replace(/^\/app\//, ''));
+    expect(copied).toContain('dist/supervisor');
+    const inImage = (file: string): boolean => copied.some((dir) => !relative(join(ROOT, dir), file).startsWith('..'));
+    const jsFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(join(dir, e.name)) : /\.m?js$/.test(e.name) ? [join(dir, e.name)] : []));
+    const missing: string[] = [];
+    for (const file of copied.flatMap((dir) => jsFiles(join(ROOT, dir)))) {
+      const code = readFileSync(file, 'utf8');
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const target = resolve(dirname(file), m[1]!);
+        if (!inImage(target) || !existsSync(target)) missing.push(`${relative(ROOT, file)} → ${relative(ROOT, target)}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('the CMD entry point is what the build emits', () => {

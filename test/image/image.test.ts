@@ -43,7 +43,8 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     const got = await probe().catch(() => undefined);
     if (got !== undefined) return got;
     if (Date.now() > deadline) {
-      const logs = logsOf ? (await podman(eng, ['logs', '--tail', '30', logsOf])).stdout + (await podman(eng, ['logs', '--tail', '30', logsOf])).stderr : '';
+      const tail = logsOf ? await podman(eng, ['logs', '--tail', '30', logsOf]) : undefined;
+      const logs = tail ? tail.stdout + tail.stderr : '';
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${logs ? `\n--- container log ---\n${logs}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, 250));
