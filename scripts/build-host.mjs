@@ -16,7 +16,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { MARKER, TARGET as PATCHED_BAILEYS_FILE } from './patch-baileys.mjs';
+import { MARKER, patchSource, TARGET as PATCHED_BAILEYS_FILE } from './patch-baileys.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist', 'host');
@@ -46,9 +46,14 @@ export function hostBundleStale() {
 }
 
 export async function buildHostBundle() {
-  // Never bundle an unpatched Baileys: its receipt would again precede the outbox (scripts/patch-baileys.mjs).
-  if (!readFileSync(PATCHED_BAILEYS_FILE, 'utf8').includes(MARKER)) {
-    throw new Error(`${PATCHED_BAILEYS_FILE} lacks the inbox hook: run node scripts/patch-baileys.mjs (npm's postinstall)`);
+  // Never bundle an unpatched Baileys: its receipt would again precede the outbox. A node_modules
+  // installed before the postinstall existed (or with --ignore-scripts) is patched here; a file
+  // the patch does not fit throws (scripts/patch-baileys.mjs).
+  const recv = readFileSync(PATCHED_BAILEYS_FILE, 'utf8');
+  if (!recv.includes(MARKER)) {
+    writeFileSync(PATCHED_BAILEYS_FILE, patchSource(recv).source);
+    process.stdout.write(`patched ${PATCHED_BAILEYS_FILE} (the inbox hook was missing)
+`);
   }
   rmSync(OUT, { recursive: true, force: true });
   const result = await build({
