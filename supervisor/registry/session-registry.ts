@@ -125,8 +125,9 @@ export class SessionRegistry {
   async createWithProxy(spec: SessionSpec, proxy: string | null): Promise<SessionView> {
     const sessionId = assertSessionId(spec.sessionId);
     if (this.records.has(sessionId)) {
-      this.ensure(spec);
-      return this.setProxy(sessionId, proxy);
+      // Setting first: a running host restarts once on it, an ended one starts on it (not twice).
+      await this.setProxy(sessionId, proxy);
+      return this.ensure(spec).view();
     }
     this.assertOpen();
     this.assertCapacity();

@@ -68,6 +68,18 @@ describe('session proxy settings (issue 19 §2)', () => {
     expect(inits('none1').map((e) => e.proxy)).toEqual([undefined]);
   });
 
+  it('POST with a proxy for an existing stopped session: saved, and its one next host uses it', async () => {
+    const w = await worker();
+    await call(w, 'POST', '/api/sessions', { body: { sessionId: 'again1' } });
+    await connected(w, 'again1');
+    await call(w, 'POST', '/api/sessions/again1/disconnect');
+    await until(async () => ((await call(w, 'GET', '/api/sessions/again1')).body.data.pid === null ? true : undefined), 20_000, 'again1 stopped');
+    const r = await call(w, 'POST', '/api/sessions', { body: { sessionId: 'again1', proxy: OWN } });
+    expect(r.status).toBe(200);
+    await connected(w, 'again1');
+    expect(inits('again1').map((e) => e.proxy)).toEqual([undefined, OWN]);
+  });
+
   it('a bad proxy on create: 400 PROXY_URL_INVALID, no session, nothing saved', async () => {
     const w = await worker();
     for (const proxy of ['ftp://u:Leak3d@h:21', 'socks5://h', 'http://h:99999', 'not a url']) {
