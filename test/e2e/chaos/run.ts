@@ -177,13 +177,22 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const act = async (a: ChaosAction): Promise<void> => {
       switch (a.kind) {
         case 'host-kill': {
-          const pids = hostPidsBySession([ids[a.session]!]).get(ids[a.session]!) ?? [];
-          if (supervisorDown || pids.length !== 1) {
+          if (supervisorDown) {
+            counts.hostKillsSkipped++;
+            return;
+          }
+          // The planned session's host may be down (restarting after an earlier kill, in backoff
+          // through the S3 outage): then the next session in order with exactly one live host
+          // takes the kill, so a loaded machine still gets the planned number of kills.
+          const live = hostPidsBySession(ids);
+          const order = ids.map((_, i) => ids[(a.session + i) % ids.length]!);
+          const victim = order.map((id) => live.get(id) ?? []).find((pids) => pids.length === 1);
+          if (!victim) {
             counts.hostKillsSkipped++;
             return;
           }
           try {
-            process.kill(pids[0]!, 'SIGKILL');
+            process.kill(victim[0]!, 'SIGKILL');
             counts.hostKills++;
           } catch {
             counts.hostKillsSkipped++;
