@@ -5,6 +5,7 @@ const METADATA_SYNCS: ReadonlySet<number> = new Set([
   proto.HistorySync.HistorySyncType.PUSH_NAME,
   proto.HistorySync.HistorySyncType.NON_BLOCKING_DATA,
 ]);
+import { withDeadline } from '../src/deadline.js';
 import { WorkerError } from '../src/errors.js';
 import type { PairingCodeOffer } from '../src/ipc/protocol.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
@@ -135,7 +136,7 @@ export class Connection {
     if (live?.open) {
       live.intentional = true;
       try {
-        await withTimeout(live.sock.logout(), timeoutMs);
+        await withDeadline(live.sock.logout(), timeoutMs, () => new Error(`timed out after ${timeoutMs} ms`));
         told = true;
       } catch (err) {
         this.options.logger.warn({ err }, 'logout request to WhatsApp failed');
@@ -376,14 +377,4 @@ export class Connection {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

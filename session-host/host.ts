@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { withDeadline as deadline } from '../src/deadline.js';
 import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
+import { withDeadline } from '../src/deadline.js';
 import { EXIT } from '../src/exit-codes.js';
 import type { HostInit, IpcError, OutgoingMessage, PingStats, RequestMessage, StatusMessage } from '../src/ipc/protocol.js';
 import { DEFAULT_HOST_MEDIA } from '../src/media/defaults.js';
@@ -307,9 +307,10 @@ export class SessionHost {
     if (!running) return 0;
     await running.connection.shutdown();
     // Messages still waiting for their media are reported (with or without it) before we go.
-    await withDeadline(running.incoming.idle(), 2_000).catch(() => undefined);
+    await withDeadline(running.incoming.idle(), 2_000, gaveUp(2_000)).catch(() => undefined);
     try {
-      const published = await withDeadline(running.uploader.flush(trigger), Math.max(500, budgetMs));
+      const flushMs = Math.max(500, budgetMs);
+      const published = await withDeadline(running.uploader.flush(trigger), flushMs, gaveUp(flushMs));
       return published ?? running.auth.ledger.uploaded;
     } catch (err) {
       this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'final snapshot upload failed; the local folder keeps the state');
@@ -358,7 +359,7 @@ export class SessionHost {
       }
       clearTimeout(hard);
       this.lock?.release();
-      await withDeadline(this.channel.drained(), 500).catch(() => undefined);
+      await withDeadline(this.channel.drained(), 500, gaveUp(500)).catch(() => undefined);
       return this.exit(code);
     })();
     return this.ending;
@@ -390,11 +391,9 @@ function qrLifetime(qrTimeoutMs: number | undefined, attempt: number): number {
   return qrTimeoutMs ?? (attempt === 1 ? 60_000 : 20_000);
 }
 
+const gaveUp = (ms: number) => () => new WorkerError('TIMEOUT', `gave up after ${ms} ms`);
+
 function toIpcError(err: unknown): IpcError {
   if (err instanceof WorkerError) return { code: err.code, message: err.message };
   return { code: errorCode(err), message: errorMessage(err) };
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return deadline(promise, ms, () => new WorkerError('TIMEOUT', `gave up after ${ms} ms`));
 }

@@ -1,4 +1,5 @@
 import type { WASocket } from '@whiskeysockets/baileys';
+import { settledWithin } from '../src/deadline.js';
 import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
 import type { OutgoingMessage, ReceiptMessage, SendResult } from '../src/ipc/protocol.js';
 import type { Logger } from '../src/logger.js';
@@ -55,7 +56,7 @@ export class OutgoingSends {
         throw err;
       },
     );
-    const settled = await within(sending, this.deps.confirmTimeoutMs);
+    const settled = await settledWithin(sending, this.deps.confirmTimeoutMs);
     if (settled.done) {
       if (!settled.ok) throw settled.error;
       return { messageId, to: settled.value.to, status: 'sent', timestamp: new Date().toISOString() };
@@ -73,20 +74,4 @@ function answerFrom(messageId: string, record: SentRecord): SendResult {
     throw new WorkerError(record.error?.code === 'SEND_INTERRUPTED' ? 'SEND_INTERRUPTED' : 'SEND_FAILED', record.error?.message ?? 'the send failed', { details: { messageId } });
   }
   return { messageId, to: record.jid, status: record.status, timestamp: record.at };
-}
-
-type Settled<T> = { done: true; ok: true; value: T } | { done: true; ok: false; error: unknown } | { done: false };
-
-/** How `promise` stands after at most `ms`, without abandoning it. */
-function within<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.then(
-      (value): Settled<T> => ({ done: true, ok: true, value }),
-      (error: unknown): Settled<T> => ({ done: true, ok: false, error }),
-    ),
-    new Promise<Settled<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ done: false }), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,3 +1,4 @@
+import { backoffDelay, type Backoff, type RandomSource } from '../src/backoff.js';
 import type { FailureReason } from '../src/status.js';
 
 /**
@@ -97,21 +98,17 @@ export function nextBadSessions(count: number, code: number | undefined, proxyFa
   return code === CLOSE.BAD_SESSION && proxyFailure === undefined ? count + 1 : count;
 }
 
-export interface BackoffSettings {
-  initialMs: number;
-  maxMs: number;
-  /** 0..1: the delay is spread uniformly over ±jitter of its nominal value. */
-  jitter: number;
-}
+export type BackoffSettings = Backoff;
 
-export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1_000, maxMs: 30_000, jitter: 0.2 };
+/**
+ * 1 s doubling to 30 s; 40 % of each wait is random, so hosts dropped together (a network blip)
+ * do not all come back in the same instant.
+ */
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000, jitter: 0.4 };
 
-/** Delay before reconnect attempt `attempt` (1-based): exponential, capped, jittered. */
-export function reconnectDelay(attempt: number, settings: BackoffSettings = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  const n = Math.max(1, Math.floor(attempt));
-  const nominal = Math.min(settings.maxMs, settings.initialMs * 2 ** Math.min(n - 1, 30));
-  const spread = nominal * settings.jitter;
-  return Math.max(0, Math.round(nominal - spread + random() * 2 * spread));
+/** Delay before reconnect attempt `attempt` (1-based) on the worker's one backoff formula. */
+export function reconnectDelay(attempt: number, settings: Backoff = DEFAULT_BACKOFF, random: RandomSource = Math.random): number {
+  return backoffDelay(Math.max(1, Math.floor(attempt)), settings, random);
 }
 
 /** Close code of Baileys' `lastDisconnect.error` (a Boom), if any. */

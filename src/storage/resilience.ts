@@ -1,4 +1,6 @@
 import pRetry from 'p-retry';
+import { pRetryTiming } from '../backoff.js';
+import { withAbortDeadline } from '../deadline.js';
 import { StorageError, StorageErrorCode } from './errors.js';
 
 /**
@@ -26,36 +28,13 @@ export interface ResilienceOptions {
  * itself is aborted, so a late attempt can never land after the retry (or after a newer write).
  */
 export async function resilient<T>(action: string, fn: (signal: AbortSignal) => Promise<T>, options: ResilienceOptions): Promise<T> {
-  return pRetry(() => withTimeout(action, fn, options.timeoutMs), {
+  const timedOut = () => new StorageError(StorageErrorCode.TIMEOUT, `storage did not finish ${action} within ${options.timeoutMs} ms (STORAGE_TIMEOUT)`, { retryable: true });
+  return pRetry(() => withAbortDeadline(fn, options.timeoutMs, timedOut), {
     retries: options.retry.retries,
-    minTimeout: options.retry.minDelayMs,
-    maxTimeout: options.retry.maxDelayMs,
-    factor: 2,
-    randomize: true,
+    ...pRetryTiming({ initialMs: options.retry.minDelayMs, maxMs: options.retry.maxDelayMs }),
     shouldRetry: ({ error }) => error instanceof StorageError && error.retryable,
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
       if (retriesLeft > 0 && error instanceof StorageError && error.retryable) options.onRetry?.(error, attemptNumber);
     },
-  });
-}
-
-export function withTimeout<T>(action: string, fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
-  const controller = new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = new StorageError(StorageErrorCode.TIMEOUT, `storage did not finish ${action} within ${timeoutMs} ms (STORAGE_TIMEOUT)`, { retryable: true });
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-    fn(controller.signal).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
   });
 }

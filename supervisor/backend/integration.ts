@@ -17,7 +17,8 @@ import { profileFor } from './profiles/index.js';
 import { RecoveryReporter } from './recovery-report.js';
 import { Registration, type RegistrationProblem } from './registration.js';
 import type { BackendErrorRecord } from './health.js';
-import { backoffMs, sleep } from './sleep.js';
+import { backoffDelay, EQUAL_JITTER } from '../../src/backoff.js';
+import { sleep } from '../../src/deadline.js';
 import { MetricsSampler } from './system-metrics.js';
 
 /** Retry and queue tuning; defaults suit production, tests shorten them. */
@@ -308,7 +309,7 @@ export class BackendIntegration {
         if (errorCode(err) === 'BACKEND_WORKER_UNKNOWN') this.reRegister();
         this.logger.warn({ attempt, code: errorCode(err), message: errorMessage(err) }, 'assignments fetch failed; retrying');
         const max = Math.max(this.timing.assignmentRetryMinMs, this.deps.config.assignmentPollInterval);
-        if (!(await sleep(backoffMs(attempt, this.timing.assignmentRetryMinMs, max), signal))) return;
+        if (!(await sleep(backoffDelay(attempt, { initialMs: this.timing.assignmentRetryMinMs, maxMs: max, jitter: EQUAL_JITTER }), signal))) return;
       }
     }
   }

@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import { pRetryTiming } from '../../src/backoff.js';
 import type { Logger } from '../../src/logger.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
 import type { RecoveryResult } from '../../src/session-view.js';
@@ -48,9 +49,7 @@ export class RecoveryReporter {
     try {
       await pRetry(() => this.o.http.call(req, { operation: 'recovery-report', signal }), {
         retries: this.o.retries,
-        minTimeout: this.o.retryMinMs,
-        maxTimeout: this.o.retryMaxMs,
-        randomize: true,
+        ...pRetryTiming({ initialMs: this.o.retryMinMs, maxMs: this.o.retryMaxMs }),
         signal,
         shouldRetry: ({ error }) => isRetryable(error),
       });

@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import { pRetryTiming } from '../../src/backoff.js';
 import type { Logger } from '../../src/logger.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
 import type { RegisterOutcome, WorkerIdentity } from './domain.js';
@@ -77,10 +78,7 @@ export class Registration {
   untilRegistered(signal: AbortSignal): Promise<boolean> {
     this.loop ??= pRetry(() => this.attempt(signal), {
       retries: Number.POSITIVE_INFINITY,
-      factor: 2,
-      minTimeout: this.o.retryMinMs,
-      maxTimeout: this.o.retryMaxMs,
-      randomize: true,
+      ...pRetryTiming({ initialMs: this.o.retryMinMs, maxMs: this.o.retryMaxMs }),
       signal,
       onFailedAttempt: ({ error, attemptNumber }) => {
         if (REGISTRATION_PROBLEMS.has(errorCode(error))) return; // logged once by noteProblem

@@ -1,5 +1,5 @@
 import type { Logger } from '../../src/logger.js';
-import { sleep } from '../backend/sleep.js';
+import { sleep } from '../../src/deadline.js';
 import { decide, type Decision } from './delivery-policy.js';
 import { pickNext } from './pick.js';
 import type { RateBudget } from './rate-budget.js';

@@ -6,7 +6,7 @@ import type { SessionEvent } from '../../src/session-view.js';
 import type { OutboundEvent } from '../backend/domain.js';
 import { toOutbound } from '../backend/outbound-events.js';
 import { webhookBody, type WebhookBody } from '../backend/profiles/webhook.js';
-import { backoffMs } from '../backend/sleep.js';
+import { backoffDelay, EQUAL_JITTER } from '../../src/backoff.js';
 import type { Decision } from './delivery-policy.js';
 import { idempotencyKey, splitMessages } from './keys.js';
 import { Lane } from './lane.js';
@@ -324,7 +324,7 @@ export class EventOutbox {
   private laneSettings() {
     const min = this.o.retryMinMs ?? 500;
     const max = this.o.retryMaxMs ?? 30_000;
-    return { rejectRetries: this.o.rejectRetries, backoffMs: (a: number) => backoffMs(a, min, max), maxRetryAfterMs: this.o.maxRetryAfterMs ?? 15 * 60_000, now: this.now };
+    return { rejectRetries: this.o.rejectRetries, backoffMs: (a: number) => backoffDelay(a, { initialMs: min, maxMs: max, jitter: EQUAL_JITTER }), maxRetryAfterMs: this.o.maxRetryAfterMs ?? 15 * 60_000, now: this.now };
   }
 
   private report() {

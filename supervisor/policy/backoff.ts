@@ -1,12 +1,15 @@
+import { backoffDelay, EQUAL_JITTER, type RandomSource } from '../../src/backoff.js';
+
 /**
- * Restart backoff of a crashing host (design.md §5, Kubernetes shape). Pure: the caller passes the
- * streak length and a random source, so the whole sequence is unit-tested without timers.
+ * Restart backoff of a crashing host (design.md §5, Kubernetes shape), on the worker's one backoff
+ * formula (src/backoff.ts). Pure: the caller passes the streak length and a random source, so the
+ * whole sequence is unit-tested without timers.
  *
  * - Streak 0 (first crash after a stable period): restart at once — an operator's `kill -9` is back
  *   in about a second.
- * - Streak n ≥ 1: base = min(max, initial · 2^(n-1)), then "equal jitter": half the base fixed, half
- *   random. Equal rather than full jitter so a crash loop never degenerates into immediate restarts,
- *   while hosts that crashed together (a bad deploy) still spread out.
+ * - Streak n ≥ 1: attempt n of the backoff with equal jitter (half fixed, half random), so a crash
+ *   loop never degenerates into immediate restarts, while hosts that crashed together (a bad
+ *   deploy) still spread out.
  */
 export interface BackoffSettings {
   initialMs: number;
@@ -15,21 +18,9 @@ export interface BackoffSettings {
   resetMs: number;
 }
 
-export type RandomSource = () => number;
-
 export function restartDelay(streak: number, settings: BackoffSettings, random: RandomSource = Math.random): number {
   if (streak <= 0) return 0;
-  const base = backoffCeiling(streak, settings);
-  const r = clamp01(random());
-  return Math.round(base / 2 + (base / 2) * r);
-}
-
-/** Upper bound of the delay for a streak, before jitter. */
-export function backoffCeiling(streak: number, settings: BackoffSettings): number {
-  if (streak <= 0) return 0;
-  // 2^(n-1) overflows to Infinity for huge streaks; min() keeps the cap exact.
-  const grown = settings.initialMs * 2 ** Math.min(streak - 1, 60);
-  return Math.min(settings.maxMs, grown);
+  return backoffDelay(streak, { initialMs: settings.initialMs, maxMs: settings.maxMs, jitter: EQUAL_JITTER }, random);
 }
 
 /**
@@ -39,9 +30,4 @@ export function backoffCeiling(streak: number, settings: BackoffSettings): numbe
 export function streakAfterUptime(streak: number, readyAt: number | null, now: number, settings: BackoffSettings): number {
   if (readyAt !== null && now - readyAt >= settings.resetMs) return 0;
   return streak;
-}
-
-function clamp01(x: number): number {
-  if (!Number.isFinite(x) || x < 0) return 0;
-  return x >= 1 ? 1 : x;
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { planReconcile } from '../../supervisor/backend/reconcile.js';
 import { cpuPercentBetween, memoryPercent, MetricsSampler } from '../../supervisor/backend/system-metrics.js';
 import { parseAssignmentCache } from '../../supervisor/backend/assignment-cache.js';
-import { backoffMs } from '../../supervisor/backend/sleep.js';
 import { codeForStatus, transportErrorCode } from '../../supervisor/backend/errors.js';
 import { toOutbound, countedMessages } from '../../supervisor/backend/outbound-events.js';
 import { isEnvelopeNotFound, parseAssignmentList } from '../../supervisor/backend/parse-assignments.js';
@@ -103,11 +102,6 @@ describe('errors and backoff', () => {
     expect(codeForStatus(429)).toBe('BACKEND_THROTTLED');
     expect(transportErrorCode('ECONNREFUSED')).toBe('BACKEND_UNREACHABLE');
     expect(transportErrorCode('ECONNABORTED')).toBe('BACKEND_TIMEOUT');
-  });
-  it('backs off exponentially up to the cap with jitter in its upper half', () => {
-    expect(backoffMs(1, 100, 1000, () => 0)).toBe(50);
-    expect(backoffMs(3, 100, 1000, () => 1)).toBe(400);
-    expect(backoffMs(10, 100, 1000, () => 1)).toBe(1000);
   });
 });
 

@@ -59,13 +59,10 @@ describe('reconnect policy (design.md §6)', () => {
     expect(decideOnClose({ ...base, code: 408, paired: false, qrShown: 4 }).kind).toBe('reconnect');
   });
 
-  it('backoff grows exponentially, is capped and jittered within bounds', () => {
-    const mid = () => 0.5;
-    expect(reconnectDelay(1, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, mid)).toBe(1000);
-    expect(reconnectDelay(3, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, mid)).toBe(4000);
-    expect(reconnectDelay(50, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, mid)).toBe(30_000);
-    expect(reconnectDelay(1, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, () => 0)).toBe(800);
-    expect(reconnectDelay(1, { initialMs: 1000, maxMs: 30_000, jitter: 0.2 }, () => 0.999999)).toBe(1200);
+  it('reconnects back off 1 s doubling to 30 s, 40 % of each wait random, never above the cap', () => {
+    expect([1, 2, 3, 5, 6, 50].map((n) => reconnectDelay(n, undefined, () => 0.999_999))).toEqual([1000, 2000, 4000, 16_000, 30_000, 30_000]);
+    expect([1, 3, 50].map((n) => reconnectDelay(n, undefined, () => 0))).toEqual([600, 2400, 18_000]);
+    expect(reconnectDelay(0, undefined, () => 0.5)).toBe(800); // attempt counts from 1
   });
 
   it('reads the status code of a Boom-shaped error', () => {

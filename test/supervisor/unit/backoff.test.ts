@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, restartDelay, streakAfterUptime } from '../../../supervisor/policy/backoff.js';
+import { restartDelay, streakAfterUptime } from '../../../supervisor/policy/backoff.js';
 
 const settings = { initialMs: 1000, maxMs: 60_000, resetMs: 120_000 };
 
@@ -8,12 +8,7 @@ describe('restart backoff', () => {
     expect(restartDelay(0, settings, () => 0.99)).toBe(0);
   });
 
-  it('doubles from the initial delay up to the cap', () => {
-    const ceilings = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => backoffCeiling(n, settings));
-    expect(ceilings).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
-  });
-
-  it('jitters between half the ceiling and the ceiling', () => {
+  it('streak n waits attempt n of the one backoff (test/unit/backoff.test.ts): half the ceiling to the ceiling', () => {
     expect(restartDelay(3, settings, () => 0)).toBe(2000);
     expect(restartDelay(3, settings, () => 0.5)).toBe(3000);
     expect(restartDelay(3, settings, () => 0.999_999)).toBe(4000);
