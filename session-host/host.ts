@@ -103,8 +103,10 @@ export class SessionHost {
     channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, ...readyTiming() });
     logger.info({ restoredFrom, generation: running.auth.ledger.current, logoutWanted: this.logoutWanted }, 'session host ready');
     // Nothing paired means nothing to tell WhatsApp: the logout is only the deletion.
+    // Fire and forget: an ending never rejects (end() logs its errors) and never resolves: it exits the process.
     if (this.logoutWanted && !running.auth.paired) return void this.logoutNow();
     running.connection.start(running.auth.paired ? 'recovering' : 'connecting');
+    // In the background, beside the connect; it logs its own failure and never rejects.
     void this.reportUnfinishedSends(running);
   }
 
@@ -113,7 +115,7 @@ export class SessionHost {
       case 'ping':
         return this.channel.respond<'ping'>(request.id, this.pingStats());
       case 'stop':
-        void this.stop(request.id);
+        void this.stop(request.id); // an ending never rejects (end() logs its errors) and never resolves: it exits the process
         return;
       case 'logout':
         this.channel.respond<'logout'>(request.id, { accepted: true, deadlineMs: this.logoutTimeoutMs + this.logoutEndMs });
@@ -218,6 +220,7 @@ export class SessionHost {
   private wantLogout(): void {
     if (this.ending) return;
     this.logoutWanted = true;
+    // Both endings are fire and forget: an ending never rejects (end() logs its errors) and never resolves: it exits the process.
     this.logoutTimer ??= setTimeout(() => void this.leaveLogoutPending(), this.logoutTimeoutMs);
     const running = this.running;
     if (!running) return;
@@ -263,6 +266,7 @@ export class SessionHost {
     if (!running) return;
     this.phoneNumber = phoneFromJid(running.auth.creds.me?.id) ?? this.phoneNumber;
     // A logout waiting for this socket goes first: the session never reports `connected`.
+    // Fire and forget: an ending never rejects (end() logs its errors) and never resolves: it exits the process.
     if (this.logoutWanted) return void this.logoutNow();
     this.status('connected');
     const first = !this.bootLogged;

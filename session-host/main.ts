@@ -76,7 +76,7 @@ channel.onMessage(
       // A request before init: only `stop` makes sense, and there is nothing to flush yet.
       if (message.type === 'stop') {
         channel.respond<'stop'>(message.id, { generation: 0 });
-        void channel.drained().then(() => exit(EXIT.STOPPED));
+        void channel.drained().then(() => exit(EXIT.STOPPED)); // drained() never rejects (it resolves when the channel is gone too)
         return;
       }
       return channel.fail(message.id, { code: 'NOT_READY', message: 'init has not been received' });
@@ -111,6 +111,7 @@ function onInit(message: HostInit): void {
   });
 }
 
+// A signal handler cannot wait; stop() never rejects (its errors are logged) and ends in exit().
 const stop = () => (host ? void host.stop() : exit(EXIT.STOPPED));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
@@ -120,7 +121,7 @@ process.on('disconnect', () => {
   logger.warn('IPC channel closed: the supervisor is gone');
   // Messages waiting for the outbox's ack get no receipt: WhatsApp keeps them for the next host.
   channel.abandonDeliveries();
-  if (host) void host.orphaned();
+  if (host) void host.orphaned(); // never rejects (its errors are logged) and ends in exit()
   else exit(EXIT.ORPHANED);
 });
 

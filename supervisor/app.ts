@@ -205,6 +205,7 @@ export async function startSupervisor(config: Config, logger: Logger, options: S
     const results = await sessions.recoverAssigned(specs);
     // A shutdown during recovery cut it short: the next start recovers and reports instead.
     if (closing) return results;
+    // In the background: heartbeats start now. It never rejects; an undelivered report is logged there.
     if (config.enableSessionRecovery) void client.reportRecovery(results);
     client.startHeartbeats();
     return results;

@@ -64,6 +64,7 @@ async function run(cfg: Config): Promise<void> {
       running?.kill();
       process.exit(1);
     }, shutdownDeadlineMs).unref();
+    // A signal handler cannot wait; both outcomes of the close end the process.
     void (supervisor ?? Promise.resolve(undefined))
       .then((s) => s?.close())
       .then(

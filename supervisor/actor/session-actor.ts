@@ -267,7 +267,7 @@ export class SessionActor {
         void this.handle?.stop(); // never rejects; the exit comes back through the handle's onExit
         return;
       case 'logout-host':
-        void this.handle?.logout();
+        void this.handle?.logout(); // never rejects (a refused logout becomes a stop); the exit comes back through onExit
         return;
       case 'mark-logout':
         try {
