@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
+import { errorCode, errorMessage } from '../src/errors.js';
+import { StorageError, StorageErrorCode } from '../src/storage/errors.js';
 import type { Logger } from '../src/logger.js';
 import { lineageOf } from '../src/storage/lineage.js';
 import type { Head, SnapshotStore } from '../src/storage/types.js';
@@ -85,14 +86,14 @@ export async function restoreAuth(sessionId: string, folder: AuthFolder, store: 
   const read = await store.readNewest(sessionId);
   if (!read) {
     if (remote !== null) {
-      throw new WorkerError('STORAGE_NO_READABLE_SNAPSHOT', `storage reports generation ${remote === 'unknown' ? '?' : remote.generation} for session ${sessionId} but returned nothing`);
+      throw new StorageError(StorageErrorCode.NO_READABLE_SNAPSHOT, `storage reports generation ${remote === 'unknown' ? '?' : remote.generation} for session ${sessionId} but returned nothing`);
     }
     // Nothing anywhere: a fresh pairing. Unpaired leftovers (an abandoned QR) are dropped.
     if (files.size > 0) await folder.wipe();
     return { files: new Map(), generation: 0, uploaded: 0, lineage: null, restoredFrom: 'none' };
   }
   if (!hasPairedCreds(read.files)) {
-    throw new WorkerError('STORAGE_NO_READABLE_SNAPSHOT', `remote snapshot ${read.meta.generation} of session ${sessionId} holds no paired creds`);
+    throw new StorageError(StorageErrorCode.NO_READABLE_SNAPSHOT, `remote snapshot ${read.meta.generation} of session ${sessionId} holds no paired creds`);
   }
   if (read.skipped.length > 0) logger.warn({ skipped: read.skipped, restored: read.meta.generation }, 'newer snapshots were unreadable; restored an older one');
   const restored = read.meta.lineage ?? lineageOf(read.files);

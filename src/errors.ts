@@ -1,13 +1,17 @@
+import type { WorkerErrorCode } from './error-codes.js';
+
 /**
  * One error base class for the whole worker. Every error that crosses a module boundary carries a
  * stable, upper-snake `code` that callers (the API, the host, metrics) switch on; the message is for
- * humans and may change. Codes never change once released.
+ * humans and may change. The codes are a closed union per area (src/error-codes.ts); a subclass
+ * with codes of its own (BackendError, HttpError) names them as `C`.
  */
-export class WorkerError extends Error {
-  readonly code: string;
+export class WorkerError<C extends string = WorkerErrorCode> extends Error {
+  readonly code: C;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  // NoInfer: `new WorkerError(someString)` must not widen C to string; subclasses name C.
+  constructor(code: NoInfer<C>, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WorkerError';
     this.code = code;
@@ -15,7 +19,7 @@ export class WorkerError extends Error {
   }
 
   /** Plain object form, safe to send over IPC or in an API error envelope. */
-  toJSON(): { code: string; message: string; details?: Record<string, unknown> } {
+  toJSON(): { code: C; message: string; details?: Record<string, unknown> } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };

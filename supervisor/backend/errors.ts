@@ -38,8 +38,7 @@ const RETRYABLE: ReadonlySet<BackendErrorCode> = new Set([
   'BACKEND_THROTTLED',
 ]);
 
-export class BackendError extends WorkerError {
-  override readonly code: BackendErrorCode;
+export class BackendError extends WorkerError<BackendErrorCode> {
   readonly httpStatus: number | undefined;
 
   constructor(code: BackendErrorCode, message: string, options: { httpStatus?: number; cause?: unknown; operation?: string } = {}) {
@@ -51,7 +50,6 @@ export class BackendError extends WorkerError {
       },
     });
     this.name = 'BackendError';
-    this.code = code;
     this.httpStatus = options.httpStatus;
   }
 

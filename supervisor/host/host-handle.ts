@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { WorkerError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { classifyExit, type ExitKind } from '../../src/exit-codes.js';
 import type { FailureReason } from '../../src/status.js';
@@ -280,7 +281,7 @@ export class HostHandle {
     if (!p) return;
     this.pending.delete(id);
     clearTimeout(p.timer);
-    p.reject(err.name === 'WorkerError' ? err : channelClosed(this.sessionId, err));
+    p.reject(err instanceof WorkerError ? err : channelClosed(this.sessionId, err));
   }
 
   private signal(sig: NodeJS.Signals): void {

@@ -8,15 +8,16 @@
  * idempotent replay give their token back.
  */
 import { giveBack, isFull, take, type TokenBucketSettings, type TokenBucketState } from '../policy/token-bucket.js';
+import type { WorkerErrorCode } from '../../src/error-codes.js';
 import { WorkerError } from '../../src/errors.js';
-import { MEDIA_ERROR_STATUS } from '../../src/media/media-errors.js';
+import { MEDIA_ERROR_STATUS, type MediaErrorCode } from '../../src/media/media-errors.js';
 import type { SessionCommands } from './routes/api-deps.js';
 import { HttpError } from './http-error.js';
 
 /** Codes of a send that did not reach WhatsApp (media refused or not fetched included): the token is returned. */
-const NOT_SENT = new Set([
-  'SESSION_NOT_FOUND', 'SESSION_NOT_CONNECTED', 'NOT_CONNECTED', 'HOST_NOT_RUNNING', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED',
-  'INVALID_RECIPIENT', 'RECIPIENT_NOT_ON_WHATSAPP', 'INVALID_MESSAGE', 'INVALID_SESSION_ID', ...Object.keys(MEDIA_ERROR_STATUS),
+const NOT_SENT: ReadonlySet<string> = new Set<WorkerErrorCode>([
+  'SESSION_NOT_FOUND', 'SESSION_NOT_CONNECTED', 'NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED',
+  'INVALID_RECIPIENT', 'RECIPIENT_NOT_ON_WHATSAPP', 'INVALID_MESSAGE', 'INVALID_SESSION_ID', ...(Object.keys(MEDIA_ERROR_STATUS) as MediaErrorCode[]),
 ]);
 /** Full buckets are dropped every this many takes, so memory follows the sessions that send. */
 const SWEEP_EVERY = 256;

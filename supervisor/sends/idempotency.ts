@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { WorkerErrorCode } from '../../src/error-codes.js';
 import type { IpcError, OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
 
 /**
@@ -45,11 +46,10 @@ export function decide(record: IdempotencyRecord | undefined, fingerprint: strin
 export type ErrorVerdict = 'not-sent' | 'unknown' | 'failed';
 
 /** Codes that prove nothing reached WhatsApp; everything not listed here is `unknown`. */
-const NOT_SENT = new Set([
+const NOT_SENT: ReadonlySet<string> = new Set<WorkerErrorCode>([
   'SESSION_NOT_FOUND',
   'SESSION_NOT_CONNECTED',
   'NOT_CONNECTED',
-  'HOST_NOT_RUNNING',
   'INVALID_RECIPIENT',
   'RECIPIENT_NOT_ON_WHATSAPP',
   'INVALID_MESSAGE',
@@ -59,7 +59,7 @@ const NOT_SENT = new Set([
   'SHUTTING_DOWN',
 ]);
 /** Baileys gave up (it threw), or the host that was sending it died before it went out. */
-const FAILED = new Set(['SEND_FAILED', 'SEND_INTERRUPTED']);
+const FAILED: ReadonlySet<string> = new Set<WorkerErrorCode>(['SEND_FAILED', 'SEND_INTERRUPTED']);
 
 export function judgeError(code: string): ErrorVerdict {
   if (NOT_SENT.has(code)) return 'not-sent';

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { rebuildError } from '../../src/error-codes.js';
 import { WorkerError, errorCode, errorMessage } from '../../src/errors.js';
 import { KeyedLog } from '../../src/fs/keyed-log.js';
 import type { OutgoingMessage, SendResult } from '../../src/ipc/protocol.js';
@@ -114,7 +115,7 @@ export class IdempotentSends {
 
 function replay(record: IdempotencyRecord): SendAnswer {
   if (record.status === 'failed') {
-    throw new WorkerError(record.error?.code ?? 'SEND_FAILED', record.error?.message ?? 'the send failed', { details: { messageId: record.messageId } });
+    throw rebuildError(record.error?.code ?? 'SEND_FAILED', record.error?.message ?? 'the send failed', { messageId: record.messageId });
   }
   return { ...(record.result as SendResult), replayed: true };
 }

@@ -14,6 +14,7 @@ import { readiness } from '../../supervisor/http/routes/ready.js';
 import { StorageProbe } from '../../supervisor/http/routes/storage-probe.js';
 import { normalizeRecipient, toOutgoing } from '../../supervisor/http/schemas/recipient.js';
 import { shouldPrintQr } from '../../supervisor/qr/terminal-qr.js';
+import type { WorkerErrorCode } from '../../src/error-codes.js';
 
 describe('normalizeRecipient', () => {
   it('turns phone numbers into user JIDs, tolerating + and separators', () => {
@@ -66,7 +67,7 @@ describe('needsAuth', () => {
 });
 
 describe('toHttpError', () => {
-  it.each([
+  it.each<[WorkerErrorCode, number, string]>([
     ['SESSION_NOT_FOUND', 404, 'SESSION_NOT_FOUND'],
     ['MAX_SESSIONS_REACHED', 429, 'MAX_SESSIONS_REACHED'],
     ['SESSION_NOT_CONNECTED', 409, 'SESSION_NOT_CONNECTED'],
@@ -82,7 +83,7 @@ describe('toHttpError', () => {
     expect(mapped).toMatchObject({ statusCode: status, code: shown, details: { sessionId: 'a' } });
   });
   it('leaves unknown codes and foreign errors alone (they stay a 500 with a fixed message)', () => {
-    const unknown = new WorkerError('STORAGE_DOWN', 's3.internal refused');
+    const unknown = new WorkerError('STORAGE_UNAVAILABLE', 's3.internal refused');
     expect(toHttpError(unknown)).toBe(unknown);
     const plain = new Error('x');
     expect(toHttpError(plain)).toBe(plain);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerError } from '../../src/errors.js';
+import type { MediaErrorCode } from '../../src/media/media-errors.js';
 import { toHttpError } from '../../supervisor/http/routes/errors.js';
 import { HttpError } from '../../supervisor/http/http-error.js';
 import { call, REAL_HOST, startApiWorker, TOKEN, type ApiWorker } from '../api/support/api.js';
@@ -64,7 +65,7 @@ describe('POST /api/sessions/:id/messages with a media URL', () => {
 });
 
 describe("a host's media verdict as an HTTP answer", () => {
-  it.each([
+  it.each<[MediaErrorCode, number]>([
     ['MEDIA_URL_BLOCKED', 400],
     ['MEDIA_URL_INVALID', 400],
     ['MEDIA_TOO_LARGE', 413],

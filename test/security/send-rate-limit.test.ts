@@ -11,6 +11,7 @@ import type { SessionCommands } from '../../supervisor/http/routes/api-deps.js';
 import { take, type TokenBucketState } from '../../supervisor/policy/token-bucket.js';
 import { call, startApiWorker, TOKEN, until, type ApiWorker } from '../api/support/api.js';
 import { fixtureHost } from '../supervisor/support/build.js';
+import type { WorkerErrorCode } from '../../src/error-codes.js';
 
 const SETTINGS = { perMinute: 60, burst: 3 };
 
@@ -35,7 +36,7 @@ describe('token bucket (pure)', () => {
 
 describe('send limiter', () => {
   const sent: string[] = [];
-  const commands = (fail?: string): SessionCommands =>
+  const commands = (fail?: WorkerErrorCode): SessionCommands =>
     ({
       send: async (id: string) => {
         if (fail) throw new WorkerError(fail, fail);

@@ -17,7 +17,7 @@ describe('envelope', () => {
 
 describe('renderError', () => {
   it('keeps the status, code and message of an HttpError', () => {
-    expect(renderError(new HttpError(409, 'CONFLICT', 'busy', { id: 'a' }))).toEqual({ statusCode: 409, body: { code: 'CONFLICT', message: 'busy', details: { id: 'a' } } });
+    expect(renderError(new HttpError(409, 'SESSION_NOT_CONNECTED', 'busy', { id: 'a' }))).toEqual({ statusCode: 409, body: { code: 'SESSION_NOT_CONNECTED', message: 'busy', details: { id: 'a' } } });
   });
   it('maps schema validation failures to 400 VALIDATION_FAILED', () => {
     const err = Object.assign(new Error('body/sessionId must match pattern'), { validation: [{}], statusCode: 400 });
@@ -29,7 +29,7 @@ describe('renderError', () => {
   });
   it('hides the message of anything else behind a 500', () => {
     expect(renderError(new Error('ENOENT /secret/path'))).toEqual({ statusCode: 500, body: { code: 'INTERNAL', message: 'internal error' } });
-    expect(renderError(new WorkerError('STORAGE_DOWN', 'host s3.internal refused'))).toEqual({ statusCode: 500, body: { code: 'STORAGE_DOWN', message: 'internal error' } });
+    expect(renderError(new WorkerError('STORAGE_UNAVAILABLE', 'host s3.internal refused'))).toEqual({ statusCode: 500, body: { code: 'STORAGE_UNAVAILABLE', message: 'internal error' } });
     expect(renderError('a string')).toEqual({ statusCode: 500, body: { code: 'INTERNAL', message: 'internal error' } });
   });
 });

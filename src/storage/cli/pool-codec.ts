@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { WorkerError } from '../../errors.js';
+import { rebuildError } from '../../error-codes.js';
 import type { CodecRunner } from '../codec-runner.js';
 import { SnapshotError, isSnapshotErrorCode } from '../errors.js';
 import type { WorkerResult } from './codec-worker.js';
@@ -17,7 +17,7 @@ export function createPoolCodec(options: { threads?: number } = {}): CodecRunner
   const unwrap = <T>(result: WorkerResult<T>): T => {
     if (result.ok) return result.value;
     if (isSnapshotErrorCode(result.code)) throw new SnapshotError(result.code, result.message);
-    throw new WorkerError(result.code, result.message);
+    throw rebuildError(result.code, result.message);
   };
   const buf = (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
   return {

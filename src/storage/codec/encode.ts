@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync, constants as zlib } from 'node:zlib';
 import { assertSessionId } from '../../session-id.js';
-import { WorkerError } from '../../errors.js';
+import { StorageError, StorageErrorCode } from '../errors.js';
 import type { AuthFiles, SnapshotMeta } from '../types.js';
 import { IV_BYTES, seal } from './cipher.js';
 import { FLAG_ENCRYPTED, frame } from './framing.js';
@@ -31,7 +31,7 @@ export interface Encoded {
 export function encodeSnapshot(input: EncodeInput, key?: EncryptionKey): Encoded {
   const sessionId = assertSessionId(input.sessionId);
   if (!Number.isSafeInteger(input.generation) || input.generation < 1) {
-    throw new WorkerError('STORAGE_INVALID_ARGUMENT', `generation must be a positive integer, got ${input.generation}`);
+    throw new StorageError(StorageErrorCode.INVALID_ARGUMENT, `generation must be a positive integer, got ${input.generation}`);
   }
   const payload = packPayload(input.files);
   const payloadSha256 = createHash('sha256').update(payload).digest('hex');

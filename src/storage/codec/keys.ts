@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WorkerError } from '../../errors.js';
+import { StorageError, StorageErrorCode } from '../errors.js';
 
 /** An AES-256-GCM key with the id written into snapshot headers, so readers pick the right key. */
 export interface EncryptionKey {
@@ -21,7 +21,7 @@ export function toEncryptionKeys(keys: readonly Buffer[]): EncryptionKey[] {
   const out: EncryptionKey[] = [];
   for (const key of keys) {
     if (key.length !== 32) {
-      throw new WorkerError('STORAGE_INVALID_ARGUMENT', `encryption key must be 32 bytes, got ${key.length}`);
+      throw new StorageError(StorageErrorCode.INVALID_ARGUMENT, `encryption key must be 32 bytes, got ${key.length}`);
     }
     const id = keyIdOf(key);
     if (!out.some((k) => k.id === id)) out.push({ id, key });

@@ -1,6 +1,5 @@
-import { SnapshotError, SnapshotErrorCode } from '../errors.js';
+import { SnapshotError, SnapshotErrorCode, StorageError, StorageErrorCode } from '../errors.js';
 import type { AuthFiles } from '../types.js';
-import { WorkerError } from '../../errors.js';
 
 /**
  * The payload is the uncompressed content of an auth folder:
@@ -24,7 +23,7 @@ export function packPayload(files: AuthFiles): Buffer {
   const parts: Buffer[] = [];
   for (const name of names) {
     if (!isSafeFileName(name)) {
-      throw new WorkerError('STORAGE_INVALID_ARGUMENT', `auth file name ${JSON.stringify(name).slice(0, 80)} is not a plain file name`);
+      throw new StorageError(StorageErrorCode.INVALID_ARGUMENT, `auth file name ${JSON.stringify(name).slice(0, 80)} is not a plain file name`);
     }
     const data = files.get(name) as Buffer;
     index.push([name, data.length]);

@@ -1,3 +1,4 @@
+import { isWorkerErrorCode, type WorkerErrorCode } from '../../../src/error-codes.js';
 import { WorkerError } from '../../../src/errors.js';
 import { MEDIA_ERROR_STATUS } from '../../../src/media/media-errors.js';
 import { HttpError } from '../http-error.js';
@@ -7,7 +8,7 @@ import { HttpError } from '../http-error.js';
  * route. Their messages are built by this worker, so they are safe to show. Anything not listed
  * stays an internal error (500, fixed message).
  */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+const STATUS_BY_CODE: Readonly<Partial<Record<WorkerErrorCode, number>>> = {
   INVALID_SESSION_ID: 400,
   INVALID_RECIPIENT: 400,
   INVALID_MESSAGE: 400,
@@ -29,7 +30,6 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_CONNECTED: 409,
   HOST_EXITED: 409,
   HOST_CHANNEL_CLOSED: 409,
-  HOST_NOT_RUNNING: 409,
   MAX_SESSIONS_REACHED: 429,
   IDEMPOTENCY_KEY_REUSED: 422,
   // The host's number check (issue 19 §3): WhatsApp says the number has no account; nothing was sent.
@@ -47,14 +47,17 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 };
 
 /** Codes whose meaning for a client is "the session is not connected". */
-const NOT_CONNECTED = new Set(['NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED', 'HOST_NOT_RUNNING']);
+const NOT_CONNECTED: ReadonlySet<WorkerErrorCode> = new Set(['NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED']);
 
 /** Pure: a thrown error as the HttpError the error handler renders (or unchanged when unknown). */
 export function toHttpError(err: unknown): unknown {
   if (err instanceof HttpError || !(err instanceof WorkerError)) return err;
-  const status = STATUS_BY_CODE[err.code];
+  // A subclass (BackendError) may carry codes of its own: none of them has an HTTP answer here.
+  const thrown: string = err.code;
+  if (!isWorkerErrorCode(thrown)) return err;
+  const status = STATUS_BY_CODE[thrown];
   if (status === undefined) return err;
-  const code = NOT_CONNECTED.has(err.code) ? 'SESSION_NOT_CONNECTED' : err.code;
+  const code = NOT_CONNECTED.has(thrown) ? 'SESSION_NOT_CONNECTED' : thrown;
   return new HttpError(status, code, err.message, err.details);
 }
 
