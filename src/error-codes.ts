@@ -15,6 +15,10 @@ export const SESSION_ERROR_CODES = [
   'MAX_SESSIONS_REACHED',
   'SHUTTING_DOWN',
   'QR_RENDER_FAILED',
+  /** The per-session settings file (supervisor/registry/session-settings.ts). */
+  'SESSION_SETTINGS_CORRUPT',
+  'SESSION_SETTINGS_UNAVAILABLE',
+  'SESSION_SETTINGS_WRITE_FAILED',
   /** Actor waits (`onStatus`). */
   'WAIT_TIMEOUT',
   'WAIT_ABORTED',
@@ -41,6 +45,9 @@ export const SEND_ERROR_CODES = [
  */
 export const HOST_ERROR_CODES = ['HOST_EXITED', 'HOST_REQUEST_TIMEOUT', 'HOST_CHANNEL_CLOSED', 'STOPPING', 'NOT_READY', 'INIT_INVALID', 'INIT_TIMEOUT', 'LOCK_HELD', 'TIMEOUT'] as const;
 
+/** A session's proxy (issue 19 §2): its URL, the tunnel through it, media fetches that would bypass its checks. */
+export const PROXY_ERROR_CODES = ['PROXY_URL_INVALID', 'PROXY_UNREACHABLE', 'PROXY_REFUSED', 'MEDIA_PROXY_UNCHECKED'] as const;
+
 /** The worker process itself: configuration, its data folder, its own files. */
 export const PROCESS_ERROR_CODES = [
   'CONFIG_INVALID',
@@ -57,14 +64,16 @@ export const PROCESS_ERROR_CODES = [
 export type SessionErrorCode = (typeof SESSION_ERROR_CODES)[number];
 export type SendErrorCode = (typeof SEND_ERROR_CODES)[number];
 export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
+export type ProxyErrorCode = (typeof PROXY_ERROR_CODES)[number];
 export type ProcessErrorCode = (typeof PROCESS_ERROR_CODES)[number];
 
-export type WorkerErrorCode = SessionErrorCode | SendErrorCode | HostErrorCode | ProcessErrorCode | StorageErrorCode | SnapshotErrorCode | MediaErrorCode;
+export type WorkerErrorCode = SessionErrorCode | SendErrorCode | HostErrorCode | ProxyErrorCode | ProcessErrorCode | StorageErrorCode | SnapshotErrorCode | MediaErrorCode;
 
 const KNOWN: ReadonlySet<string> = new Set<string>([
   ...SESSION_ERROR_CODES,
   ...SEND_ERROR_CODES,
   ...HOST_ERROR_CODES,
+  ...PROXY_ERROR_CODES,
   ...PROCESS_ERROR_CODES,
   ...Object.values(StorageErrorCode),
   ...Object.values(SnapshotErrorCode),
