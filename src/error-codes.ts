@@ -19,6 +19,8 @@ export const SESSION_ERROR_CODES = [
   'SESSION_SETTINGS_CORRUPT',
   'SESSION_SETTINGS_UNAVAILABLE',
   'SESSION_SETTINGS_WRITE_FAILED',
+  /** A request that needs a live session after it ended (logged out, replaced, failed). */
+  'SESSION_ENDED',
   /** Actor waits (`onStatus`). */
   'WAIT_TIMEOUT',
   'WAIT_ABORTED',
@@ -43,7 +45,10 @@ export const SEND_ERROR_CODES = [
  * Talking to one session host, and the host's own answers: `STOPPING` (a request while it ends),
  * `NOT_READY` (a request before init), `INIT_INVALID`/`INIT_TIMEOUT` (its start-up).
  */
-export const HOST_ERROR_CODES = ['HOST_EXITED', 'HOST_REQUEST_TIMEOUT', 'HOST_CHANNEL_CLOSED', 'STOPPING', 'NOT_READY', 'INIT_INVALID', 'INIT_TIMEOUT', 'LOCK_HELD', 'TIMEOUT'] as const;
+export const HOST_ERROR_CODES = ['HOST_EXITED', 'HOST_NOT_RUNNING', 'HOST_REQUEST_TIMEOUT', 'HOST_CHANNEL_CLOSED', 'STOPPING', 'NOT_READY', 'INIT_INVALID', 'INIT_TIMEOUT', 'LOCK_HELD', 'TIMEOUT'] as const;
+
+/** Pairing by phone-number code (issue 19 §1). */
+export const PAIRING_ERROR_CODES = ['INVALID_PHONE_NUMBER', 'ALREADY_LINKED', 'PAIRING_NOT_READY', 'PAIRING_INTERRUPTED', 'PAIRING_ATTEMPTS_EXHAUSTED'] as const;
 
 /** A session's proxy (issue 19 §2): its URL, the tunnel through it, media fetches that would bypass its checks. */
 export const PROXY_ERROR_CODES = ['PROXY_URL_INVALID', 'PROXY_UNREACHABLE', 'PROXY_REFUSED', 'MEDIA_PROXY_UNCHECKED'] as const;
@@ -64,15 +69,17 @@ export const PROCESS_ERROR_CODES = [
 export type SessionErrorCode = (typeof SESSION_ERROR_CODES)[number];
 export type SendErrorCode = (typeof SEND_ERROR_CODES)[number];
 export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
+export type PairingErrorCode = (typeof PAIRING_ERROR_CODES)[number];
 export type ProxyErrorCode = (typeof PROXY_ERROR_CODES)[number];
 export type ProcessErrorCode = (typeof PROCESS_ERROR_CODES)[number];
 
-export type WorkerErrorCode = SessionErrorCode | SendErrorCode | HostErrorCode | ProxyErrorCode | ProcessErrorCode | StorageErrorCode | SnapshotErrorCode | MediaErrorCode;
+export type WorkerErrorCode = SessionErrorCode | SendErrorCode | HostErrorCode | PairingErrorCode | ProxyErrorCode | ProcessErrorCode | StorageErrorCode | SnapshotErrorCode | MediaErrorCode;
 
 const KNOWN: ReadonlySet<string> = new Set<string>([
   ...SESSION_ERROR_CODES,
   ...SEND_ERROR_CODES,
   ...HOST_ERROR_CODES,
+  ...PAIRING_ERROR_CODES,
   ...PROXY_ERROR_CODES,
   ...PROCESS_ERROR_CODES,
   ...Object.values(StorageErrorCode),

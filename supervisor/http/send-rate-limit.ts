@@ -16,7 +16,7 @@ import { HttpError } from './http-error.js';
 
 /** Codes of a send that did not reach WhatsApp (media refused or not fetched included): the token is returned. */
 const NOT_SENT: ReadonlySet<string> = new Set<WorkerErrorCode>([
-  'SESSION_NOT_FOUND', 'SESSION_NOT_CONNECTED', 'NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED',
+  'SESSION_NOT_FOUND', 'SESSION_NOT_CONNECTED', 'NOT_CONNECTED', 'HOST_NOT_RUNNING', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED',
   'INVALID_RECIPIENT', 'RECIPIENT_NOT_ON_WHATSAPP', 'INVALID_MESSAGE', 'INVALID_SESSION_ID', ...(Object.keys(MEDIA_ERROR_STATUS) as MediaErrorCode[]),
 ]);
 /** Full buckets are dropped every this many takes, so memory follows the sessions that send. */

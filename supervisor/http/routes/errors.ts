@@ -30,6 +30,7 @@ const STATUS_BY_CODE: Readonly<Partial<Record<WorkerErrorCode, number>>> = {
   NOT_CONNECTED: 409,
   HOST_EXITED: 409,
   HOST_CHANNEL_CLOSED: 409,
+  HOST_NOT_RUNNING: 409,
   MAX_SESSIONS_REACHED: 429,
   IDEMPOTENCY_KEY_REUSED: 422,
   // The host's number check (issue 19 §3): WhatsApp says the number has no account; nothing was sent.
@@ -47,7 +48,7 @@ const STATUS_BY_CODE: Readonly<Partial<Record<WorkerErrorCode, number>>> = {
 };
 
 /** Codes whose meaning for a client is "the session is not connected". */
-const NOT_CONNECTED: ReadonlySet<WorkerErrorCode> = new Set(['NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED']);
+const NOT_CONNECTED: ReadonlySet<WorkerErrorCode> = new Set(['NOT_CONNECTED', 'HOST_EXITED', 'HOST_CHANNEL_CLOSED', 'HOST_NOT_RUNNING']);
 
 /** Pure: a thrown error as the HttpError the error handler renders (or unchanged when unknown). */
 export function toHttpError(err: unknown): unknown {
