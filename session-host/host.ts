@@ -89,7 +89,7 @@ export class SessionHost {
         qr: (qr, attempt) => channel.send({ type: 'qr', qr, attempt, expiresAt: new Date(Date.now() + qrLifetime(init.qrTimeoutMs, attempt)).toISOString() }),
         open: () => this.onOpen(),
         reconnect: (info) => channel.send({ type: 'reconnect', ...info }),
-        terminal: (kind, info) => void this.onTerminal(kind, info),
+        terminal: (kind, info) => void this.onTerminal(kind, info), // an ending: see end()
       });
     } catch (err) {
       const failure = classifyBootFailure(errorCode(err));
@@ -103,11 +103,9 @@ export class SessionHost {
     channel.send({ type: 'ready', pid: process.pid, generation: running.auth.ledger.current, restoredFrom, ...readyTiming() });
     logger.info({ restoredFrom, generation: running.auth.ledger.current, logoutWanted: this.logoutWanted }, 'session host ready');
     // Nothing paired means nothing to tell WhatsApp: the logout is only the deletion.
-    // Fire and forget: an ending never rejects (end() logs its errors) and never resolves: it exits the process.
-    if (this.logoutWanted && !running.auth.paired) return void this.logoutNow();
+    if (this.logoutWanted && !running.auth.paired) return void this.logoutNow(); // an ending: see end()
     running.connection.start(running.auth.paired ? 'recovering' : 'connecting');
-    // In the background, beside the connect; it logs its own failure and never rejects.
-    void this.reportUnfinishedSends(running);
+    void this.reportUnfinishedSends(running); // beside the connect; logs its own failure, never rejects
   }
 
   handle(request: RequestMessage): void {
@@ -115,7 +113,7 @@ export class SessionHost {
       case 'ping':
         return this.channel.respond<'ping'>(request.id, this.pingStats());
       case 'stop':
-        void this.stop(request.id); // an ending never rejects (end() logs its errors) and never resolves: it exits the process
+        void this.stop(request.id); // an ending: see end()
         return;
       case 'logout':
         this.channel.respond<'logout'>(request.id, { accepted: true, deadlineMs: this.logoutTimeoutMs + this.logoutEndMs });
@@ -189,7 +187,7 @@ export class SessionHost {
   /** IPC `stop`, SIGTERM, SIGINT: flush, close without logout, exit 0. */
   stop(requestId?: number): Promise<never> {
     return this.end(async () => {
-      const generation = await this.closeAndFlush('stop', (this.init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS) - 1_000);
+      const generation = await this.closeAndFlush((this.init.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS) - 1_000);
       this.status('disconnected');
       if (requestId !== undefined) this.channel.respond<'stop'>(requestId, { generation });
       return EXIT.STOPPED;
@@ -199,7 +197,7 @@ export class SessionHost {
   /** The IPC channel is gone (supervisor killed): best-effort flush, then leave. */
   orphaned(): Promise<never> {
     return this.end(async () => {
-      await this.closeAndFlush('stop', ORPHAN_FLUSH_DEADLINE_MS - 500);
+      await this.closeAndFlush(ORPHAN_FLUSH_DEADLINE_MS - 500);
       return EXIT.ORPHANED;
     }, ORPHAN_FLUSH_DEADLINE_MS, EXIT.ORPHANED);
   }
@@ -220,11 +218,10 @@ export class SessionHost {
   private wantLogout(): void {
     if (this.ending) return;
     this.logoutWanted = true;
-    // Both endings are fire and forget: an ending never rejects (end() logs its errors) and never resolves: it exits the process.
-    this.logoutTimer ??= setTimeout(() => void this.leaveLogoutPending(), this.logoutTimeoutMs);
+    this.logoutTimer ??= setTimeout(() => void this.leaveLogoutPending(), this.logoutTimeoutMs); // endings: see end()
     const running = this.running;
     if (!running) return;
-    if (!running.auth.paired || running.connection.isOpen) void this.logoutNow();
+    if (!running.auth.paired || running.connection.isOpen) void this.logoutNow(); // an ending: see end()
   }
 
   /**
@@ -266,8 +263,7 @@ export class SessionHost {
     if (!running) return;
     this.phoneNumber = phoneFromJid(running.auth.creds.me?.id) ?? this.phoneNumber;
     // A logout waiting for this socket goes first: the session never reports `connected`.
-    // Fire and forget: an ending never rejects (end() logs its errors) and never resolves: it exits the process.
-    if (this.logoutWanted) return void this.logoutNow();
+    if (this.logoutWanted) return void this.logoutNow(); // an ending: see end()
     this.status('connected');
     const first = !this.bootLogged;
     this.bootLogged = true;
@@ -306,15 +302,14 @@ export class SessionHost {
   }
 
   /** Closes the socket first (no more changes), then publishes what is unsaved; never longer than `budgetMs`. */
-  private async closeAndFlush(trigger: 'stop', budgetMs: number): Promise<number> {
+  private async closeAndFlush(budgetMs: number): Promise<number> {
     const running = this.running;
     if (!running) return 0;
     await running.connection.shutdown();
     // Messages still waiting for their media are reported (with or without it) before we go.
-    await withDeadline(running.incoming.idle(), 2_000, gaveUp(2_000)).catch(() => undefined);
+    await withDeadline(running.incoming.idle(), 2_000, gaveUp).catch(() => undefined);
     try {
-      const flushMs = Math.max(500, budgetMs);
-      const published = await withDeadline(running.uploader.flush(trigger), flushMs, gaveUp(flushMs));
+      const published = await withDeadline(running.uploader.flush('stop'), Math.max(500, budgetMs), gaveUp);
       return published ?? running.auth.ledger.uploaded;
     } catch (err) {
       this.logger.error({ code: errorCode(err), err: errorMessage(err) }, 'final snapshot upload failed; the local folder keeps the state');
@@ -345,7 +340,7 @@ export class SessionHost {
     }
   }
 
-  /** Runs one ending exactly once with a hard deadline; the exit code is the ending's own. */
+  /** Runs one ending exactly once with a hard deadline and its own exit code. It never rejects (errors are logged here) and never resolves (it exits): callers fire and forget it. */
   private end(work: () => Promise<number>, deadlineMs: number, deadlineCode: number): Promise<never> {
     if (this.ending) return this.ending;
     const hard = setTimeout(() => {
@@ -363,7 +358,7 @@ export class SessionHost {
       }
       clearTimeout(hard);
       this.lock?.release();
-      await withDeadline(this.channel.drained(), 500, gaveUp(500)).catch(() => undefined);
+      await withDeadline(this.channel.drained(), 500, gaveUp).catch(() => undefined);
       return this.exit(code);
     })();
     return this.ending;
@@ -395,7 +390,7 @@ function qrLifetime(qrTimeoutMs: number | undefined, attempt: number): number {
   return qrTimeoutMs ?? (attempt === 1 ? 60_000 : 20_000);
 }
 
-const gaveUp = (ms: number) => () => new WorkerError('TIMEOUT', `gave up after ${ms} ms`);
+const gaveUp = () => new WorkerError('TIMEOUT', 'gave up waiting');
 
 function toIpcError(err: unknown): IpcError {
   if (err instanceof WorkerError) return { code: err.code, message: err.message };
