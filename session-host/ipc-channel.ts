@@ -1,6 +1,7 @@
 import { WorkerError } from '../src/errors.js';
 import type { HostToSupervisor, IncomingMessage, IpcError, MessageInAck, ResponseMap, RequestType, SupervisorToHost } from '../src/ipc/protocol.js';
 import { isSupervisorMessage } from '../src/ipc/protocol.js';
+import { rebuildError } from '../src/error-codes.js';
 
 interface PendingDelivery {
   resolve: () => void;
@@ -87,7 +88,7 @@ export class IpcChannel {
     this.deliveries.delete(ack.deliveryId);
     clearTimeout(d.timer);
     if (ack.ok) d.resolve();
-    else d.reject(new WorkerError(ack.error.code, ack.error.message));
+    else d.reject(rebuildError(ack.error.code, ack.error.message));
   }
 
   respond<T extends RequestType>(id: number, result: ResponseMap[T]): void {

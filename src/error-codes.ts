@@ -45,7 +45,7 @@ export const SEND_ERROR_CODES = [
  * Talking to one session host, and the host's own answers: `STOPPING` (a request while it ends),
  * `NOT_READY` (a request before init), `INIT_INVALID`/`INIT_TIMEOUT` (its start-up).
  */
-export const HOST_ERROR_CODES = ['HOST_EXITED', 'HOST_NOT_RUNNING', 'HOST_REQUEST_TIMEOUT', 'HOST_CHANNEL_CLOSED', 'STOPPING', 'NOT_READY', 'INIT_INVALID', 'INIT_TIMEOUT', 'LOCK_HELD', 'TIMEOUT'] as const;
+export const HOST_ERROR_CODES = ['HOST_EXITED', 'HOST_NOT_RUNNING', 'IPC_CLOSED', 'INBOX_ACK_TIMEOUT', 'HOST_REQUEST_TIMEOUT', 'HOST_CHANNEL_CLOSED', 'STOPPING', 'NOT_READY', 'INIT_INVALID', 'INIT_TIMEOUT', 'LOCK_HELD', 'TIMEOUT'] as const;
 
 /** Pairing by phone-number code (issue 19 §1). */
 export const PAIRING_ERROR_CODES = ['INVALID_PHONE_NUMBER', 'ALREADY_LINKED', 'PAIRING_NOT_READY', 'PAIRING_INTERRUPTED', 'PAIRING_ATTEMPTS_EXHAUSTED'] as const;
@@ -62,6 +62,8 @@ export const PROCESS_ERROR_CODES = [
   'REGISTRY_CORRUPT',
   'HTTP_LISTEN_FAILED',
   'OUTBOX_UNAVAILABLE',
+  'OUTBOX_CLOSED',
+  'OUTBOX_WRITE_FAILED',
   /** Anything without a code of its own (see `errorCode`). */
   'INTERNAL',
 ] as const;
