@@ -77,7 +77,7 @@ export function inProcessTable(r: InProcessResults): string {
     row('/metrics render, per-session series off', r.metricsAggregate),
     row('heartbeat body build + JSON (seed)', r.heartbeatSeed),
     row('heartbeat body build + JSON (whatsam)', r.heartbeatWhatsam),
-    row('outbox: persist one event, OUTBOX_SYNC=normal', r.outboxAppend),
-    row('outbox: persist one event, OUTBOX_SYNC=full (fsync)', r.outboxAppendFsync),
+    row('outbox: admit one incoming message, OUTBOX_SYNC=normal', r.outboxAppend),
+    row('outbox: admit one incoming message, OUTBOX_SYNC=full (fsync)', r.outboxAppendFsync),
   ].join('\n');
 }
