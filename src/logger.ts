@@ -53,8 +53,3 @@ export function createLogger(settings: LoggerSettings): Logger {
   // shutdown log read "stopped" before "signal received". pino.destination keeps its EPIPE guard.
   return pino(options, pino.destination({ dest: 1, sync: true }));
 }
-
-/** Child logger for one session: every line carries `sessionId`. */
-export function sessionLogger(parent: Logger, sessionId: string): Logger {
-  return parent.child({ sessionId });
-}

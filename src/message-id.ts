@@ -9,5 +9,3 @@ import { randomBytes } from 'node:crypto';
 export function newMessageId(): string {
   return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
 }
-
-export const MESSAGE_ID_PATTERN = /^[0-9A-Za-z]{8,64}$/;

@@ -8,10 +8,6 @@ import { fetchMedia, type FetchedMedia } from '../../src/media/fetch-media.js';
  */
 export type MediaMessage = Extract<OutgoingMessage, { type: 'image' | 'video' | 'audio' | 'document' }>;
 
-export function isMediaMessage(message: OutgoingMessage): message is MediaMessage {
-  return message.type === 'image' || message.type === 'video' || message.type === 'audio' || message.type === 'document';
-}
-
 export async function fetchOutgoingMedia(message: MediaMessage, settings: HostMediaSettings): Promise<FetchedMedia> {
   return fetchMedia(message.url, { maxBytes: settings.maxBytes, timeoutMs: settings.fetchTimeoutMs, allowPrivate: settings.allowPrivateUrls });
 }

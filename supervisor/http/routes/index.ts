@@ -19,7 +19,7 @@ import { registerWhatsamRoutes, whatsamEndpoints } from './whatsam.js';
 /** A route file: registers its routes on the server with the dependencies it needs. */
 export type RouteModule = (app: FastifyInstance, deps: HttpDeps) => void | Promise<void>;
 
-/** Every route file of the worker API. Add a new file here; nothing else changes. */
+/** Routes that need only the HTTP deps (health, live, metrics); the API's own route files are listed in `apiRoutes` below. */
 export const ROUTES: readonly RouteModule[] = [healthRoutes];
 
 /**
