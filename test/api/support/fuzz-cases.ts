@@ -144,6 +144,14 @@ export function fuzzCases(): FuzzCase[] {
   ];
   for (const body of badManages) cases.push({ name: `manage ${JSON.stringify(body).slice(0, 60)}`, method: 'POST', path: '/api/message/fz1/manage', body, expect: BAD_REQUEST });
 
+  // Session settings (PATCH /api/sessions/:id, issue 19 §2): the wrong shape, or a proxy URL that
+  // is not one, refused before any session is looked up.
+  const badPatches: unknown[] = [{}, [], 'x', null, { proxy: 5 }, { proxy: {} }, { proxy: 'http://h:1', extra: 1 }, { name: 'n' }];
+  for (const body of badPatches) cases.push({ name: `patch ${JSON.stringify(body).slice(0, 40)}`, method: 'PATCH', path: '/api/sessions/fz1', body, expect: BAD_REQUEST });
+  for (const proxy of ['ftp://h:1', 'http://h', 'http://h:0', 'http://h:99999', 'socks4://h:1', 'http://h:1/path', 'not a url', '']) {
+    cases.push({ name: `patch proxy ${proxy}`, method: 'PATCH', path: '/api/sessions/fz1', body: { proxy }, expect: [[400, 'PROXY_URL_INVALID'], ...BAD_REQUEST] });
+  }
+
   // Well-formed but an impossible phone number: the recipient check answers.
   for (const path of SEND_ROUTES) for (const to of ['0123456', '1234567890123456', '+0 555']) cases.push({ name: `send to ${to}`, method: 'POST', path, body: { to, type: 'text', text: 'x' }, expect: [[400, 'INVALID_RECIPIENT']] });
 
@@ -183,7 +191,7 @@ export function fuzzCases(): FuzzCase[] {
   // 8. Unknown routes and methods (answered 404 NOT_FOUND, also for a wrong method).
   const unknown: Array<[string, string]> = [
     ['GET', '/api'], ['GET', '/api/'], ['GET', '/api/v2/sessions'], ['GET', '/api/sessions/fz1/nope'], ['POST', '/api/sessions/fz1'], ['PUT', '/api/sessions'],
-    ['PATCH', '/api/sessions/fz1'], ['DELETE', '/api/sessions'], ['PUT', '/api/sessions/fz1/qr'], ['GET', '/api/sessions/fz1/messages'], ['GET', '/api/sessions/fz1/logout'],
+    ['PATCH', '/api/sessions/fz1/qr'], ['DELETE', '/api/sessions'], ['PUT', '/api/sessions/fz1/qr'], ['GET', '/api/sessions/fz1/messages'], ['GET', '/api/sessions/fz1/logout'],
     ['POST', '/api/sessions/fz1/qr'], ['GET', '/session/create'], ['DELETE', '/session/fz1/status'], ['GET', '/api/fz1/send'], ['POST', '/health'], ['DELETE', '/ready'],
     ['PUT', '/live'], ['GET', '/admin'], ['GET', '/.env'], ['GET', '/%2e%2e/%2e%2e/etc/passwd'], ['GET', '/api/sessions/fz1/qr/extra'], ['OPTIONS', '/api/sessions'], ['GET', '/docs/nope'],
   ];
