@@ -1,46 +1,21 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
 import { sessionFileName } from '../../src/session-id.js';
-import { HOST_MAIN, buildOnce, makeInit, startHost, type HostHandle } from '../support/host-harness.js';
+import { useDeadEndHosts } from '../support/dead-end-hosts.js';
+import { HOST_MAIN, makeInit, type HostHandle } from '../support/host-harness.js';
 
 /**
  * Host process behaviour that needs no WhatsApp: title, lock, init handshake, stop, orphan guard.
  * The socket points at a loopback port nobody listens on, so the host keeps reconnecting.
  */
-let deadUrl: string;
-const hosts: HostHandle[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  buildOnce();
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  deadUrl = `ws://127.0.0.1:${port}/ws/chat`;
-});
-
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.dispose()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'wa-host-'));
-  dirs.push(d);
-  return d;
-}
+const dead = useDeadEndHosts('wa-host-');
+const tempDir = (): Promise<string> => dead.tempDir();
 
 function host(sessionId: string, dataDir: string, init = {}): HostHandle {
-  const h = startHost({ sessionId, dataDir, init: { waWebsocketUrl: deadUrl, ...init } });
-  hosts.push(h);
-  return h;
+  return dead.start({ sessionId, dataDir, init });
 }
 
 function cmdline(pid: number): string {
@@ -124,7 +99,7 @@ describe('session host process', () => {
 
   it('unreachable remote storage and no local auth: init-failed storage_unavailable, exit 16 (transient; never a QR)', async () => {
     const dataDir = await tempDir();
-    const port = Number(new URL(deadUrl).port);
+    const port = Number(new URL(dead.url).port);
     const h = host('nostore-1', dataDir, {
       storageTimeoutMs: 500,
       storage: { driver: 'minio', endPoint: '127.0.0.1', port, useSSL: false, accessKey: 'x', secretKey: 'y', bucket: 'whatsapp-sessions', region: 'us-east-1' },
@@ -138,7 +113,7 @@ describe('session host process', () => {
 
   it('SIGKILL the parent → the host is gone within 5 s (orphan guard)', async () => {
     const dataDir = await tempDir();
-    const initMessage = makeInit({ sessionId: 'orphan-1', dataDir, init: { waWebsocketUrl: deadUrl } });
+    const initMessage = makeInit({ sessionId: 'orphan-1', dataDir, init: { waWebsocketUrl: dead.url } });
     const parent = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'parent.mjs'), HOST_MAIN, 'orphan-1'], {
       env: { ...process.env, HOST_INIT: JSON.stringify(initMessage) },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,39 +5,16 @@
  * the longest ids. Without a supervisor (IPC channel closed) it exits on its own.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-codes.js';
 import type { ReadyMessage, SpareReadyMessage } from '../../src/ipc/protocol.js';
-import { buildOnce, startHost, type HostHandle } from '../support/host-harness.js';
+import { useDeadEndHosts } from '../support/dead-end-hosts.js';
+import type { HostHandle } from '../support/host-harness.js';
 
-let deadUrl: string;
-const hosts: HostHandle[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  buildOnce();
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  deadUrl = `ws://127.0.0.1:${port}/ws/chat`;
-});
-
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.dispose()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+const dead = useDeadEndHosts('wa-spare-');
 
 async function spare(sessionId: string): Promise<HostHandle> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wa-spare-'));
-  dirs.push(dataDir);
-  const h = startHost({ sessionId, dataDir, spare: true, sendInit: false, init: { waWebsocketUrl: deadUrl } });
-  hosts.push(h);
-  return h;
+  return dead.start({ sessionId, dataDir: await dead.tempDir(), spare: true, sendInit: false });
 }
 
 const title = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.trim();
