@@ -446,6 +446,11 @@ export class WaSimulator extends EventEmitter {
 
   // ---- server actions -------------------------------------------------------------------------
 
+  /** Ids of every connection not yet closed: lets a test tell its own connections from ones still closing. */
+  liveConnIds(): Set<number> {
+    return new Set([...this.conns].map((c) => c.id));
+  }
+
   private openConns(phone: string): SimConnection[] {
     return [...this.conns].filter((c) => c.phone === phone && c.isOpen);
   }
