@@ -2,7 +2,8 @@
  * The Dockerfile built and run for real (issue 17 §7), with Debian's podman (no daemon) on local
  * base images (test/support/podman/make-base.sh: debootstrap + the machine's Node.js 20), since no
  * image registry is reachable here. Not part of `npm test`: a cold build takes minutes (see
- * README, "The image"); run it with `npm run test:image`, which installs podman and sets IMAGE_TEST=1.
+ * README, "Test it"); run it with `npm run test:image` (CI's .ci/run does, after `npm test`), which
+ * installs podman and sets IMAGE_TEST=1.
  * With IMAGE_TEST=1 a missing podman fails the test instead of skipping it.
  *
  * 1. Embedded defaults (HOST=0.0.0.0, PORT=3001, DATA_DIR=/data on a volume), published on a
