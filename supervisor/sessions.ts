@@ -5,7 +5,7 @@ import type { Config } from '../src/config/index.js';
 import type { Logger } from '../src/logger.js';
 import { isLogoutPending, markLogoutPending } from '../src/pending-logout.js';
 import type { RecoveryResult, SessionSpec } from '../src/session-view.js';
-import type { SessionDirectory } from './backend/directory.js';
+import type { SessionDirectory } from './backend/contract.js';
 import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFromConfig } from './host/host-settings.js';
 import type { Metrics } from './metrics/registry.js';
 import { HostResourceMonitor } from './host-resources.js';

@@ -7,7 +7,7 @@
  */
 import type { SessionView } from '../../src/session-view.js';
 import { SESSION_STATUSES, type SessionStatus } from '../../src/status.js';
-import type { HeartbeatSnapshot } from '../../supervisor/backend/domain.js';
+import type { HeartbeatSnapshot } from '../../supervisor/backend/contract.js';
 import { seedProfile, whatsamProfile } from '../../supervisor/backend/profiles/index.js';
 import { MetricsSampler } from '../../supervisor/backend/system-metrics.js';
 import { collectSessions, createMetrics } from '../../supervisor/metrics/index.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../../src/fs/atomic-write.js';
 import { isValidSessionId } from '../../src/session-id.js';
-import type { Assignment } from './domain.js';
+import type { Assignment } from './contract.js';
 
 /**
  * The last assignment list the backend gave, kept in DATA_DIR so a worker that starts while the

@@ -1,10 +1,8 @@
 import type { Logger } from '../../src/logger.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
 import { readAssignmentCache, writeAssignmentCache } from './assignment-cache.js';
-import type { SessionDirectory } from './directory.js';
-import type { Assignment } from './domain.js';
+import type { Assignment, BackendProfile, SessionDirectory } from './contract.js';
 import type { BackendHttp } from './http.js';
-import type { BackendProfile } from './profile.js';
 import { planReconcile } from './reconcile.js';
 
 export interface AssignmentSyncOptions {

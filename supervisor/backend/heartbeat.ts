@@ -1,9 +1,8 @@
 import type { Logger } from '../../src/logger.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
-import type { HeartbeatSnapshot } from './domain.js';
+import type { BackendProfile, HeartbeatSnapshot } from './contract.js';
 import { BackendError } from './errors.js';
 import type { BackendHttp } from './http.js';
-import type { BackendProfile } from './profile.js';
 
 export interface HeartbeatRecord {
   at: string;

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { BackendError, codeForStatus, transportErrorCode } from './errors.js';
 import { BackendHealth } from './health.js';
-import type { WireRequest, WireResponse } from './wire.js';
+import type { WireRequest, WireResponse } from './contract.js';
 
 export interface BackendHttpOptions {
   baseUrl: string;

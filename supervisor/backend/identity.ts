@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/index.js';
-import type { WorkerIdentity } from './domain.js';
+import type { WorkerIdentity } from './contract.js';
 
 /** WORKER_VERSION, else the version in the project's package.json (found from src or dist). */
 export function resolveWorkerVersion(configured: string | undefined): string {

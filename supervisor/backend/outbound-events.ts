@@ -1,6 +1,6 @@
 import { isTransientBootFailure } from '../../src/exit-codes.js';
 import type { SessionEvent } from '../../src/session-view.js';
-import type { OutboundEvent } from './domain.js';
+import type { OutboundEvent } from './contract.js';
 
 /**
  * Supervisor events → what the backend hears (pure). Status changes are named after the status;

@@ -1,6 +1,5 @@
 import { isValidSessionId } from '../../src/session-id.js';
-import type { Assignment, AssignmentList } from './domain.js';
-import type { WireResponse } from './wire.js';
+import type { Assignment, AssignmentList, WireResponse } from './contract.js';
 import { BackendError } from './errors.js';
 
 /** Decides whether a 404 on the assignments call is the backend itself saying "none assigned". */

@@ -1,4 +1,4 @@
-import type { Assignment } from './domain.js';
+import type { Assignment } from './contract.js';
 
 export interface ReconcilePlan {
   /** Assigned and not hosted yet, or newly assigned: start them. */

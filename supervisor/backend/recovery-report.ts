@@ -5,7 +5,7 @@ import { errorCode, errorMessage } from '../../src/errors.js';
 import type { RecoveryResult } from '../../src/session-view.js';
 import { isRetryable } from './errors.js';
 import type { BackendHttp } from './http.js';
-import type { BackendProfile } from './profile.js';
+import type { BackendProfile } from './contract.js';
 import type { Registration } from './registration.js';
 
 export interface RecoveryReporterOptions {

@@ -2,10 +2,9 @@ import pRetry from 'p-retry';
 import { pRetryTiming } from '../../src/backoff.js';
 import type { Logger } from '../../src/logger.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
-import type { RegisterOutcome, WorkerIdentity } from './domain.js';
+import type { BackendProfile, RegisterOutcome, WorkerIdentity } from './contract.js';
 import { REGISTRATION_PROBLEMS } from './errors.js';
 import type { BackendHttp } from './http.js';
-import type { BackendProfile } from './profile.js';
 
 export interface RegistrationOptions {
   http: BackendHttp;

@@ -1,5 +1,5 @@
 import { cpus, freemem, totalmem } from 'node:os';
-import type { MachineMetrics } from './domain.js';
+import type { MachineMetrics } from './contract.js';
 
 /** Summed CPU times of all cores at one instant (ms). */
 export interface CpuTimes {

@@ -1,6 +1,5 @@
-import type { WorkerIdentity } from './domain.js';
+import type { WireResponse, WorkerIdentity } from './contract.js';
 import { BackendError } from './errors.js';
-import type { WireResponse } from './wire.js';
 
 /**
  * The whatsam backend's registration refusals, read from its answer (pure). Its registerWorker

@@ -1,7 +1,6 @@
 import { errorCode } from '../../src/errors.js';
-import type { OutboundEvent } from '../backend/domain.js';
+import type { BackendProfile, OutboundEvent } from '../backend/contract.js';
 import type { BackendHttp } from '../backend/http.js';
-import type { BackendProfile } from '../backend/profile.js';
 import type { AttemptOutcome } from './delivery-policy.js';
 import type { EventSink } from './sink.js';
 

@@ -1,4 +1,4 @@
-import type { OutboundEvent } from '../backend/domain.js';
+import type { OutboundEvent } from '../backend/contract.js';
 import { sinkOfLane } from './sink.js';
 import type { OutboxRow } from './store.js';
 

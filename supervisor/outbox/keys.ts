@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutboundEvent } from '../backend/domain.js';
+import type { OutboundEvent } from '../backend/contract.js';
 
 /**
  * Idempotency keys of outbound events (pure apart from the UUID of a status event). A key is

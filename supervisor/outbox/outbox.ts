@@ -3,7 +3,7 @@ import { WorkerError } from '../../src/errors.js';
 import type { IncomingMessage } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
 import type { SessionEvent } from '../../src/session-view.js';
-import type { OutboundEvent } from '../backend/domain.js';
+import type { OutboundEvent } from '../backend/contract.js';
 import { toOutbound } from '../backend/outbound-events.js';
 import { webhookBody, type WebhookBody } from '../backend/profiles/webhook.js';
 import { backoffDelay, EQUAL_JITTER } from '../../src/backoff.js';

@@ -1,4 +1,4 @@
-import type { OutboundEvent } from '../backend/domain.js';
+import type { OutboundEvent } from '../backend/contract.js';
 import type { AttemptOutcome } from './delivery-policy.js';
 import type { Priority } from './rate-budget.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OutboundEvent } from '../backend/domain.js';
+import type { OutboundEvent } from '../backend/contract.js';
 
 /**
  * The durable outbox: every event waiting for a sink, and the dead letters, in one SQLite file in

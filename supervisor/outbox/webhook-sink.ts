@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { errorCode } from '../../src/errors.js';
-import type { OutboundEvent } from '../backend/domain.js';
+import type { OutboundEvent } from '../backend/contract.js';
 import { BackendHttp } from '../backend/http.js';
 import { webhookBody, webhookEventName } from '../backend/profiles/webhook.js';
 import type { AttemptOutcome } from './delivery-policy.js';

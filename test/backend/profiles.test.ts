@@ -3,7 +3,7 @@ import { SESSION_STATUSES } from '../../src/status.js';
 import { toWhatsamStatus, whatsamVersion, whatsamEnvironment } from '../../supervisor/backend/whatsam-status.js';
 import { whatsamProfile, seedProfile } from '../../supervisor/backend/profiles/index.js';
 import { whatsamWorkerIdNormalForm } from '../../supervisor/backend/whatsam-status.js';
-import type { HeartbeatSnapshot } from '../../supervisor/backend/domain.js';
+import type { HeartbeatSnapshot } from '../../supervisor/backend/contract.js';
 import { FakeBackend } from '../fake-backend/server.js';
 import { view } from './support/fake-directory.js';
 

@@ -5,7 +5,7 @@ import { pickNext } from '../../supervisor/outbox/pick.js';
 import { RateBudget } from '../../supervisor/outbox/rate-budget.js';
 import { webhookBody } from '../../supervisor/backend/profiles/webhook.js';
 import { signature } from '../../supervisor/outbox/webhook-sink.js';
-import type { OutboundEvent } from '../../supervisor/backend/domain.js';
+import type { OutboundEvent } from '../../supervisor/backend/contract.js';
 
 const AT = '2024-01-01T00:00:00.000Z';
 const ctx = (over: Partial<PolicyContext> = {}): PolicyContext => ({

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboundEvent } from '../../supervisor/backend/domain.js';
+import type { OutboundEvent } from '../../supervisor/backend/contract.js';
 import { EventOutbox } from '../../supervisor/outbox/outbox.js';
 import { OutboxStore } from '../../supervisor/outbox/store.js';
 import { parkedSink } from './support/parked-sink.js';

@@ -1,4 +1,4 @@
-import type { BackendProfile } from '../profile.js';
+import type { BackendProfile } from '../contract.js';
 import { seedProfile } from './seed.js';
 import { whatsamProfile } from './whatsam.js';
 

@@ -1,5 +1,4 @@
-import type { BackendProfile } from '../profile.js';
-import type { WireResponse } from '../wire.js';
+import type { BackendProfile, WireResponse } from '../contract.js';
 import { isEnvelopeNotFound, objectField, parseAssignmentList } from '../parse-assignments.js';
 import { recoveryStats } from '../recovery-stats.js';
 

@@ -1,4 +1,4 @@
-import type { OutboundEvent } from '../domain.js';
+import type { OutboundEvent } from '../contract.js';
 
 /**
  * The client webhook's body (WEBHOOK_URL), in any mode: one JSON object per event, shaped like

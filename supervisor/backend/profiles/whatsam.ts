@@ -1,5 +1,5 @@
 import { BackendError } from '../errors.js';
-import type { BackendProfile } from '../profile.js';
+import type { BackendProfile } from '../contract.js';
 import { objectField, parseAssignmentList } from '../parse-assignments.js';
 import { whatsamRegistrationRefusal } from '../whatsam-refusal.js';
 import {

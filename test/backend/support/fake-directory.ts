@@ -2,7 +2,7 @@
  * In-memory stand-in for the supervisor's registry: the other side of the backend module's
  * boundary (SessionDirectory). Records ensure/release calls; tests drive statuses and events.
  */
-import type { SessionDirectory } from '../../../supervisor/backend/directory.js';
+import type { SessionDirectory } from '../../../supervisor/backend/contract.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../../src/session-view.js';
 import type { SessionStatus } from '../../../src/status.js';
 
