@@ -64,6 +64,8 @@ export const PROCESS_ERROR_CODES = [
   'OUTBOX_UNAVAILABLE',
   'OUTBOX_CLOSED',
   'OUTBOX_WRITE_FAILED',
+  /** A component's start() called a second time (a programming error; never thrown at a route, so no HTTP status). */
+  'ALREADY_STARTED',
   /** Anything without a code of its own (see `errorCode`). */
   'INTERNAL',
 ] as const;

@@ -34,15 +34,29 @@ export type HeartbeatResult = 'ok' | 'error' | 'timeout';
  * config keeps at most the interval, so beats neither overlap nor drift apart.
  */
 export class HeartbeatLoop {
-  last: HeartbeatRecord | null = null;
-  sent = 0;
-  failed = 0;
+  #last: HeartbeatRecord | null = null;
+  #sent = 0;
+  #failed = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly abort = new AbortController();
   private current: Promise<void> | null = null;
   private started = false;
 
   constructor(private readonly o: HeartbeatOptions) {}
+
+  /** The last beat's outcome (shown in /health). */
+  get last(): HeartbeatRecord | null {
+    return this.#last;
+  }
+
+  /** Beats the backend accepted, and beats that failed, since start. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  get failed(): number {
+    return this.#failed;
+  }
 
   start(): void {
     if (this.started || this.abort.signal.aborted) return;
@@ -76,14 +90,14 @@ export class HeartbeatLoop {
     try {
       const req = this.o.profile.heartbeat(this.o.workerId, this.o.snapshot());
       const res = await this.o.http.call(req, { operation: 'heartbeat', timeoutMs: this.o.timeoutMs, signal: this.abort.signal });
-      this.sent += 1;
-      this.last = { at, ok: true, durationMs: Date.now() - started, httpStatus: res.status };
+      this.#sent += 1;
+      this.#last = { at, ok: true, durationMs: Date.now() - started, httpStatus: res.status };
       this.o.onResult?.('ok');
     } catch (err) {
       if (this.abort.signal.aborted) return;
-      this.failed += 1;
+      this.#failed += 1;
       const httpStatus = err instanceof BackendError ? err.httpStatus : undefined;
-      this.last = { at, ok: false, durationMs: Date.now() - started, ...(httpStatus !== undefined ? { httpStatus } : {}), error: { code: errorCode(err), message: errorMessage(err) } };
+      this.#last = { at, ok: false, durationMs: Date.now() - started, ...(httpStatus !== undefined ? { httpStatus } : {}), error: { code: errorCode(err), message: errorMessage(err) } };
       this.o.logger.warn({ code: errorCode(err), httpStatus }, 'heartbeat failed');
       this.o.onResult?.(errorCode(err) === 'BACKEND_TIMEOUT' ? 'timeout' : 'error');
       if (httpStatus === 404) this.o.onWorkerUnknown();

@@ -15,8 +15,8 @@ import { profileFor } from './profiles/index.js';
 import { RecoveryReporter } from './recovery-report.js';
 import { Registration, type RegistrationProblem } from './registration.js';
 import type { BackendErrorRecord } from './health.js';
-import { backoffDelay, EQUAL_JITTER } from '../../src/backoff.js';
-import { sleep } from '../../src/deadline.js';
+import { WorkerError } from '../../src/errors.js';
+import { decommissioned, degraded, initialLifecycle, transition, type Lifecycle, type LifecycleEffect, type LifecycleEvent } from './lifecycle.js';
 import { MetricsSampler } from './system-metrics.js';
 
 /** Retry and queue tuning; defaults suit production, tests shorten them. */
@@ -103,18 +103,19 @@ export class BackendIntegration {
   private readonly reporter: RecoveryReporter;
   private readonly heartbeats: HeartbeatLoop;
   private readonly sampler = new MetricsSampler();
-  private readonly abort = new AbortController();
   private readonly logger: Logger;
-  private unsubscribe: (() => void) | null = null;
+  /** The one lifecycle state (supervisor/backend/lifecycle.ts); everything below is an I/O handle it steers. */
+  private state: Lifecycle = initialLifecycle;
+  private readonly abort = new AbortController();
+  private readonly background = new Set<Promise<unknown>>();
+  private unsubscribe: () => void = () => undefined;
   private pollTimer: NodeJS.Timeout | null = null;
-  private catchingUp: Promise<void> | null = null;
-  private reRegistering: Promise<void> | null = null;
-  private background = new Set<Promise<unknown>>();
-  private started = false;
-  private stopped: Promise<void> | null = null;
+  /** The catch-up loop of a degraded start (resolved at once when the start was not degraded). */
+  private catchUpTask: Promise<void> = Promise.resolve();
+  /** What unregister() and stop() wait for; set by their effects, shared with late callers. */
+  private loopsEnded: Promise<void> = Promise.resolve();
+  private shutDown: Promise<void> = Promise.resolve();
   private messageCount = 0;
-  private degraded = false;
-  private decommissioned = false;
 
   constructor(private readonly deps: BackendIntegrationDeps) {
     const { config } = deps;
@@ -127,7 +128,7 @@ export class BackendIntegration {
     this.http = new BackendHttp({ baseUrl: config.backendUrl, token: config.workerAuthToken, timeoutMs: config.backendTimeout, userAgent: `wa-gateway-worker/${this.identity.version}`, observe: deps.observer?.request });
     const common = { http: this.http, profile: this.profile, logger: this.logger };
     this.registration = new Registration({ ...common, identity: this.identity, retryMinMs: this.timing.registerRetryMinMs, retryMaxMs: this.timing.registerRetryMaxMs });
-    this.sync = new AssignmentSync({ ...common, workerId: deps.workerId, dataDir: config.dataDir, directory: deps.directory });
+    this.sync = new AssignmentSync({ ...common, workerId: deps.workerId, dataDir: config.dataDir, directory: deps.directory, onWorkerUnknown: () => this.dispatch({ type: 'worker-unknown' }) });
     this.reporter = new RecoveryReporter({
       ...common,
       workerId: deps.workerId,
@@ -142,7 +143,7 @@ export class BackendIntegration {
       intervalMs: config.heartbeatInterval,
       timeoutMs: config.heartbeatTimeout,
       snapshot: () => this.snapshot(),
-      onWorkerUnknown: () => this.reRegister(),
+      onWorkerUnknown: () => this.dispatch({ type: 'worker-unknown' }),
       onResult: deps.observer ? (r) => deps.observer?.heartbeat(r) : undefined,
     });
   }
@@ -153,14 +154,8 @@ export class BackendIntegration {
    * and keeps trying in the background; the answer, when it comes, is reconciled.
    */
   async start(): Promise<SessionSpec[]> {
-    if (this.started) throw new BackendError('BACKEND_UNSUPPORTED', 'backend integration already started');
-    this.started = true;
+    this.dispatch({ type: 'start' });
     const signal = this.abort.signal;
-    // Events themselves go through the durable outbox (supervisor/outbox/), fed by app.ts.
-    this.unsubscribe = this.deps.directory.onEvent((e) => {
-      this.messageCount += countedMessages(e);
-    });
-
     let registered = false;
     try {
       await this.registration.attempt(signal);
@@ -177,15 +172,10 @@ export class BackendIntegration {
         this.logger.warn({ code: errorCode(err), message: errorMessage(err) }, 'could not fetch assigned sessions at start');
       }
     }
-    if (list === null) {
-      this.degraded = true;
-      list = (await this.sync.fromCache()) ?? [];
-      // Nobody waits here: start() answers from the cache now. track() handles a rejection and
-      // stop() waits for it; catchUp logs and retries its own failures.
-      void this.track((this.catchingUp = this.catchUp(signal)));
-    }
+    const fromCache = list === null;
+    list ??= (await this.sync.fromCache()) ?? [];
     await this.sync.adopt(list);
-    this.schedulePoll();
+    this.dispatch({ type: 'start-settled', degraded: fromCache });
     return list.map((a) => ({ sessionId: a.sessionId, userId: a.userId, name: a.name }));
   }
 
@@ -195,8 +185,7 @@ export class BackendIntegration {
   }
 
   startHeartbeats(): void {
-    if (this.decommissioned || this.abort.signal.aborted) return;
-    this.heartbeats.start();
+    this.dispatch({ type: 'start-heartbeats' });
   }
 
   /**
@@ -215,18 +204,113 @@ export class BackendIntegration {
   /**
    * Shutdown: stops timers and retries. Never unregisters: the backend keeps this worker's
    * sessions assigned so the next start recovers them. Undelivered events stay in the outbox.
+   * Idempotent: a late caller gets the same promise.
    */
   stop(): Promise<void> {
-    this.stopped ??= (async () => {
-      this.unsubscribe?.();
-      if (this.pollTimer) clearTimeout(this.pollTimer);
-      this.pollTimer = null;
-      this.abort.abort();
-      await this.heartbeats.stop();
-      await Promise.allSettled([...this.background]);
-      await this.sayOffline();
-    })();
-    return this.stopped;
+    this.dispatch({ type: 'stop' });
+    return this.shutDown;
+  }
+
+  /**
+   * Operator action only (decommissioning this worker): tells the backend to detach its sessions.
+   * Heartbeats and polling stop, so the worker does not register itself again.
+   */
+  async unregister(): Promise<void> {
+    const req = this.profile.unregister(this.identity);
+    if (req === null) throw new BackendError('BACKEND_UNSUPPORTED', `the ${this.profile.name} backend contract has no unregister call; remove the worker in the backend`);
+    await this.http.call(req, { operation: 'unregister' });
+    this.dispatch({ type: 'unregistered' });
+    await this.loopsEnded;
+    this.logger.warn({ workerId: this.identity.workerId }, 'worker unregistered from backend (operator action)');
+  }
+
+  status(): BackendStatus {
+    return {
+      mode: 'backend',
+      profile: this.profile.name,
+      workerId: this.identity.workerId,
+      reachable: this.http.health.reachable,
+      registered: this.registration.registered,
+      degraded: degraded(this.state),
+      assignments: { source: this.sync.source, count: this.sync.followed, lastFetchAt: this.sync.lastFetchAt },
+      lastHeartbeat: this.heartbeats.last,
+      heartbeats: { sent: this.heartbeats.sent, failed: this.heartbeats.failed },
+      recoveryReported: this.reporter.reported,
+      lastError: this.http.health.lastError,
+      registrationProblem: this.registration.problem,
+      decommissioned: decommissioned(this.state),
+    };
+  }
+
+  /** Resolves when a degraded start has caught up with the backend (at once when it never was degraded). */
+  async caughtUp(): Promise<void> {
+    await this.catchUpTask;
+  }
+
+  /** The one place the lifecycle changes: the pure transition decides, this applies its effects. */
+  private dispatch(event: LifecycleEvent): void {
+    const next = transition(this.state, event);
+    this.state = next.state;
+    for (const effect of next.effects) this.apply(effect);
+  }
+
+  private apply(effect: LifecycleEffect): void {
+    switch (effect.type) {
+      case 'refuse-start':
+        throw new WorkerError('ALREADY_STARTED', 'backend integration already started (start() runs once per process)');
+      case 'count-messages':
+        // Events themselves go through the durable outbox (supervisor/outbox/), fed by app.ts.
+        this.unsubscribe = this.deps.directory.onEvent((e) => {
+          this.messageCount += countedMessages(e);
+        });
+        return;
+      case 'catch-up':
+        // Nobody waits here: start() answers from the cache now. track() handles a rejection, stop()
+        // waits for it, caughtUp() exposes it; catchUp logs and retries its own failures.
+        this.catchUpTask = this.track(this.catchUp(this.abort.signal));
+        return;
+      case 'schedule-poll':
+        this.pollTimer = setTimeout(() => {
+          this.pollTimer = null;
+          this.dispatch({ type: 'poll-due', registered: this.registration.registered });
+        }, this.deps.config.assignmentPollInterval);
+        this.pollTimer.unref();
+        return;
+      case 'poll':
+        // A timer's work: track() handles a rejection and stop() waits for the poll.
+        void this.track(this.sync.refresh(this.abort.signal).finally(() => this.dispatch({ type: 'poll-done' })));
+        return;
+      case 'register-again':
+        this.logger.warn('backend does not know this worker any more: registering again');
+        this.registration.reset();
+        // untilRegistered never rejects (it resolves false when stopped); stop() waits for it.
+        void this.track(this.registration.untilRegistered(this.abort.signal).then(() => this.dispatch({ type: 're-registered' })));
+        return;
+      case 'start-heartbeats':
+        this.heartbeats.start();
+        return;
+      case 'end-loops':
+        this.cancelPoll();
+        this.loopsEnded = this.heartbeats.stop();
+        return;
+      case 'shut-down':
+        this.shutDown = this.shutDownNow();
+        return;
+    }
+  }
+
+  private async shutDownNow(): Promise<void> {
+    this.unsubscribe();
+    this.cancelPoll();
+    this.abort.abort();
+    await this.heartbeats.stop();
+    await Promise.allSettled([...this.background]);
+    await this.sayOffline();
+  }
+
+  private cancelPoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
   }
 
   /** Best effort, bounded by BACKEND_TIMEOUT and never retried: shutdown must not wait on it. */
@@ -239,44 +323,6 @@ export class BackendIntegration {
     } catch (err) {
       this.logger.warn({ err }, 'could not tell the backend this worker is going offline; its heartbeat timeout will');
     }
-  }
-
-  /**
-   * Operator action only (decommissioning this worker): tells the backend to detach its sessions.
-   * Heartbeats and polling stop, so the worker does not register itself again.
-   */
-  async unregister(): Promise<void> {
-    const req = this.profile.unregister(this.identity);
-    if (req === null) throw new BackendError('BACKEND_UNSUPPORTED', `the ${this.profile.name} backend contract has no unregister call; remove the worker in the backend`);
-    await this.http.call(req, { operation: 'unregister' });
-    this.decommissioned = true;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = null;
-    await this.heartbeats.stop();
-    this.logger.warn({ workerId: this.identity.workerId }, 'worker unregistered from backend (operator action)');
-  }
-
-  status(): BackendStatus {
-    return {
-      mode: 'backend',
-      profile: this.profile.name,
-      workerId: this.identity.workerId,
-      reachable: this.http.health.reachable,
-      registered: this.registration.registered,
-      degraded: this.degraded,
-      assignments: { source: this.sync.source, count: this.sync.known.size, lastFetchAt: this.sync.lastFetchAt },
-      lastHeartbeat: this.heartbeats.last,
-      heartbeats: { sent: this.heartbeats.sent, failed: this.heartbeats.failed },
-      recoveryReported: this.reporter.reported,
-      lastError: this.http.health.lastError,
-      registrationProblem: this.registration.problem,
-      decommissioned: this.decommissioned,
-    };
-  }
-
-  /** Resolves when a degraded start has caught up with the backend (at once when it never was degraded). */
-  async caughtUp(): Promise<void> {
-    await this.catchingUp;
   }
 
   private snapshot(): HeartbeatSnapshot {
@@ -292,58 +338,12 @@ export class BackendIntegration {
     };
   }
 
-  /** After a degraded start: register (with backoff), then fetch until it answers, then reconcile. */
+  /** After a degraded start: register (with backoff), then follow the backend once it answers. */
   private async catchUp(signal: AbortSignal): Promise<void> {
     if (!this.registration.registered && !(await this.registration.untilRegistered(signal))) return;
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
-        const list = await this.sync.fetch(signal);
-        await this.sync.apply(list);
-        this.degraded = false;
-        this.logger.info({ sessions: list.length }, 'backend reachable again: assignments reconciled');
-        return;
-      } catch (err) {
-        if (signal.aborted) return;
-        if (errorCode(err) === 'BACKEND_WORKER_UNKNOWN') this.reRegister();
-        this.logger.warn({ attempt, code: errorCode(err), message: errorMessage(err) }, 'assignments fetch failed; retrying');
-        const max = Math.max(this.timing.assignmentRetryMinMs, this.deps.config.assignmentPollInterval);
-        if (!(await sleep(backoffDelay(attempt, { initialMs: this.timing.assignmentRetryMinMs, maxMs: max, jitter: EQUAL_JITTER }), signal))) return;
-      }
-    }
-  }
-
-  private schedulePoll(): void {
-    if (this.abort.signal.aborted || this.decommissioned) return;
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = null;
-      // A timer callback cannot wait: track() handles a rejection and stop() waits for the poll.
-      void this.track(this.poll().finally(() => this.schedulePoll()));
-    }, this.deps.config.assignmentPollInterval);
-    this.pollTimer.unref();
-  }
-
-  private async poll(): Promise<void> {
-    // While catching up or re-registering, those loops own the fetch; a 404 from a backend that
-    // does not know this worker yet must not be read as "no sessions".
-    if (this.catchingUp && this.degraded) return;
-    if (!this.registration.registered) return;
-    try {
-      const list = await this.sync.fetch(this.abort.signal);
-      if (this.abort.signal.aborted) return;
-      await this.sync.apply(list);
-    } catch (err) {
-      if (errorCode(err) === 'BACKEND_WORKER_UNKNOWN') this.reRegister();
-      else if (!this.abort.signal.aborted) this.logger.warn({ code: errorCode(err), message: errorMessage(err) }, 'periodic assignments fetch failed');
-    }
-  }
-
-  private reRegister(): void {
-    if (this.reRegistering || this.decommissioned || this.abort.signal.aborted) return;
-    this.logger.warn('backend does not know this worker any more: registering again');
-    this.registration.reset();
-    this.reRegistering = this.track(this.registration.untilRegistered(this.abort.signal)).then(() => {
-      this.reRegistering = null;
-    });
+    // A retry is at least as urgent as the periodic poll: its backoff never waits longer.
+    const initialMs = this.timing.assignmentRetryMinMs;
+    if (await this.sync.refreshUntilAnswered(signal, { initialMs, maxMs: Math.max(initialMs, this.deps.config.assignmentPollInterval) })) this.dispatch({ type: 'caught-up' });
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

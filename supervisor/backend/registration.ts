@@ -32,17 +32,23 @@ export interface RegistrationProblem {
  * worker stops, without ever holding up the worker's own start.
  */
 export class Registration {
-  registered = false;
-  outcome: RegisterOutcome | null = null;
-  attempts = 0;
-  problem: RegistrationProblem | null = null;
+  #registered = false;
+  #problem: RegistrationProblem | null = null;
   private loop: Promise<boolean> | null = null;
   private waiters: (() => void)[] = [];
 
   constructor(private readonly o: RegistrationOptions) {}
 
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  /** The refusal /health shows until a registration succeeds (a new object on every change). */
+  get problem(): Readonly<RegistrationProblem> | null {
+    return this.#problem;
+  }
+
   async attempt(signal: AbortSignal): Promise<RegisterOutcome> {
-    this.attempts += 1;
     const res = await this.o.http.send(this.o.profile.register(this.o.identity), { operation: 'register', signal });
     if (res.status < 200 || res.status >= 300) {
       const error = this.o.http.refused(res, 'register', this.o.profile.registrationRefusal(res, this.o.identity));
@@ -50,11 +56,10 @@ export class Registration {
       throw error;
     }
     const outcome = this.o.profile.parseRegister(res);
-    this.outcome = outcome;
     this.markRegistered();
-    if (this.problem) this.o.logger.info({ workerId: this.o.identity.workerId, resolved: this.problem.code, ...outcome }, 'registered with backend: its earlier refusal is resolved');
+    if (this.#problem) this.o.logger.info({ workerId: this.o.identity.workerId, resolved: this.#problem.code, ...outcome }, 'registered with backend: its earlier refusal is resolved');
     else this.o.logger.info({ workerId: this.o.identity.workerId, ...outcome }, 'registered with backend');
-    this.problem = null;
+    this.#problem = null;
     return outcome;
   }
 
@@ -64,12 +69,11 @@ export class Registration {
    */
   private noteProblem(code: string, message: string): void {
     if (!REGISTRATION_PROBLEMS.has(code)) return;
-    if (this.problem?.code === code) {
-      this.problem.attempts += 1;
-      this.problem.message = message;
+    if (this.#problem?.code === code) {
+      this.#problem = { ...this.#problem, message, attempts: this.#problem.attempts + 1 };
       return;
     }
-    this.problem = { code, message, since: new Date().toISOString(), attempts: 1 };
+    this.#problem = { code, message, since: new Date().toISOString(), attempts: 1 };
     this.o.logger.error({ code, workerId: this.o.identity.workerId, endpoint: this.o.identity.endpoint }, message);
   }
 
@@ -95,12 +99,12 @@ export class Registration {
 
   /** Forget the registration (the backend said it does not know us); callers re-register. */
   reset(): void {
-    this.registered = false;
+    this.#registered = false;
   }
 
   /** Resolves when registered (at once if already), or never; callers race it with their abort. */
   whenRegistered(signal: AbortSignal): Promise<boolean> {
-    if (this.registered) return Promise.resolve(true);
+    if (this.#registered) return Promise.resolve(true);
     if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       // The abort listener goes once registered: the event sender waits here once per event.
@@ -115,7 +119,7 @@ export class Registration {
   }
 
   private markRegistered(): void {
-    this.registered = true;
+    this.#registered = true;
     for (const w of this.waiters.splice(0)) w();
   }
 }

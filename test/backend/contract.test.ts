@@ -82,6 +82,15 @@ describe.each<Profile>(['seed', 'whatsam'])('%s profile', (profile) => {
     expect(integration.status().degraded).toBe(false);
   });
 
+  it('a second start() is refused as ALREADY_STARTED (a misuse, not an unsupported backend) and calls nothing', async () => {
+    const { integration } = await worker();
+    await integration.start();
+    const before = fake.calls.length;
+    await expect(integration.start()).rejects.toMatchObject({ code: 'ALREADY_STARTED' });
+    expect(fake.calls.length).toBe(before);
+    expect(integration.status()).toMatchObject({ registered: true, degraded: false });
+  });
+
   it('heartbeats carry the true statuses and phone numbers, real metrics, and never overlap', async () => {
     const { integration, directory } = await worker();
     directory.sessions.set('s1', view('s1', { status: 'connected', phoneNumber: '15550001111', userId: 'u1', isRecovered: true, lastSeen: AT, name: 'Shop' }));
