@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort } from '../../test/supervisor/support/processes.js';
+import { freePort } from '../../test/support/free-port.js';
 import { DIST } from './build.js';
 import { trackChild } from './children.js';
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { staleSource } from '../../scripts/build-state.mjs';
-import { freePort, ROOT, SupervisorProcess } from './support/supervisor-process.js';
+import { ROOT, SupervisorProcess } from './support/supervisor-process.js';
+import { freePort } from '../support/free-port.js';
 
 const running: SupervisorProcess[] = [];
 afterEach(() => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { packageVersion } from '../../src/version.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/app.js';
-import { freePort } from './support/supervisor-process.js';
+import { freePort } from '../support/free-port.js';
 
 const silent = pino({ level: 'silent' });
 const started: Supervisor[] = [];

@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../supervisor/support/processes.js';
+import { freePort } from '../support/free-port.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { buildImage, engine, makeBases, podman, podmanMissing, podmanOk, removeAll, ROOT, type Engine } from './support/podman.js';
 

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../fake-backend/server.js';
-import { freePort, hostPidsOf, type SupervisorProcess } from '../supervisor/support/processes.js';
+import { hostPidsOf, type SupervisorProcess } from '../supervisor/support/processes.js';
+import { freePort } from '../support/free-port.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { bodyOf, pair, pollHealth, startWorker, TOKEN } from './support/world.js';
 

@@ -16,7 +16,8 @@ import { FakeBackend } from '../fake-backend/server.js';
 import { valueOf } from '../metrics/exposition.js';
 import { DIST } from '../supervisor/support/build.js';
 import { alive } from '../supervisor/support/journal.js';
-import { freePort, hostPidsOf, type SupervisorProcess } from '../supervisor/support/processes.js';
+import { hostPidsOf, type SupervisorProcess } from '../supervisor/support/processes.js';
+import { freePort } from '../support/free-port.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { bodyOf, pair, pollHealth, scrapeMetrics, startWorker, TOKEN } from './support/world.js';
 

@@ -15,7 +15,7 @@ import { RegistryFile } from '../../supervisor/registry/registry-file.js';
 import { quietLogger } from '../supervisor/support/actors.js';
 import { fixtureHost } from '../supervisor/support/build.js';
 import { waitFor } from '../supervisor/support/journal.js';
-import { freePort } from '../supervisor/support/processes.js';
+import { freePort } from '../support/free-port.js';
 import { promtool, runPromtool, SKIP_PROMTOOL } from '../support/prometheus/promtool.js';
 import { valueOf } from './exposition.js';
 

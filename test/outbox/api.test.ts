@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/index.js';
 import { startSupervisor } from '../../supervisor/app.js';
-import { freePort } from '../supervisor/support/processes.js';
+import { freePort } from '../support/free-port.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureHost } from '../supervisor/support/build.js';
 import { call, startApiWorker, TOKEN, until, type ApiWorker } from '../api/support/api.js';

@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../fake-backend/server.js';
 import { DIST } from '../supervisor/support/build.js';
 import { alive } from '../supervisor/support/journal.js';
-import { freePort, getHealth, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from '../supervisor/support/processes.js';
+import { getHealth, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from '../supervisor/support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 const TOKEN = 'outbox-token-1f2e3d';
 const tag = Math.random().toString(36).slice(2, 8);

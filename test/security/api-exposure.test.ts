@@ -9,7 +9,8 @@ import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, SupervisorProcess } from '../foundation/support/supervisor-process.js';
+import { SupervisorProcess } from '../foundation/support/supervisor-process.js';
+import { freePort } from '../support/free-port.js';
 
 const running: SupervisorProcess[] = [];
 afterEach(() => {

@@ -12,7 +12,7 @@ import { RegistryFile, type RegistryEntry } from '../../supervisor/registry/regi
 import { quietLogger } from './support/actors.js';
 import { fixtureHost } from './support/build.js';
 import { alive, events } from './support/journal.js';
-import { freePort } from './support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 let dataDir: string;
 let journalFile: string;

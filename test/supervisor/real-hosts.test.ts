@@ -11,7 +11,8 @@ import { RegistryFile } from '../../supervisor/registry/registry-file.js';
 import { pair, pollHealth } from '../integration/support/world.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { alive, waitFor } from './support/journal.js';
-import { freePort, hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
+import { hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
+import { freePort } from '../support/free-port.js';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const ids = [`rh1_${tag}`, `rh2_${tag}`, `rh3_${tag}`];

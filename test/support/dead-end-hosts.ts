@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll } from 'vitest';
-import { freePort } from '../supervisor/support/processes.js';
+import { freePort } from './free-port.js';
 import { buildOnce, startHost, type HostHandle, type HostOptions } from './host-harness.js';
 
 /**

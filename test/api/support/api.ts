@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { parseConfig } from '../../../src/config/index.js';
 import { startSupervisor, type Supervisor } from '../../../supervisor/app.js';
-import { freePort } from '../../supervisor/support/processes.js';
+import { freePort } from '../../support/free-port.js';
 
 export const TOKEN = 'test-token-7f3a';
 export const ROOT = join(import.meta.dirname, '..', '..', '..');

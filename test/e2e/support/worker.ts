@@ -4,7 +4,8 @@
  * poll the worker's own `GET /health`, the way a load balancer or an operator would.
  */
 import { alive } from '../../supervisor/support/journal.js';
-import { freePort, getHealth, startSupervisorProcess, type SupervisorProcess } from '../../supervisor/support/processes.js';
+import { getHealth, startSupervisorProcess, type SupervisorProcess } from '../../supervisor/support/processes.js';
+import { freePort } from '../../support/free-port.js';
 
 export interface WorkerStartOptions {
   /** No BACKEND_URL: sessions come from the worker's own registry and HTTP API. */

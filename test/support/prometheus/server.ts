@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../supervisor/support/processes.js';
+import { freePort } from '../free-port.js';
 import { locateExecutable } from './promtool.js';
 
 export const PROMETHEUS_HINT = 'prometheus not found: run test/support/prometheus/install.sh (Debian package "prometheus") or set PROMETHEUS';
