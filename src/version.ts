@@ -35,3 +35,8 @@ export function packageVersion(): string {
   }
   return cached;
 }
+
+/** The version this worker reports (/health, metrics, the backend): WORKER_VERSION when set, else package.json's. */
+export function workerVersion(configured: string | undefined): string {
+  return configured ?? packageVersion();
+}

@@ -9,7 +9,6 @@ import type { SessionDirectory } from './backend/contract.js';
 import { DEFAULT_HOST_MODULE, hostInitFactory, hostSettingsFromConfig, policyFromConfig } from './host/host-settings.js';
 import type { Metrics } from './metrics/registry.js';
 import { HostResourceMonitor } from './host-resources.js';
-import type { ProcSample } from './proc-stats.js';
 import { defaultRecoveryConcurrency } from './recovery/concurrency.js';
 import { RecoveryRunner, type RecoveryTarget } from './recovery/recovery-runner.js';
 import { forkSpareHost } from './host/fork-host.js';
@@ -84,11 +83,6 @@ export class SessionManager {
     );
   }
 
-  /** Starts filling the spare pool (app.ts, once the HTTP server listens: a failed start forks none). */
-  startSpares(): void {
-    this.spares.start();
-  }
-
   /**
    * Standalone start: list every session of the registry file, then recover the ones the operator
    * wants running (unless ENABLE_SESSION_RECOVERY=false). Runs once; later calls get the same run.
@@ -101,11 +95,6 @@ export class SessionManager {
   /** Backend start: recover the assigned sessions. */
   recoverAssigned(specs: readonly SessionSpec[]): Promise<RecoveryResult[]> {
     return this.recover(specs.map((spec) => ({ spec })));
-  }
-
-  /** PSS and CPU of every live host, by session, as last sampled (metrics); reads no /proc. */
-  sampleHosts(): Promise<Map<string, ProcSample>> {
-    return Promise.resolve(this.hostResources.current());
   }
 
   /** What the backend integration sees of the registry. */

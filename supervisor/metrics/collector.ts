@@ -1,7 +1,7 @@
 /**
  * The scrape-time collector over the supervisor's sessions: status counts from the registry and,
  * for every session with a live host, its PSS and CPU (sampled from /proc by
- * `SessionManager.sampleHosts`, supervisor/proc-stats.ts). Wiring the whole session side of the
+ * the background `HostResourceMonitor`, supervisor/host-resources.ts; a scrape reads no /proc). Wiring the whole session side of the
  * metrics is `attachSessionMetrics(metrics, supervisor.sessions)`.
  */
 import type { SessionEvent, SessionView } from '../../src/session-view.js';
@@ -34,7 +34,8 @@ export interface SessionSource {
     list(): readonly SessionRow[];
     subscribe(listener: (event: SessionEvent) => void): () => void;
   };
-  sampleHosts(): Promise<ReadonlyMap<string, HostSample>>;
+  /** The last /proc sample of every live host. */
+  hostResources: { current(): ReadonlyMap<string, HostSample> };
 }
 
 /**
@@ -43,7 +44,7 @@ export interface SessionSource {
  */
 export function attachSessionMetrics(metrics: Metrics, sessions: SessionSource): () => void {
   const unsubscribe = sessions.registry.subscribe((event) => recordSessionEvent(metrics, event));
-  metrics.setCollector(async () => collectSessions(sessions.registry.list(), await sessions.sampleHosts()));
+  metrics.setCollector(() => collectSessions(sessions.registry.list(), sessions.hostResources.current()));
   return () => {
     unsubscribe();
     metrics.setCollector(undefined);

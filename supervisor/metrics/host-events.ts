@@ -18,7 +18,7 @@ export function recordHostEvent(metrics: Metrics, msg: HostToSupervisor): boolea
       metrics.socketReconnect(msg.closeCode);
       return true;
     case 'storage-op':
-      metrics.storageOp(msg.op, msg.ok, msg.durationMs / 1000, msg.bytes, msg.errorCode);
+      metrics.storageOp(msg);
       return true;
     // `snapshot` duplicates the upload's `storage-op`; counting both would double the bytes.
     // `qr` and `message-in` are counted from session events (session-events.ts).

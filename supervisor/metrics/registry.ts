@@ -156,11 +156,12 @@ export class Metrics {
   observeBackendRequest(route: string, status: number | 'timeout' | 'network_error', seconds: number): void {
     this.#observe('backendRequest', { route: identifierLabel(route), status: httpStatusLabel(status) }, seconds);
   }
-  storageOp(op: string, ok: boolean, seconds: number, bytes: number, code?: string): void {
-    const opLabel = identifierLabel(op);
-    this.#observe('storageOp', { op: opLabel, result: ok ? 'ok' : 'error' }, seconds);
-    if (Number.isFinite(bytes) && bytes > 0) this.#counter('storageBytes').inc({ op: opLabel }, bytes);
-    if (!ok) this.#counter('storageFailures').inc({ op: opLabel, code: errorCodeLabel(code) });
+  /** One finished auth storage operation: a host's (`storage-op` over IPC) or the supervisor's own store's. */
+  storageOp(done: { op: string; ok: boolean; durationMs: number; bytes: number; errorCode?: string | undefined }): void {
+    const opLabel = identifierLabel(done.op);
+    this.#observe('storageOp', { op: opLabel, result: done.ok ? 'ok' : 'error' }, done.durationMs / 1000);
+    if (Number.isFinite(done.bytes) && done.bytes > 0) this.#counter('storageBytes').inc({ op: opLabel }, done.bytes);
+    if (!done.ok) this.#counter('storageFailures').inc({ op: opLabel, code: errorCodeLabel(done.errorCode) });
   }
 
   // ------------------------------------------------------------------ outbox

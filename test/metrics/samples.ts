@@ -30,9 +30,9 @@ export function recordRealisticSamples(m: Metrics): void {
   m.observeBackendRequest('heartbeat', 200, 0.015);
   m.observeBackendRequest('heartbeat', 'timeout', 10);
   m.observeBackendRequest('session-status', 503, 0.2);
-  m.storageOp('download', true, 0.031, 18_432);
-  m.storageOp('upload', true, 0.054, 18_944);
-  m.storageOp('upload', false, 15, 0, 'STORAGE_TIMEOUT');
+  m.storageOp({ op: 'download', ok: true, durationMs: 31, bytes: 18_432 });
+  m.storageOp({ op: 'upload', ok: true, durationMs: 54, bytes: 18_944 });
+  m.storageOp({ op: 'upload', ok: false, durationMs: 15_000, bytes: 0, errorCode: 'STORAGE_TIMEOUT' });
   m.message('in', 'text', 'ok', 4);
   m.message('out', 'text', 'ok');
   m.message('out', 'image', 'failed');
