@@ -15,7 +15,7 @@ import { isUntrustedServerError } from './wa-trust/install.js';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { ProxyAgents } from './proxy/agents.js';
 import { proxyReasonOf } from './proxy/proxy-failure.js';
-import { closeCodeOf, decideOnClose, nextBadSessions, reconnectDelay, DEFAULT_BACKOFF, DEFAULT_BAD_SESSION_MAX, type BackoffSettings } from './reconnect-policy.js';
+import { closeCodeOf, decideOnClose, nextBadSessions, reconnectDelay, DEFAULT_BAD_SESSION_MAX } from './reconnect-policy.js';
 
 export type TerminalKind = 'logged-out' | 'replaced' | 'failed';
 
@@ -39,7 +39,6 @@ export interface ConnectionOptions {
   keepAliveIntervalMs?: number | undefined;
   connectTimeoutMs?: number | undefined;
   qrTimeoutMs?: number | undefined;
-  backoff?: BackoffSettings;
   /** Quiet child logger handed to Baileys. */
   baileysLogger: Logger;
   logger: Logger;
@@ -330,7 +329,7 @@ export class Connection {
   private scheduleReconnect(closeCode: number, reason?: FailureReason): void {
     if (this.stopping) return;
     this.attempts++;
-    const delayMs = reconnectDelay(this.attempts, this.options.backoff ?? DEFAULT_BACKOFF);
+    const delayMs = reconnectDelay(this.attempts);
     this.options.events.status('reconnecting', { closeCode, ...(reason ? { reason } : {}) });
     this.options.events.reconnect({ closeCode, attempt: this.attempts, delayMs });
     this.cancelTimer();

@@ -98,8 +98,6 @@ export function nextBadSessions(count: number, code: number | undefined, proxyFa
   return code === CLOSE.BAD_SESSION && proxyFailure === undefined ? count + 1 : count;
 }
 
-export type BackoffSettings = Backoff;
-
 /**
  * 1 s doubling to 30 s; 40 % of each wait is random, so hosts dropped together (a network blip)
  * do not all come back in the same instant.

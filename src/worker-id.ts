@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { WorkerError } from './errors.js';
 import { atomicWriteFile, fsyncDir } from './fs/atomic-write.js';
 
-/** Same rule as the `WORKER_ID` variable (src/config/spec.ts). */
-export const WORKER_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+/** What a worker id may be: the `WORKER_ID` variable (src/config/spec.ts) and the stored file alike. */
+export const WORKER_ID_RULE = '[A-Za-z0-9_.-]{1,128}';
+export const WORKER_ID_PATTERN = new RegExp(`^${WORKER_ID_RULE}$`);
 export const WORKER_ID_FILE = 'worker-id';
 
 export interface ResolvedWorkerId {
@@ -32,7 +33,7 @@ export function parseWorkerIdFile(content: string, path: string): string {
   if (!WORKER_ID_PATTERN.test(id)) {
     // Never silently replace a damaged id: the backend knows this worker by it, and a new id
     // would orphan every session assigned to the old one (the original worker's failure).
-    throw new WorkerError('WORKER_ID_INVALID', `${path} does not hold a valid worker id; fix or delete it (expected [A-Za-z0-9_.-]{1,128})`, { details: { path } });
+    throw new WorkerError('WORKER_ID_INVALID', `${path} does not hold a valid worker id; fix or delete it (expected ${WORKER_ID_RULE})`, { details: { path } });
   }
   return id;
 }

@@ -1,4 +1,5 @@
 import { MEDIA_FETCH_TIMEOUT_MS_DEFAULT, MEDIA_MAX_BYTES_DEFAULT } from '../media/defaults.js';
+import { WORKER_ID_PATTERN, WORKER_ID_RULE } from '../worker-id.js';
 import { aesKey, backendUrl, boolean, executablePath, integer, list, nodeFlags, oneOf, proxyUrl, text, url, type Parser } from './parsers.js';
 
 /**
@@ -29,7 +30,7 @@ export const SPEC = {
   host: v({ name: 'HOST', default: undefined, parse: text({ pattern: /^[A-Za-z0-9.:_-]+$/, describe: 'a host name or IP address' }), doc: 'address the HTTP server binds to; unset = 0.0.0.0 with WORKER_AUTH_TOKEN, 127.0.0.1 without' }),
   allowUnauthenticatedApi: v({ name: 'ALLOW_UNAUTHENTICATED_API', default: 'false', parse: boolean, doc: 'true = allow a non-loopback HOST without WORKER_AUTH_TOKEN (the session API open to the network)' }),
   dataDir: v({ name: 'DATA_DIR', default: './data', parse: text(), doc: 'local auth cache, session registry, assignment cache and worker id' }),
-  workerId: v({ name: 'WORKER_ID', default: undefined, parse: text({ pattern: /^[A-Za-z0-9_.-]{1,128}$/, describe: '[A-Za-z0-9_.-]{1,128}' }), doc: 'worker id; default: generated once and kept in DATA_DIR/worker-id' }),
+  workerId: v({ name: 'WORKER_ID', default: undefined, parse: text({ pattern: WORKER_ID_PATTERN, describe: WORKER_ID_RULE }), doc: 'worker id; default: generated once and kept in DATA_DIR/worker-id' }),
   workerEndpoint: v({ name: 'WORKER_ENDPOINT', default: undefined, parse: url(['http', 'https']), doc: 'URL the backend uses to reach this worker; default http://<hostname>:<PORT>' }),
   maxSessions: v({ name: 'MAX_SESSIONS', default: '500', parse: integer(1, 100_000), doc: 'most sessions this worker hosts at once' }),
   // --- backend

@@ -1,5 +1,4 @@
 export { createBackendIntegration, BackendIntegration, type BackendStatus, type BackendTiming, type BackendIntegrationDeps, type BackendObserver } from './integration.js';
 export type { SessionDirectory } from './contract.js';
-export { loadOrCreateWorkerId } from './worker-id.js';
 export { defaultEndpoint } from './identity.js';
 export { BackendError, type BackendErrorCode } from './errors.js';

@@ -21,13 +21,3 @@ export function recoveryStats(sessions: readonly SessionView[]): RecoveryStats {
   }
   return stats;
 }
-
-/** Most recent sign of life over all sessions, or null. ISO strings compare by time here. */
-export function latestActivity(sessions: readonly SessionView[]): string | null {
-  let best: number | null = null;
-  for (const s of sessions) {
-    const t = s.lastSeen === null ? NaN : Date.parse(s.lastSeen);
-    if (!Number.isNaN(t) && (best === null || t > best)) best = t;
-  }
-  return best === null ? null : new Date(best).toISOString();
-}

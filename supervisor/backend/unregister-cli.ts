@@ -6,9 +6,9 @@
 import { loadConfig } from '../../src/config/index.js';
 import { errorCode, errorMessage } from '../../src/errors.js';
 import { createLogger, prettyLogs } from '../../src/logger.js';
+import { resolveWorkerId } from '../../src/worker-id.js';
 import { defaultEndpoint } from './identity.js';
 import { BackendIntegration } from './integration.js';
-import { loadOrCreateWorkerId } from './worker-id.js';
 
 async function main(): Promise<number> {
   if (!process.argv.includes('--yes')) {
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: config.logLevel, pretty: prettyLogs(config.logFormat, config.logPretty), name: 'wa-unregister' });
-  const workerId = await loadOrCreateWorkerId(config.dataDir, config.workerId);
+  const { workerId } = await resolveWorkerId(config.dataDir, config.workerId);
   const directory = { list: () => [], ensure: async () => undefined, release: async () => undefined, onEvent: () => () => undefined };
   const integration = new BackendIntegration({ config, logger, directory, workerId, endpoint: defaultEndpoint(config) });
   await integration.unregister();

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from '../../../src/logger.js';
 import { parseConfig } from '../../../src/config/index.js';
-import { createBackendIntegration, loadOrCreateWorkerId, type BackendIntegration } from '../../../supervisor/backend/index.js';
+import { resolveWorkerId } from '../../../src/worker-id.js';
+import { createBackendIntegration, type BackendIntegration } from '../../../supervisor/backend/index.js';
 import { createOutbox, type EventOutbox } from '../../../supervisor/outbox/index.js';
 import { MemoryDirectory } from './fake-directory.js';
 
@@ -56,7 +57,7 @@ export async function makeWorker(opts: {
     WORKER_VERSION: '1.2.3',
     ...opts.env,
   });
-  const workerId = await loadOrCreateWorkerId(config.dataDir, config.workerId);
+  const { workerId } = await resolveWorkerId(config.dataDir, config.workerId);
   const directory = opts.directory ?? new MemoryDirectory();
   const integration = createBackendIntegration({
     config,
