@@ -2,7 +2,7 @@
  * A start of the composition root (`startSupervisor`) that fails half-way leaves nothing behind:
  * what it had created is disposed of (supervisor/app.ts runs its disposer stack), so the process
  * carries no timer, socket, thread, open file or host process of the failed start, and the same
- * DATA_DIR and port start cleanly afterwards. The process's own async resources are the witness
+ * DATA_DIR starts cleanly afterwards. A full start and stop runs the same stack to the end. The process's own async resources are the witness
  * (node:async_hooks), so nothing is counted that the code could forget to report.
  */
 import { createHook } from 'node:async_hooks';
@@ -17,6 +17,7 @@ import { startSupervisor } from '../../supervisor/app.js';
 import { freePort } from '../support/free-port.js';
 import { quietLogger } from './support/actors.js';
 import { fixtureHost } from './support/build.js';
+import { waitFor } from './support/journal.js';
 
 let dataDir: string;
 let blocker: Server | undefined;
@@ -95,7 +96,10 @@ function spareHosts(): number[] {
 async function occupy(port: number): Promise<void> {
   blocker = createServer();
   blocker.listen(port, '127.0.0.1');
-  await new Promise((resolve) => blocker!.once('listening', resolve));
+  await new Promise<void>((resolve, reject) => {
+    blocker!.once('listening', resolve);
+    blocker!.once('error', reject);
+  });
 }
 
 const config = (port: number, env: Record<string, string> = {}) =>
@@ -133,5 +137,22 @@ describe('a start that fails half-way', () => {
     expect(result).toMatchObject({ code: 'BACKEND_WORKER_ID_INVALID' });
     expect(live).toEqual([]);
     expect(openFilesIn(dataDir)).toEqual([]);
+  });
+});
+
+describe('a start and a stop', () => {
+  it('leave nothing running either: no spare host, the HTTP port free again, no timer or socket', async () => {
+    let port = 0;
+    const { result, live } = await leftoversOf(async () => {
+      const s = await startSupervisor(config(await freePort()), quietLogger, { hostModulePath: fixtureHost('good') });
+      port = s.port;
+      await waitFor(() => spareHosts().length === 1 || undefined, 20_000, 'the spare host');
+      await s.close();
+    });
+    expect(result).toBeUndefined();
+    expect(live).toEqual([]);
+    expect(openFilesIn(dataDir)).toEqual([]);
+    expect(spareHosts()).toEqual([]);
+    await occupy(port); // rejects with EADDRINUSE if the supervisor still held it
   });
 });
