@@ -1,53 +1,18 @@
-import type { ChildProcess } from 'node:child_process';
 import { WorkerError } from '../../src/errors.js';
-import type { ActionResult, ChatAction, ContactCheck, HostInit, MessageInMessage, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
+import type { ActionResult, ChatAction, ContactCheck, MessageInMessage, OutgoingMessage, PairingCodeOffer, SendResult } from '../../src/ipc/protocol.js';
 import type { Logger } from '../../src/logger.js';
-import type { SessionProxyView } from '../../src/proxy/proxy-url.js';
-import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
+import type { SessionSpec, SessionView } from '../../src/session-view.js';
 import { ENDED_STATUSES, type FailureReason, type SessionStatus } from '../../src/status.js';
-import { HostHandle, type HostEvent, type HostExit, type HostHandleOptions } from '../host/host-handle.js';
+import { HostHandle, type HostEvent, type HostExit } from '../host/host-handle.js';
 import { recordHostEvent } from '../metrics/host-events.js';
 import type { RestartReason } from '../metrics/labels.js';
-import type { Metrics } from '../metrics/registry.js';
 import { accountRestart } from '../metrics/restart-accounting.js';
-import { initialState, transition, type ActorEvent, type ActorState, type Effect, type Policy } from './transitions.js';
-import { takeIncoming, type AdmitIncoming } from './incoming.js';
+import type { ActorDeps, ActorSnapshot } from './actor-deps.js';
+import { hostWanted, initialState, transition, type ActorEvent, type ActorState, type DurableState, type Effect } from './transitions.js';
+import { takeIncoming } from './incoming.js';
 import { Waiters } from './waiters.js';
 
-export type HostSettings = Omit<HostHandleOptions, 'sessionId' | 'onEvent' | 'onExit' | 'logger' | 'onBackpressure'>;
-
-export interface ActorDeps {
-  spec: SessionSpec;
-  /** How the session ended before this supervisor started (standalone registry file). */
-  ended?: { status: SessionStatus; reason: FailureReason | null } | null | undefined;
-  policy: Policy;
-  host: HostSettings;
-  makeInit(sessionId: string, isRecovery: boolean, options?: { logoutOnly?: boolean }): HostInit;
-  /** Writes the pending-logout marker (src/pending-logout.ts) before any host is told to log out. */
-  markLogout?: (sessionId: string) => void;
-  /** Whether a logout marker waits in DATA_DIR (seeds the actor's state). */
-  logoutPending?: boolean;
-  emit(event: SessionEvent): void;
-  /** Commits a host's incoming messages before the host may receipt them (incoming.ts); absent: no durable store. */
-  admitIncoming?: AdmitIncoming | undefined;
-  /** The actor finished its removal (its host has exited). */
-  onRemoved(sessionId: string): void;
-  logger: Logger;
-  /** Host lifecycle, IPC and send counters; absent in tests that do not look at metrics. */
-  metrics?: Metrics | undefined;
-  /** The session's proxy as shown (redacted); absent = direct. Read at every view. */
-  proxy?: () => SessionProxyView | null;
-  /** A pre-booted spare host (HOST_SPARES) to start the session on instead of a fresh fork. */
-  takeSpare?: () => ChildProcess | undefined;
-  now?: () => number;
-  random?: () => number;
-}
-
-/** What tests and the recovery runner can wait on. */
-export interface ActorSnapshot {
-  state: ActorState;
-  view: SessionView;
-}
+export type { ActorDeps, ActorSnapshot, HostSettings } from './actor-deps.js';
 
 /**
  * One session's actor: owns the state of design.md §5 for that session and nothing else. It feeds
@@ -80,7 +45,7 @@ export class SessionActor {
   constructor(private readonly deps: ActorDeps) {
     this.sessionId = deps.spec.sessionId;
     this.spec = deps.spec;
-    this.state = initialState(deps.ended ?? undefined, deps.logoutPending ?? false);
+    this.state = initialState(deps.durable, deps.logoutPending ?? false);
     this.log = deps.logger.child({ sessionId: this.sessionId });
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -97,6 +62,10 @@ export class SessionActor {
   disconnect(): void {
     this.dispatch({ type: 'disconnect' });
   }
+  /** The supervisor stops: the host stops (flushed, no logout), the operator's intent stays. */
+  shutdown(): void {
+    this.dispatch({ type: 'disconnect', shutdown: true });
+  }
   logout(): void {
     this.dispatch({ type: 'logout' });
   }
@@ -104,8 +73,11 @@ export class SessionActor {
     this.dispatch({ type: 'remove' });
   }
 
-  updateSpec(spec: SessionSpec): void {
+  /** Merges a newer spec (owner, name); true when either changed (the registry file records them). */
+  updateSpec(spec: SessionSpec): boolean {
+    const before = this.spec;
     this.spec = { ...this.spec, ...spec };
+    return this.spec.userId !== before.userId || this.spec.name !== before.name;
   }
 
   async send(to: string, message: OutgoingMessage, messageId?: string): Promise<SendResult> {
@@ -178,7 +150,7 @@ export class SessionActor {
 
   /** Stops for good and SIGKILLs the current host at once (second shutdown signal). */
   killHost(): void {
-    this.dispatch({ type: 'disconnect' });
+    this.dispatch({ type: 'disconnect', shutdown: true });
     void this.handle?.kill(); // never rejects; the exit comes back through the handle's onExit
   }
 
@@ -196,8 +168,21 @@ export class SessionActor {
   get isRemoved(): boolean {
     return this.removed;
   }
-  get internal(): ActorState {
-    return this.state;
+  /** No host runs and none is due (stopped, ended, quarantined or removed). */
+  get idle(): boolean {
+    return this.state.phase === 'none' && !this.hostRunning;
+  }
+  /** Hosts spawned so far: a recovery attempt judges only hosts from this one on. */
+  get incarnation(): number {
+    return this.state.incarnation;
+  }
+  /** What outlives this supervisor: the operator's intent and a sticky end (the registry persists it). */
+  get durable(): DurableState {
+    return this.state.durable;
+  }
+  /** A host runs or is due for a session the operator wants running (a changed proxy restarts it). */
+  get hostWanted(): boolean {
+    return hostWanted(this.state);
   }
 
   view(): SessionView {
@@ -240,7 +225,7 @@ export class SessionActor {
 
   /** Resolves when no host runs and none is scheduled (stopped, ended, quarantined or removed). */
   onIdle(timeoutMs?: number): Promise<ActorSnapshot> {
-    return this.until((s) => s.state.phase === 'none' && !this.hostRunning, { ...(timeoutMs === undefined ? {} : { timeoutMs }), what: `${this.sessionId} idle` });
+    return this.until(() => this.idle, { ...(timeoutMs === undefined ? {} : { timeoutMs }), what: `${this.sessionId} idle` });
   }
 
   // ------------------------------------------------------------------ machinery
@@ -249,6 +234,7 @@ export class SessionActor {
     const before = this.state;
     const { state, effects } = transition(before, event, this.deps.policy);
     this.state = state;
+    if (state.durable !== before.durable) this.deps.onDurableChange?.(state.durable);
     if (this.deps.metrics) {
       const restart = accountRestart(event, effects, this.pendingRestart);
       this.pendingRestart = restart.pending;

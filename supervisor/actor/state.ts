@@ -8,8 +8,35 @@ import type { RestartWindowSettings } from '../policy/restart-window.js';
  * it asks for. `transitions.ts` holds the rules; `session-actor.ts` applies the effects.
  */
 
-/** What the operator (or the backend) wants. */
+/**
+ * Where the state machine steers the current host. A crash loop or a terminal failure sets it to
+ * `stopped` without any operator asking; what the operator asked for is `DurableState.intent`.
+ */
 export type Desired = 'running' | 'stopped' | 'removed';
+
+/** How a session ended when that must outlive this supervisor (logged out, replaced). */
+export interface Ended {
+  readonly status: SessionStatus;
+  readonly reason: FailureReason | null;
+}
+
+/**
+ * The part of a session's state that outlives this supervisor (standalone: DATA_DIR/registry.json,
+ * read back for recovery at the next start). `intent`: what the operator asked for last (create or
+ * restart: running; disconnect or logout: stopped); a crash loop, a terminal failure or a shutdown
+ * leave it as it is, so the next start tries again. `ended`: set when the session is logged out or
+ * replaced, which recovery must never undo; cleared only by an explicit start or restart.
+ */
+export interface DurableState {
+  readonly intent: 'running' | 'stopped';
+  readonly ended: Ended | null;
+}
+
+/** A new session's durable state: wanted running, not ended. */
+export const WANTED_RUNNING: DurableState = { intent: 'running', ended: null };
+
+/** Statuses that end a session for good across supervisor restarts (recovery must not undo them). */
+export const STICKY_STATUSES: ReadonlySet<SessionStatus> = new Set(['logged_out', 'replaced']);
 
 /**
  * The host's life: `none` (no process), `booting` (forked, no `ready` yet), `running` (ready),
@@ -19,6 +46,8 @@ export type HostPhase = 'none' | 'booting' | 'running' | 'stopping' | 'waiting';
 
 export interface ActorState {
   readonly desired: Desired;
+  /** Replaced (a new object) only when its content changes: a new reference means "persist me". */
+  readonly durable: DurableState;
   readonly phase: HostPhase;
   /** Counts spawns; host events from another incarnation are stale and dropped. */
   readonly incarnation: number;
@@ -58,7 +87,8 @@ export interface Policy {
 export type ActorEvent =
   | { type: 'start'; isRecovery: boolean }
   | { type: 'restart' }
-  | { type: 'disconnect' }
+  /** `shutdown`: the supervisor stops, not the operator; the intent stays for the next start's recovery. */
+  | { type: 'disconnect'; shutdown?: true }
   | { type: 'logout' }
   | { type: 'remove' }
   | { type: 'host-ready'; incarnation: number; now: number; restoredFrom: 'local' | 'remote' | 'legacy' | 'none' }
@@ -96,17 +126,18 @@ export interface Transition {
 }
 
 /**
- * A new actor; `ended` seeds how a session ended before this supervisor started, `logoutPending`
- * whether a logout marker waits in DATA_DIR.
+ * A new actor; `durable` seeds what an earlier supervisor recorded (standalone registry file), with
+ * the status it ended in; `logoutPending` whether a logout marker waits in DATA_DIR.
  */
-export function initialState(ended?: { status: SessionStatus; reason: FailureReason | null }, logoutPending = false): ActorState {
-  const status = ended?.status ?? 'disconnected';
+export function initialState(durable: DurableState = WANTED_RUNNING, logoutPending = false): ActorState {
+  const status = durable.ended?.status ?? 'disconnected';
   return {
     desired: 'stopped',
+    durable,
     phase: 'none',
     incarnation: 0,
     status,
-    reason: ended?.reason ?? (logoutPending && status === 'disconnected' ? 'logout_pending' : null),
+    reason: durable.ended?.reason ?? (logoutPending && status === 'disconnected' ? 'logout_pending' : null),
     streak: 0,
     history: [],
     restarts: 0,
@@ -119,4 +150,24 @@ export function initialState(ended?: { status: SessionStatus; reason: FailureRea
     logoutPending,
     logoutAfterStop: false,
   };
+}
+
+/** Recovery at start brings back what the operator wanted running, never an ended session. */
+export function mayRecover(durable: DurableState): boolean {
+  return durable.intent === 'running' && durable.ended === null;
+}
+
+/**
+ * A host runs or is due (booting, running, stopping, or waiting out a backoff) for a session the
+ * operator wants running and that has not ended: a changed proxy restarts it.
+ */
+export function hostWanted(state: ActorState): boolean {
+  return mayRecover(state.durable) && state.phase !== 'none';
+}
+
+/** `state` with `durable` replaced, keeping the old reference when nothing changed. */
+export function withDurable(state: ActorState, durable: DurableState): ActorState {
+  const a = state.durable;
+  const same = a.intent === durable.intent && a.ended?.status === durable.ended?.status && a.ended?.reason === durable.ended?.reason;
+  return same ? state : { ...state, durable };
 }

@@ -3,10 +3,10 @@ import { isRestartable, isTransientBootFailure, type TransientBootFailure } from
 import type { FailureReason, SessionStatus } from '../../src/status.js';
 import { restartDelay, streakAfterUptime } from '../policy/backoff.js';
 import { decideRestart } from '../policy/restart-window.js';
-import { initialState, type ActorEvent, type ActorState, type Desired, type Effect, type Policy, type Transition } from './state.js';
+import { STICKY_STATUSES, WANTED_RUNNING, withDurable, type ActorEvent, type ActorState, type Desired, type DurableState, type Effect, type Policy, type Transition } from './state.js';
 
-export { initialState };
-export type { ActorEvent, ActorState, Desired, Effect, HostPhase, Policy, Transition } from './state.js';
+export { hostWanted, initialState, mayRecover, WANTED_RUNNING } from './state.js';
+export type { ActorEvent, ActorState, Desired, DurableState, Effect, Ended, HostPhase, Policy, Transition } from './state.js';
 
 /**
  * The pure state machine of one session actor: `(state, event) → {state, effects}`. No timers, no
@@ -17,7 +17,16 @@ export type { ActorEvent, ActorState, Desired, Effect, HostPhase, Policy, Transi
  * `waiting`, i.e. after the previous host's `'exit'`.
  */
 
+/**
+ * The durable state (what outlives this supervisor) follows the operator's commands, never a
+ * shutdown, a crash loop or a terminal failure; a session that becomes logged out or replaced stays
+ * ended, and unwanted, across supervisor restarts (`recordEnd`).
+ */
 export function transition(state: ActorState, event: ActorEvent, policy: Policy): Transition {
+  return recordEnd(state, step(state, event, policy));
+}
+
+function step(state: ActorState, event: ActorEvent, policy: Policy): Transition {
   if (state.desired === 'removed') {
     // Only the exit of the host being stopped still matters: it completes the removal.
     if (event.type === 'host-exit' && event.incarnation === state.incarnation && state.phase !== 'none') {
@@ -27,13 +36,17 @@ export function transition(state: ActorState, event: ActorEvent, policy: Policy)
   }
   switch (event.type) {
     case 'start':
-      return onStart(state, event.isRecovery);
+      // An explicit start (a create) means "run it again", even if it ended or is quarantined.
+      return event.isRecovery ? onStart(state, true) : intend(onStart(state, false), WANTED_RUNNING);
     case 'restart':
-      return onRestart(state);
-    case 'disconnect':
-      return onStopRequest(state, 'disconnected', 'stopped');
+      return intend(onRestart(state), WANTED_RUNNING);
+    case 'disconnect': {
+      const t = onStopRequest(state, 'disconnected', 'stopped');
+      return event.shutdown ? t : intend(t, { ...state.durable, intent: 'stopped' });
+    }
     case 'logout':
-      return onLogout(state);
+      // `ended` follows once a host reports `logged_out`; until then the logout may be pending.
+      return intend(onLogout(state), { ...state.durable, intent: 'stopped' });
     case 'remove':
       return onStopRequest(state, state.status, 'removed');
     case 'backoff-elapsed': {
@@ -47,6 +60,17 @@ export function transition(state: ActorState, event: ActorEvent, policy: Policy)
       if (event.incarnation !== state.incarnation) return same(state); // a stale host's late news
       return onHostEvent(state, event, policy);
   }
+}
+
+function intend(t: Transition, durable: DurableState): Transition {
+  return { state: withDurable(t.state, durable), effects: t.effects };
+}
+
+/** Entering logged_out or replaced (the moment the actor reports it) ends the session for good. */
+function recordEnd(before: ActorState, t: Transition): Transition {
+  const { status, reason } = t.state;
+  if (!STICKY_STATUSES.has(status) || (status === before.status && reason === before.reason)) return t;
+  return intend(t, { intent: 'stopped', ended: { status, reason } });
 }
 
 function same(state: ActorState): Transition {

@@ -144,7 +144,7 @@ export class RecoveryRunner {
   private async await(actor: SessionActor): Promise<Verdict | 'timeout'> {
     try {
       // A fresh incarnation must be judged, not the previous attempt's end state.
-      const from = actor.internal.incarnation;
+      const from = actor.incarnation;
       const s = await actor.until((x) => x.state.incarnation >= from && judge(x) !== null, { timeoutMs: this.options.timeoutMs, what: `${actor.sessionId} recovery` });
       return judge(s)!;
     } catch {

@@ -4,9 +4,8 @@ import type { ActionResult, ChatAction, ContactCheck, IncomingMessage, OutgoingM
 import type { Logger } from '../../src/logger.js';
 import { assertSessionId } from '../../src/session-id.js';
 import type { SessionEvent, SessionSpec, SessionView } from '../../src/session-view.js';
-import type { FailureReason, SessionStatus } from '../../src/status.js';
 import { SessionActor, type HostSettings } from '../actor/session-actor.js';
-import type { Policy } from '../actor/transitions.js';
+import { mayRecover, WANTED_RUNNING, type DurableState, type Policy } from '../actor/transitions.js';
 import type { HostInit } from '../../src/ipc/protocol.js';
 import type { RegistryEntry, RegistryFile } from './registry-file.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -39,23 +38,23 @@ export type SessionListener = (event: SessionEvent) => void;
 /** Commits incoming messages; returns those not seen before; throws when they are not committed. */
 export type IncomingGate = (sessionId: string, messages: readonly IncomingMessage[]) => IncomingMessage[];
 
-/** Statuses a session keeps across a supervisor restart (recovery must not undo them). */
-const STICKY: ReadonlySet<SessionStatus> = new Set(['logged_out', 'replaced']);
-
-interface Record_ {
+/** One indexed session: its actor (which owns all of its state) and when it was first created. */
+interface IndexedSession {
   actor: SessionActor;
   createdAt: string;
-  desired: 'running' | 'stopped';
-  ended: { status: SessionStatus; reason: FailureReason | null } | null;
 }
 
 /**
  * The supervisor's programmatic interface (what the HTTP API and the backend client call): one
- * actor per session, created, commanded and listed here. It never reaches into an actor's state;
- * actors report back through events, which the registry fans out to subscribers in order.
+ * actor per session, created, commanded and listed here. Each actor owns its session's state, the
+ * durable part (what the operator wants, how it ended) included; the registry reads it only through
+ * the actor's public getters. It persists (standalone) through one path, `persist()`, run when what
+ * the file mirrors changes: the index (create, remove, a new owner or name) or an actor's durable
+ * state (the actor reports it); a command itself never writes.
+ * Actors report back through events, which the registry fans out to subscribers in order.
  */
 export class SessionRegistry {
-  private readonly records = new Map<string, Record_>();
+  private readonly records = new Map<string, IndexedSession>();
   private readonly listeners = new Set<SessionListener>();
   private closing = false;
   private readonly log: Logger;
@@ -76,7 +75,9 @@ export class SessionRegistry {
     const entries = await this.deps.file.load();
     for (const e of entries) {
       if (this.records.has(e.sessionId)) continue;
-      this.records.set(e.sessionId, { actor: this.makeActor({ sessionId: e.sessionId, userId: e.userId, name: e.name }, e.ended), createdAt: e.createdAt, desired: e.desired, ended: e.ended });
+      // Mirrors the file: nothing to write back.
+      const actor = this.makeActor({ sessionId: e.sessionId, userId: e.userId, name: e.name }, { intent: e.desired, ended: e.ended });
+      this.records.set(e.sessionId, { actor, createdAt: e.createdAt });
     }
     return entries;
   }
@@ -92,28 +93,19 @@ export class SessionRegistry {
     const sessionId = assertSessionId(spec.sessionId);
     const existing = this.records.get(sessionId);
     if (existing) {
-      existing.actor.updateSpec(spec);
-      const idle = existing.actor.internal.phase === 'none' && !existing.actor.hostRunning;
-      if (options.start !== false && idle) {
-        if (options.isRecovery) {
-          // Recovery brings back what the operator wanted running, never a logged-out session.
-          if (existing.desired === 'running' && existing.ended === null) existing.actor.start(true);
-        } else {
-          // An explicit create of an ended session means "run it again" (a quarantine still
-          // needs an operator restart).
-          existing.desired = 'running';
-          existing.ended = null;
-          existing.actor.start(false);
-          this.persist();
-        }
-      }
+      if (existing.actor.updateSpec(spec)) this.persist();
+      // Recovery brings back only what the operator wanted running and has not ended; an explicit
+      // create of an ended session means "run it again" (the actor clears the end; a quarantine
+      // still needs an operator restart).
+      const isRecovery = options.isRecovery ?? false;
+      if (options.start !== false && existing.actor.idle && (!isRecovery || mayRecover(existing.actor.durable))) existing.actor.start(isRecovery);
       return existing.actor;
     }
     this.assertCapacity();
-    const actor = this.makeActor(spec, null);
-    this.records.set(sessionId, { actor, createdAt: new Date().toISOString(), desired: 'running', ended: null });
-    if (options.start !== false) actor.start(options.isRecovery ?? false);
+    const actor = this.makeActor(spec, WANTED_RUNNING);
+    this.records.set(sessionId, { actor, createdAt: new Date().toISOString() });
     this.persist();
+    if (options.start !== false) actor.start(options.isRecovery ?? false);
     return actor;
   }
 
@@ -149,8 +141,7 @@ export class SessionRegistry {
     const rec = this.record(sessionId);
     const before = this.proxyUrl(sessionId);
     await this.settingsFile().setProxy(sessionId, proxy);
-    const live = rec.desired === 'running' && rec.ended === null && rec.actor.internal.phase !== 'none';
-    if (this.proxyUrl(sessionId) !== before && live && this.records.get(sessionId) === rec) {
+    if (this.proxyUrl(sessionId) !== before && rec.actor.hostWanted && this.records.get(sessionId) === rec) {
       this.log.info({ sessionId, proxy: rec.actor.view().proxy }, 'session proxy changed: restarting its host');
       return this.restart(sessionId);
     }
@@ -165,7 +156,7 @@ export class SessionRegistry {
   /** Stops the host (no logout) and forgets the session. Resolves once its host has exited. */
   async remove(sessionId: string): Promise<void> {
     const rec = this.record(sessionId);
-    const done = rec.actor.until((s) => s.state.phase === 'none' && !rec.actor.hostRunning);
+    const done = rec.actor.onIdle();
     rec.actor.remove();
     await done;
     this.records.delete(sessionId);
@@ -174,29 +165,21 @@ export class SessionRegistry {
   }
 
   restart(sessionId: string): SessionView {
-    const rec = this.record(sessionId);
-    rec.desired = 'running';
-    rec.ended = null;
-    rec.actor.restart();
-    this.persist();
-    return rec.actor.view();
+    const { actor } = this.record(sessionId);
+    actor.restart();
+    return actor.view();
   }
 
   disconnect(sessionId: string): SessionView {
-    const rec = this.record(sessionId);
-    rec.desired = 'stopped';
-    rec.actor.disconnect();
-    this.persist();
-    return rec.actor.view();
+    const { actor } = this.record(sessionId);
+    actor.disconnect();
+    return actor.view();
   }
 
   logout(sessionId: string): SessionView {
-    const rec = this.record(sessionId);
-    rec.desired = 'stopped';
-    // `ended` follows once a host reports `logged_out`; until then the logout may be pending.
-    rec.actor.logout();
-    this.persist();
-    return rec.actor.view();
+    const { actor } = this.record(sessionId);
+    actor.logout();
+    return actor.view();
   }
 
   /** `messageId`: the WhatsApp id to send under (idempotent sends choose it before the host sees it). */
@@ -291,7 +274,7 @@ export class SessionRegistry {
   async shutdown(): Promise<void> {
     this.closing = true;
     const actors = this.actors();
-    for (const a of actors) a.disconnect();
+    for (const a of actors) a.shutdown();
     await Promise.all(actors.map((a) => a.onIdle()));
     await this.deps.file?.flushed();
   }
@@ -309,11 +292,12 @@ export class SessionRegistry {
 
   // ------------------------------------------------------------------ internals
 
-  private makeActor(spec: SessionSpec, ended: Record_['ended']): SessionActor {
+  private makeActor(spec: SessionSpec, durable: DurableState): SessionActor {
     const sessionId = spec.sessionId;
     return new SessionActor({
       spec,
-      ended,
+      durable,
+      onDurableChange: () => this.persist(),
       policy: this.deps.policy,
       host: this.deps.host,
       makeInit: this.deps.makeInit,
@@ -323,25 +307,13 @@ export class SessionRegistry {
       metrics: this.deps.metrics,
       proxy: () => effectiveProxy(this.deps.settings?.proxyOf(sessionId), this.deps.defaultProxy)?.view ?? null,
       ...(this.deps.takeSpare ? { takeSpare: this.deps.takeSpare } : {}),
-      emit: (event) => this.onActorEvent(sessionId, event),
+      emit: (event) => this.publish(event),
       admitIncoming: (id, messages) => (this.incomingGate ? { fresh: this.incomingGate(id, messages), stored: true } : { fresh: [...messages], stored: false }),
       onRemoved: () => undefined,
     });
   }
 
-  private onActorEvent(sessionId: string, event: SessionEvent): void {
-    if (event.kind === 'status' && STICKY.has(event.status) && !this.closing) {
-      const rec = this.records.get(sessionId);
-      if (rec) {
-        rec.desired = 'stopped';
-        rec.ended = { status: event.status, reason: event.reason ?? null };
-        this.persist();
-      }
-    }
-    this.publish(event);
-  }
-
-  private record(sessionId: string): Record_ {
+  private record(sessionId: string): IndexedSession {
     this.assertOpen();
     const rec = this.records.get(sessionId);
     if (!rec) throw new WorkerError('SESSION_NOT_FOUND', `session ${sessionId} is not hosted on this worker`, { details: { sessionId } });
@@ -363,17 +335,17 @@ export class SessionRegistry {
     if (this.closing) throw new WorkerError('SHUTTING_DOWN', 'the worker is shutting down and takes no session commands');
   }
 
-  /** Standalone: rewrite the registry file (coalesced, atomic). Never during shutdown. */
+  /**
+   * The one way the registry file is written (standalone; coalesced, atomic): when the index or an
+   * actor's durable state changes. Never during shutdown: the file keeps what the operator wanted,
+   * so the next start recovers the same sessions.
+   */
   private persist(): void {
     if (!this.deps.file || this.closing) return;
-    const entries: RegistryEntry[] = [...this.records.entries()].map(([sessionId, r]) => ({
-      sessionId,
-      userId: r.actor.view().userId,
-      name: r.actor.view().name,
-      createdAt: r.createdAt,
-      desired: r.desired,
-      ended: r.ended,
-    }));
+    const entries: RegistryEntry[] = [...this.records.entries()].map(([sessionId, { actor, createdAt }]) => {
+      const { userId, name } = actor.view();
+      return { sessionId, userId, name, createdAt, desired: actor.durable.intent, ended: actor.durable.ended };
+    });
     this.deps.file.save(entries).catch((err: unknown) => this.log.error({ err, path: this.deps.file?.path }, 'could not write the session registry file'));
   }
 }
