@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { WorkerError } from './errors.js';
 
 /**
  * The worker's one home for time limits and abortable waits. Two kinds of deadline:
@@ -7,6 +8,18 @@ import { setTimeout as delay } from 'node:timers/promises';
  * - `withDeadline` / `settledWithin`: the work cannot be cancelled (a Baileys call); the caller
  *   stops waiting, the work runs on and its late outcome is ignored.
  */
+
+/**
+ * A wait that ran out of time, where the waiter has no error of its own (an actor's `until`): a
+ * caller that treats a deadline differently from a failure tests `instanceof DeadlineError` and
+ * lets every other error through as what it is.
+ */
+export class DeadlineError extends WorkerError<'WAIT_TIMEOUT'> {
+  constructor(what: string, ms: number) {
+    super('WAIT_TIMEOUT', `timed out after ${ms} ms waiting for ${what}`);
+    this.name = 'DeadlineError';
+  }
+}
 
 /** Settles like `work`, or rejects with `onTimeout()` once `ms` have passed (the work itself is not cancelled). */
 export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

@@ -4,7 +4,7 @@ import type { BackendStatus } from './backend/integration.js';
 import type { OutboxStats } from './outbox/outbox.js';
 import type { StorageHealth } from './http/routes/storage-probe.js';
 import type { SparePoolStatus } from './host/spare-pool.js';
-import type { RecoveryProgress } from './recovery/recovery-runner.js';
+import type { RecoveryProgress } from './recovery/progress.js';
 
 export type WorkerMode = 'standalone' | 'backend';
 export type HealthStatus = 'ok' | 'shutting_down';

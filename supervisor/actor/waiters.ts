@@ -1,3 +1,4 @@
+import { DeadlineError } from '../../src/deadline.js';
 import { WorkerError } from '../../src/errors.js';
 
 /**
@@ -27,12 +28,13 @@ export class Waiters<T> {
         if (timer) clearTimeout(timer);
         reject(new WorkerError('WAIT_ABORTED', `stopped waiting for ${options.what ?? 'a condition'}`));
       };
-      if (options.timeoutMs !== undefined) {
+      const ms = options.timeoutMs;
+      if (ms !== undefined) {
         timer = setTimeout(() => {
           this.list.delete(entry);
           options.signal?.removeEventListener('abort', onAbort);
-          reject(new WorkerError('WAIT_TIMEOUT', `timed out after ${options.timeoutMs} ms waiting for ${options.what ?? 'a condition'}`));
-        }, options.timeoutMs);
+          reject(new DeadlineError(options.what ?? 'a condition', ms));
+        }, ms);
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.list.add(entry);

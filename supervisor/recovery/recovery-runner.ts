@@ -1,10 +1,13 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import { errorMessage } from '../../src/errors.js';
+import { DeadlineError } from '../../src/deadline.js';
+import { errorCode, errorMessage } from '../../src/errors.js';
 import { isTransientBootFailure } from '../../src/exit-codes.js';
 import type { Logger } from '../../src/logger.js';
 import type { RecoveryResult, SessionEvent, SessionSpec } from '../../src/session-view.js';
 import type { SessionActor } from '../actor/session-actor.js';
 import { judge, type Verdict } from './outcome.js';
+import { disabled, finished, PENDING, progressLine, slotFreed, slotTaken, started, summaryLine, tallied, type RecoveryProgress } from './progress.js';
 
 export interface RecoveryTarget {
   spec: SessionSpec;
@@ -34,21 +37,6 @@ export interface RecoveryHooks {
   publish(event: SessionEvent): void;
 }
 
-export type RecoveryPhase = 'pending' | 'running' | 'done' | 'disabled';
-
-export interface RecoveryProgress {
-  phase: RecoveryPhase;
-  total: number;
-  done: number;
-  recovered: number;
-  failed: number;
-  skipped: number;
-  /** Sessions currently holding a slot (booting or waiting for a final state). */
-  inFlight: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
 /**
  * Recovery at start (design.md §5, issue 6): runs exactly once per supervisor; a second `run()`
  * gets the first run's promise (the original worker ran it twice and raced). A p-queue bounded by
@@ -57,7 +45,7 @@ export interface RecoveryProgress {
  */
 export class RecoveryRunner {
   private running: Promise<RecoveryResult[]> | undefined;
-  private readonly progressState: RecoveryProgress = { phase: 'pending', total: 0, done: 0, recovered: 0, failed: 0, skipped: 0, inFlight: 0, startedAt: null, finishedAt: null };
+  private tally: RecoveryProgress = PENDING;
   private readonly log: Logger;
 
   constructor(private readonly hooks: RecoveryHooks, private readonly options: RecoveryOptions) {
@@ -65,12 +53,12 @@ export class RecoveryRunner {
   }
 
   progress(): RecoveryProgress {
-    return { ...this.progressState };
+    return this.tally;
   }
 
   /** ENABLE_SESSION_RECOVERY=false: reported as such by /health. */
   disable(): void {
-    if (this.progressState.phase === 'pending') this.progressState.phase = 'disabled';
+    this.tally = disabled(this.tally);
   }
 
   run(targets: readonly RecoveryTarget[]): Promise<RecoveryResult[]> {
@@ -79,10 +67,7 @@ export class RecoveryRunner {
   }
 
   private async runOnce(targets: readonly RecoveryTarget[]): Promise<RecoveryResult[]> {
-    const p = this.progressState;
-    p.phase = 'running';
-    p.total = targets.length;
-    p.startedAt = new Date().toISOString();
+    this.tally = started(this.tally, targets.length, new Date().toISOString());
     this.log.info({ total: targets.length, concurrency: this.options.concurrency }, `recovery started: ${targets.length} sessions`);
     const queue = new PQueue({ concurrency: this.options.concurrency });
     // One line every few seconds instead of one per session: readable with hundreds of sessions.
@@ -94,22 +79,21 @@ export class RecoveryRunner {
     } finally {
       clearInterval(ticker);
     }
-    p.phase = 'done';
-    p.finishedAt = new Date().toISOString();
-    this.log.info({ total: p.total, recovered: p.recovered, failed: p.failed, skipped: p.skipped }, `recovery finished: recovered ${p.recovered}/${p.total} (${p.failed} failed, ${p.skipped} skipped)`);
+    this.tally = finished(this.tally, new Date().toISOString());
+    const p = this.tally;
+    this.log.info({ total: p.total, recovered: p.recovered, failed: p.failed, skipped: p.skipped }, summaryLine(p));
     return results;
   }
 
   private async recoverOne(target: RecoveryTarget): Promise<RecoveryResult> {
-    const started = Date.now();
-    const p = this.progressState;
+    const t0 = Date.now();
     if (target.skip !== undefined) {
       const actor = this.hooks.actorFor(target.spec);
       return this.finish({ sessionId: target.spec.sessionId, outcome: 'skipped', status: actor.status, phoneNumber: actor.view().phoneNumber, error: target.skip, attempts: 0, durationMs: 0, at: new Date().toISOString() });
     }
-    p.inFlight++;
+    this.tally = slotTaken(this.tally);
+    let attempts = 0;
     try {
-      let attempts = 0;
       let verdict: Verdict | 'timeout';
       let actor: SessionActor;
       for (;;) {
@@ -117,13 +101,13 @@ export class RecoveryRunner {
         actor = this.hooks.actorFor(target.spec);
         if (attempts === 1) this.hooks.start(target.spec);
         else this.hooks.retry(target.spec);
-        verdict = await this.await(actor);
+        verdict = await this.verdictWithin(actor);
         if (verdict === 'timeout' || verdict.outcome === 'recovered' || !verdict.retryable || attempts >= this.options.maxAttempts) break;
         this.log.warn({ sessionId: target.spec.sessionId, reason: verdict.reason, attempt: attempts }, 'recovery attempt failed; retrying');
-        await new Promise((r) => setTimeout(r, (this.options.retryDelayMs ?? 1000) * attempts));
+        await delay((this.options.retryDelayMs ?? 1000) * attempts);
       }
       const view = actor.view();
-      const base = { sessionId: target.spec.sessionId, status: view.status, phoneNumber: view.phoneNumber, attempts, durationMs: Date.now() - started, at: new Date().toISOString() };
+      const base = { sessionId: target.spec.sessionId, status: view.status, phoneNumber: view.phoneNumber, attempts, durationMs: Date.now() - t0, at: new Date().toISOString() };
       if (verdict === 'timeout') {
         // The host keeps trying; only the report says it was not in time. A session still retrying a
         // transient boot failure says why (storage_unavailable, lock_held) and keeps its status.
@@ -135,37 +119,37 @@ export class RecoveryRunner {
       if (verdict.outcome === 'recovered') return this.finish({ ...base, outcome: 'recovered' });
       return this.finish({ ...base, outcome: 'failed', reason: verdict.reason, error: verdict.reason });
     } catch (err) {
-      return this.finish({ sessionId: target.spec.sessionId, outcome: 'failed', status: 'failed', reason: 'unknown', phoneNumber: null, error: errorMessage(err), attempts: 1, durationMs: Date.now() - started, at: new Date().toISOString() });
+      // Not a verdict: the registry refused (SHUTTING_DOWN, MAX_SESSIONS_REACHED, …). Reported as what it is.
+      const error = `${errorCode(err)}: ${errorMessage(err)}`;
+      return this.finish({ sessionId: target.spec.sessionId, outcome: 'failed', status: 'failed', reason: 'unknown', phoneNumber: null, error, attempts: Math.max(1, attempts), durationMs: Date.now() - t0, at: new Date().toISOString() });
     } finally {
-      p.inFlight--;
+      this.tally = slotFreed(this.tally);
     }
   }
 
-  private async await(actor: SessionActor): Promise<Verdict | 'timeout'> {
+  /**
+   * Waits for this attempt's verdict; 'timeout' when RECOVERY_TIMEOUT passes first (the host keeps
+   * trying). Only the deadline becomes 'timeout'; any other error is the caller's to report.
+   */
+  private async verdictWithin(actor: SessionActor): Promise<Verdict | 'timeout'> {
+    // A fresh incarnation must be judged, not the previous attempt's end state.
+    const from = actor.incarnation;
     try {
-      // A fresh incarnation must be judged, not the previous attempt's end state.
-      const from = actor.incarnation;
       const s = await actor.until((x) => x.state.incarnation >= from && judge(x) !== null, { timeoutMs: this.options.timeoutMs, what: `${actor.sessionId} recovery` });
       return judge(s)!;
-    } catch {
-      return 'timeout';
+    } catch (err) {
+      if (err instanceof DeadlineError) return 'timeout';
+      throw err;
     }
   }
 
   private logProgress(): void {
-    const p = this.progressState;
-    this.log.info(
-      { done: p.done, total: p.total, recovered: p.recovered, failed: p.failed, inFlight: p.inFlight },
-      `recovery progress: ${p.done}/${p.total} done, ${p.recovered} recovered, ${p.failed} failed, ${p.inFlight} in flight`,
-    );
+    const p = this.tally;
+    this.log.info({ done: p.done, total: p.total, recovered: p.recovered, failed: p.failed, inFlight: p.inFlight }, progressLine(p));
   }
 
   private finish(result: RecoveryResult): RecoveryResult {
-    const p = this.progressState;
-    p.done++;
-    if (result.outcome === 'recovered') p.recovered++;
-    else if (result.outcome === 'failed') p.failed++;
-    else p.skipped++;
+    this.tally = tallied(this.tally, result.outcome);
     // Failures stand out one by one; successes are summed up by the progress line.
     this.log[result.outcome === 'failed' ? 'warn' : 'debug'](
       { sessionId: result.sessionId, outcome: result.outcome, reason: result.reason, attempts: result.attempts, durationMs: result.durationMs },

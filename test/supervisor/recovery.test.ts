@@ -110,6 +110,8 @@ describe('recovery at start', () => {
     const results = await run;
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(results.map((x) => x.outcome)).toEqual(['failed', 'failed', 'failed']);
+    // Refused by the closing registry (d1 at its retry, d2 and d3 at once): said with the code, not hidden.
+    for (const x of results) expect(x).toMatchObject({ reason: 'unknown', error: expect.stringMatching(/^SHUTTING_DOWN: /) });
     expect(readJournal(journalFile).filter((e) => e.event === 'spawned').map((e) => e.sessionId)).toEqual(['d1']);
     expect(reg.hostPids().size).toBe(0);
   });
