@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { WorkerError, errorCode, errorMessage } from '../src/errors.js';
 import { withDeadline } from '../src/deadline.js';
 import { EXIT } from '../src/exit-codes.js';
@@ -50,12 +50,11 @@ export class SessionHost {
   /** Number checks of this session (issue 19 §3), shared by `check-contact` and the check before a send. */
   private readonly contacts: ContactCache;
   /**
-   * Sampled by a libuv timer that wakes the process every `resolution` ms: at 20 ms that was 50
-   * wake-ups a second, most of an idle host's CPU (0.37 → 0.13 % of a core at 1 s; issue 15). At
-   * 250 ms a block of 250 ms or more always shows; shorter stalls may not, and longer ones are
-   * the watchdog's business anyway.
+   * Event-loop load between two pings, from libuv's own idle-time counter: no timer. A sampling
+   * timer (monitorEventLoopDelay) woke every idle host 4 times a second, half of its idle CPU
+   * (issue 15); a loop blocked for long is the watchdog's business (an unanswered ping).
    */
-  private readonly lag = monitorEventLoopDelay({ resolution: 250 });
+  private eluAtLastPing: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor(
     private readonly init: HostInit,
@@ -64,7 +63,6 @@ export class SessionHost {
     private readonly baileysLogger: Logger,
     private readonly exit: (code: number) => never,
   ) {
-    this.lag.enable();
     this.contacts = new ContactCache(init.contactCacheTtlMs ?? DEFAULT_CONTACT_CACHE_TTL_MS);
   }
 
@@ -379,9 +377,10 @@ export class SessionHost {
   }
 
   private pingStats(): PingStats {
-    const lagMs = Number.isFinite(this.lag.max) ? this.lag.max / 1e6 : 0;
-    this.lag.reset();
-    return { uptimeMs: Math.round(process.uptime() * 1000), rssBytes: process.memoryUsage.rss(), eventLoopLagMs: Math.round(lagMs) };
+    const now = performance.eventLoopUtilization();
+    const since = performance.eventLoopUtilization(now, this.eluAtLastPing);
+    this.eluAtLastPing = now;
+    return { uptimeMs: Math.round(process.uptime() * 1000), rssBytes: process.memoryUsage.rss(), eventLoopUtilization: Math.round(since.utilization * 1000) / 1000 };
   }
 }
 

@@ -2,7 +2,7 @@
  * Memory and CPU of one process from /proc (Linux), with the supervisor's own parsers
  * (supervisor/proc-stats.ts) so the benchmark measures exactly what `/metrics` reports.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CLOCK_TICKS_PER_SECOND, parseCpuTicks, parsePss } from '../../supervisor/proc-stats.js';
 
 function read(path: string): string | null {
@@ -40,3 +40,23 @@ export function cpuSecondsOf(pid: number): number | null {
 }
 
 export const MB = 1024 * 1024;
+
+/**
+ * CPU seconds of every thread of the process (main, libuv pool, V8 workers), from each task's
+ * `schedstat` (nanoseconds): /proc/<pid>/stat counts 10 ms ticks, coarser than an idle host's
+ * few milliseconds per window. Null when the process is gone.
+ */
+export function threadCpuSecondsOf(pid: number): number | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let ns = 0;
+  for (const tid of tids) {
+    const stat = read(`/proc/${pid}/task/${tid}/schedstat`);
+    if (stat !== null) ns += Number(stat.split(' ')[0]);
+  }
+  return ns / 1e9;
+}

@@ -15,7 +15,7 @@ import { WorkerApi } from './api.js';
 import type { BenchOptions } from './args.js';
 import { runBaseline, type BaselineResult } from './baseline.js';
 import { pairAll, planSessions, waitAllConnected, type PlannedSession } from './pairing.js';
-import { cpuSecondsOf, memoryOf, MB } from './proc.js';
+import { cpuSecondsOf, memoryOf, MB, threadCpuSecondsOf } from './proc.js';
 import { ratio, summarize, sum, type Summary } from './stats.js';
 import { pollUntil, sleep } from './wait.js';
 import { hostCommandOf } from './host-process.js';
@@ -76,6 +76,9 @@ export interface SizeResult {
   ratios: { memoryPerSession: number | null; recoveryTime: number | null; killSpareVsFresh: number | null };
 }
 
+/** How long after the last host connected the idle window opens (past V8's memory reducer). */
+const IDLE_AFTER_CONNECTED_MS = 30_000;
+
 const log = (n: number, text: string): void => console.log(`[bench N=${n}] ${text}`);
 
 export async function measureSize(n: number, options: BenchOptions): Promise<SizeResult> {
@@ -129,7 +132,8 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
       what: `${n} sessions recovered`,
       last: () => w1.tail(5),
     });
-    const recoveryMs = Date.now() - worker.spawnedAt;
+    const allConnectedAt = Date.now();
+    const recoveryMs = allConnectedAt - worker.spawnedAt;
     const cpuSecondsDuringRecovery = cpuSecondsOf(worker.pid);
     const hostCpuAtConnected = [...(await waitAllConnected(api, sessions, 30_000)).values()].map((s) => (s.pid === null ? NaN : (cpuSecondsOf(s.pid) ?? NaN)));
     const bootsUnderRecovery = worker.boots.map((b) => b.bootMs);
@@ -145,6 +149,10 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const hostPids = [...live.values()].map((s) => s.pid).filter((p): p is number => typeof p === 'number');
     const hostPss = hostPids.map((pid) => memoryOf(pid)?.pssBytes ?? NaN).map((b) => b / MB);
     const supMem = memoryOf(worker.pid);
+    // Idle CPU is a steady-state figure: V8's memory reducer runs up to three full GCs in the 8–25 s
+    // after a host's last burst of allocation (~0.14 CPU-s per host, once). A window that starts
+    // earlier charges that one-off to "idle" for the hosts that connected last.
+    await sleep(Math.max(0, allConnectedAt + IDLE_AFTER_CONNECTED_MS - Date.now()));
     const idle = await idleCpu(worker.pid, hostPids, options.idleCpuSeconds);
     const metricsHttpMs = await timeMetrics(api, 20);
 
@@ -244,13 +252,13 @@ async function killEach(api: WorkerApi, worker: WorkerProcess, targets: readonly
 }
 
 async function idleCpu(supervisorPid: number, hostPids: readonly number[], seconds: number): Promise<{ supervisorPercent: number | null; hostMeanPercent: number | null }> {
-  const s0 = cpuSecondsOf(supervisorPid);
-  const h0 = hostPids.map(cpuSecondsOf);
+  const s0 = threadCpuSecondsOf(supervisorPid);
+  const h0 = hostPids.map(threadCpuSecondsOf);
   const started = performance.now();
   await sleep(seconds * 1000);
   const elapsed = (performance.now() - started) / 1000;
-  const s1 = cpuSecondsOf(supervisorPid);
-  const h1 = hostPids.map(cpuSecondsOf);
+  const s1 = threadCpuSecondsOf(supervisorPid);
+  const h1 = hostPids.map(threadCpuSecondsOf);
   const hostDeltas = h1.flatMap((v, i) => (v !== null && h0[i] !== null ? [v - h0[i]!] : []));
   return {
     supervisorPercent: s0 !== null && s1 !== null ? ((s1 - s0) / elapsed) * 100 : null,

@@ -212,7 +212,8 @@ export interface PingStats {
   /** Host's own view, cheap to gather on every watchdog tick. */
   uptimeMs: number;
   rssBytes: number;
-  eventLoopLagMs: number;
+  /** Share of wall time (0–1) the host's event loop was busy since the previous ping (or its start). */
+  eventLoopUtilization: number;
 }
 
 // ---------------------------------------------------------------- host → supervisor

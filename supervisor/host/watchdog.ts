@@ -20,7 +20,7 @@ export class Watchdog {
 
   constructor(private readonly options: WatchdogOptions) {}
 
-  /** What the host said on its last answered ping (uptime, RSS, event-loop lag). */
+  /** What the host said on its last answered ping (uptime, RSS, event-loop utilization). */
   get lastStats(): PingStats | undefined {
     return this.last;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PingStats } from '../../../src/ipc/protocol.js';
 import { Watchdog } from '../../../supervisor/host/watchdog.js';
 
-const stats: PingStats = { uptimeMs: 1, rssBytes: 2, eventLoopLagMs: 0 };
+const stats: PingStats = { uptimeMs: 1, rssBytes: 2, eventLoopUtilization: 0 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('watchdog', () => {
