@@ -446,14 +446,10 @@ export class WaSimulator extends EventEmitter {
 
   // ---- server actions -------------------------------------------------------------------------
 
-  /** Ids of every connection not yet closed: lets a test tell its own connections from ones still closing. */
-  liveConnIds(): Set<number> {
-    return new Set([...this.conns].map((c) => c.id));
-  }
+  /** Ids of the connections not yet closed: a test's own connections vs ones still closing. */
+  liveConnIds = (): Set<number> => new Set([...this.conns].map((c) => c.id));
 
-  private openConns(phone: string): SimConnection[] {
-    return [...this.conns].filter((c) => c.phone === phone && c.isOpen);
-  }
+  private openConns = (phone: string): SimConnection[] => [...this.conns].filter((c) => c.phone === phone && c.isOpen);
 
   forceLogout(phone: string): void {
     for (const c of this.openConns(phone)) {
