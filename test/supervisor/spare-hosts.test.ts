@@ -7,7 +7,7 @@
  *   - a kill -9 of a spare touches no session and counts no restart: the spare is only replaced;
  *   - a SIGKILLed supervisor leaves no spare behind; a graceful stop ends them too.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { RegistryFile } from '../../supervisor/registry/registry-file.js';
 import { pair, pollHealth as pollSupervisorHealth } from '../integration/support/world.js';
 import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { alive, waitFor } from './support/journal.js';
-import { hostPidsOf, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
+import { hostPidsOf, sparePids, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
 import { freePort } from '../support/free-port.js';
 
 const tag = Math.random().toString(36).slice(2, 8);
@@ -25,23 +25,6 @@ const phones = ['15550008101', '15550008102'];
 let sim: WaSim;
 let dataDir: string;
 let sup: SupervisorProcess;
-
-/** Live processes titled `wa-host-spare` whose parent is `parent`. */
-function sparePids(parent: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z' || Number(ppid) !== parent) continue;
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0]!.trim() === 'wa-host-spare') out.push(Number(name));
-    } catch {
-      continue;
-    }
-  }
-  return out;
-}
 
 const onePid = (id: string): number | undefined => {
   const pids = hostPidsOf(id);

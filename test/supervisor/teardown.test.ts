@@ -6,7 +6,7 @@
  * (node:async_hooks), so nothing is counted that the code could forget to report.
  */
 import { createHook } from 'node:async_hooks';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { freePort } from '../support/free-port.js';
 import { quietLogger } from './support/actors.js';
 import { fixtureHost } from './support/build.js';
 import { waitFor } from './support/journal.js';
+import { sparePids } from './support/processes.js';
 
 let dataDir: string;
 let blocker: Server | undefined;
@@ -77,22 +78,6 @@ function openFilesIn(dir: string): string[] {
   return out;
 }
 
-/** Live spare hosts forked by this process. */
-function spareHosts(): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0]!.trim() === 'wa-host-spare') out.push(Number(name));
-    } catch {
-      // gone while listing
-    }
-  }
-  return out;
-}
-
 async function occupy(port: number): Promise<void> {
   blocker = createServer();
   blocker.listen(port, '127.0.0.1');
@@ -113,7 +98,7 @@ describe('a start that fails half-way', () => {
     expect(result).toMatchObject({ code: 'HTTP_LISTEN_FAILED' });
     expect(live).toEqual([]);
     expect(openFilesIn(dataDir)).toEqual([]);
-    expect(spareHosts()).toEqual([]);
+    expect(sparePids(process.pid)).toEqual([]);
 
     const again = await startSupervisor(config(await freePort()), quietLogger, { hostModulePath: fixtureHost('good') });
     await again.close();
@@ -126,7 +111,7 @@ describe('a start that fails half-way', () => {
     expect(result).toMatchObject({ code: 'OUTBOX_UNAVAILABLE' });
     expect(live).toEqual([]);
     expect(openFilesIn(dataDir)).toEqual([]);
-    expect(spareHosts()).toEqual([]);
+    expect(sparePids(process.pid)).toEqual([]);
   });
 
   it('at the backend client (the profile refuses the worker id): what came before it is disposed of', async () => {
@@ -146,13 +131,13 @@ describe('a start and a stop', () => {
     const { result, live } = await leftoversOf(async () => {
       const s = await startSupervisor(config(await freePort()), quietLogger, { hostModulePath: fixtureHost('good') });
       port = s.port;
-      await waitFor(() => spareHosts().length === 1 || undefined, 20_000, 'the spare host');
+      await waitFor(() => sparePids(process.pid).length === 1 || undefined, 20_000, 'the spare host');
       await s.close();
     });
     expect(result).toBeUndefined();
     expect(live).toEqual([]);
     expect(openFilesIn(dataDir)).toEqual([]);
-    expect(spareHosts()).toEqual([]);
+    expect(sparePids(process.pid)).toEqual([]);
     await occupy(port); // rejects with EADDRINUSE if the supervisor still held it
   });
 });

@@ -28,6 +28,23 @@ export function hostPidsOf(sessionId: string): number[] {
   return out;
 }
 
+/** Live processes titled `wa-host-spare` whose parent is `parent`. */
+export function sparePids(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || Number(ppid) !== parent) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0]!.trim() === 'wa-host-spare') out.push(Number(name));
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
 export interface SupervisorProcess {
   child: ChildProcess;
   output: string[];
