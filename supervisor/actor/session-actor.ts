@@ -162,7 +162,7 @@ export class SessionActor {
   get pid(): number | null {
     return this.handle && !this.handle.exited ? (this.handle.pid ?? null) : null;
   }
-  get hostRunning(): boolean {
+  private get hostRunning(): boolean {
     return this.handle !== undefined && !this.handle.exited;
   }
   get isRemoved(): boolean {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WorkerError } from '../../src/errors.js';
 import { atomicWriteFile } from '../../src/fs/atomic-write.js';
 import { isValidSessionId } from '../../src/session-id.js';
-import type { FailureReason, SessionStatus } from '../../src/status.js';
+import type { DurableState } from '../actor/state.js';
 
 /**
  * Standalone mode's own list of sessions (no backend): `DATA_DIR/registry.json`, rewritten
@@ -16,8 +16,9 @@ export interface RegistryEntry {
   userId: string | null;
   name: string | null;
   createdAt: string;
-  desired: 'running' | 'stopped';
-  ended: { status: SessionStatus; reason: FailureReason | null } | null;
+  /** The actor's `DurableState`: `desired` is its `intent` (the file's name for it, kept). */
+  desired: DurableState['intent'];
+  ended: DurableState['ended'];
 }
 
 interface FileShape {

@@ -82,6 +82,15 @@ describe('session registry', () => {
       ['gone', 'logged_out'],
     ]);
     expect(next.hostPids().size).toBe(0);
+    // Creating an ended session again runs it again; the file follows the actor's state.
+    next.create({ sessionId: 'gone' });
+    await next.actor('gone')!.onStatus('connected', 10_000);
+    await next.shutdown();
+    expect((await new RegistryFile(dir).load()).map((e) => [e.sessionId, e.desired, e.ended?.status ?? null])).toEqual([
+      ['keep', 'running', null],
+      ['off', 'stopped', null],
+      ['gone', 'running', null],
+    ]);
   });
 
   it('shutdown stops every host in parallel, flushes them, never logs out, and SIGKILLs a straggler after the deadlines', async () => {
