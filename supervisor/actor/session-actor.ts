@@ -310,7 +310,7 @@ export class SessionActor {
       return;
     }
     this.handle = handle;
-    this.deps.metrics?.hostStarted(this.sessionId);
+    this.deps.metrics?.hostStarted(this.sessionId, spare === undefined ? 'fork' : 'spare');
     this.log.info({ pid: handle.pid, isRecovery, incarnation, logoutOnly, spare: spare !== undefined }, logoutOnly ? 'session host started to log out' : 'session host started');
   }
 

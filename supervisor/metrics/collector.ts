@@ -6,14 +6,14 @@
  */
 import type { SessionEvent, SessionView } from '../../src/session-view.js';
 import type { SessionStatus } from '../../src/status.js';
-import type { CollectedState, HostResources, Metrics, ReasonCount } from './registry.js';
+import type { CollectedState, HostResources, Metrics, ReasonCount, SpareCounts } from './registry.js';
 import { recordSessionEvent } from './session-events.js';
 
 type SessionRow = Pick<SessionView, 'sessionId' | 'status'> & Partial<Pick<SessionView, 'reason'>>;
 type HostSample = { pssBytes: number; cpuSeconds: number };
 
-/** Pure: the collector's state from the session list and the host samples. */
-export function collectSessions(rows: readonly SessionRow[], samples: ReadonlyMap<string, HostSample>): CollectedState {
+/** Pure: the collector's state from the session list, the host samples and the spare pool. */
+export function collectSessions(rows: readonly SessionRow[], samples: ReadonlyMap<string, HostSample>, spares?: SpareCounts): CollectedState {
   const sessionsByStatus: Partial<Record<SessionStatus, number>> = {};
   const reasons = new Map<string, ReasonCount>();
   for (const r of rows) {
@@ -25,7 +25,7 @@ export function collectSessions(rows: readonly SessionRow[], samples: ReadonlyMa
     reasons.set(key, row);
   }
   const hosts: HostResources[] = [...samples].map(([sessionId, s]) => ({ sessionId, pssBytes: s.pssBytes, cpuSeconds: s.cpuSeconds }));
-  return { sessionsByStatus, sessionsByReason: [...reasons.values()], hosts };
+  return { sessionsByStatus, sessionsByReason: [...reasons.values()], hosts, ...(spares ? { spares: { wanted: spares.wanted, ready: spares.ready, booting: spares.booting } } : {}) };
 }
 
 /** What the metrics need of the session manager (structural, so tests can pass their own). */
@@ -36,6 +36,8 @@ export interface SessionSource {
   };
   /** The last /proc sample of every live host. */
   hostResources: { current(): ReadonlyMap<string, HostSample> };
+  /** The spare pool (HOST_SPARES), when there is one. */
+  spares?: { status(): SpareCounts };
 }
 
 /**
@@ -44,7 +46,7 @@ export interface SessionSource {
  */
 export function attachSessionMetrics(metrics: Metrics, sessions: SessionSource): () => void {
   const unsubscribe = sessions.registry.subscribe((event) => recordSessionEvent(metrics, event));
-  metrics.setCollector(() => collectSessions(sessions.registry.list(), sessions.hostResources.current()));
+  metrics.setCollector(() => collectSessions(sessions.registry.list(), sessions.hostResources.current(), sessions.spares?.status()));
   return () => {
     unsubscribe();
     metrics.setCollector(undefined);

@@ -25,6 +25,12 @@ export const METRICS = {
   sessions: def({ kind: 'gauge', name: 'wa_sessions', help: 'Sessions on this worker by canonical status.', labels: ['status'] }),
   sessionReasons: def({ kind: 'gauge', name: 'wa_session_reasons', help: 'Sessions that show a reason (failed, recovering after a transient boot failure, pending logout, reconnecting through a failing proxy), by status and reason.', labels: ['status', 'reason'] }),
   hostStarts: def({ kind: 'counter', name: 'wa_host_starts_total', help: 'Session host processes forked.', labels: [] }),
+  hostStartsBySource: def({
+    kind: 'counter', name: 'wa_host_starts_by_source_total', labels: ['source'],
+    help: 'The session host starts of wa_host_starts_total by where the process came from: a pre-booted spare (HOST_SPARES) or a fresh fork.',
+  }),
+  spareHosts: def({ kind: 'gauge', name: 'wa_spare_hosts', help: 'Pre-booted spare hosts (HOST_SPARES) waiting for a session start, by state (ready, booting).', labels: ['state'] }),
+  spareHostsWanted: def({ kind: 'gauge', name: 'wa_spare_hosts_wanted', help: 'Spare hosts the pool keeps (HOST_SPARES).', labels: [] }),
   hostRestarts: def({ kind: 'counter', name: 'wa_host_restarts_total', help: 'Session hosts restarted by the supervisor, by reason.', labels: ['reason'] }),
   hostExits: def({ kind: 'counter', name: 'wa_host_exits_total', help: 'Session host exits by classified exit reason.', labels: ['exit_reason'] }),
   quarantines: def({ kind: 'counter', name: 'wa_crash_loop_quarantines_total', help: 'Sessions quarantined as failed after a crash loop.', labels: [] }),

@@ -32,7 +32,16 @@ export interface CollectedState {
   /** Sessions with a reason (`failed`, `recovering` with `storage_unavailable`, …): status, reason, count. */
   sessionsByReason?: readonly ReasonCount[];
   hosts?: readonly HostResources[];
+  /** The spare pool (HOST_SPARES): spares kept, and those alive by state. */
+  spares?: SpareCounts;
 }
+export interface SpareCounts {
+  wanted: number;
+  ready: number;
+  booting: number;
+}
+/** Where a session host process came from: a pre-booted spare or a fork for this start. */
+export type HostSource = 'spare' | 'fork';
 export interface ReasonCount {
   status: SessionStatus;
   reason: string;
@@ -97,6 +106,8 @@ export class Metrics {
     for (const result of HEARTBEAT_RESULTS) this.#counter('heartbeats').inc({ result }, 0);
     for (const reason of RESTART_REASONS) this.#counter('hostRestarts').inc({ reason }, 0);
     for (const exitReason of EXIT_KINDS) this.#counter('hostExits').inc({ exit_reason: exitReason }, 0);
+    for (const source of ['spare', 'fork'] satisfies HostSource[]) this.#counter('hostStartsBySource').inc({ source }, 0);
+    this.setSpares({ wanted: 0, ready: 0, booting: 0 });
     this.#counter('recoveryResults').inc({ result: 'recovered', reason: 'none' }, 0);
     this.#gauge('recoveryRunSessions').set({ result: 'recovered', reason: 'none' }, 0);
     this.#gauge('recoveryRunStart').set(0);
@@ -109,8 +120,14 @@ export class Metrics {
 
   // ------------------------------------------------------------------ host lifecycle
 
-  /** A session host was forked. The session id is not a label: counters stay low-cardinality. */
-  hostStarted(_sessionId?: string): void { this.#counter('hostStarts').inc(); }
+  /**
+   * A session host was started, on a spare or a fresh fork. The session id is not a label:
+   * counters stay low-cardinality.
+   */
+  hostStarted(_sessionId?: string, source: HostSource = 'fork'): void {
+    this.#counter('hostStarts').inc();
+    this.#counter('hostStartsBySource').inc({ source });
+  }
   hostRestarted(reason: RestartReason): void { this.#counter('hostRestarts').inc({ reason: restartReasonLabel(reason) }); }
   hostExited(exitKind: ExitKind): void { this.#counter('hostExits').inc({ exit_reason: exitReasonLabel(exitKind) }); }
   quarantined(): void { this.#counter('quarantines').inc(); }
@@ -229,6 +246,12 @@ export class Metrics {
     for (const h of hosts) this.setHostResources(h.sessionId, h.pssBytes, h.cpuSeconds);
   }
 
+  setSpares(spares: SpareCounts): void {
+    this.#gauge('spareHosts').set({ state: 'ready' }, spares.ready);
+    this.#gauge('spareHosts').set({ state: 'booting' }, spares.booting);
+    this.#gauge('spareHostsWanted').set(spares.wanted);
+  }
+
   /** The supervisor's view, read once per scrape. */
   setCollector(collector: Collector | undefined): void { this.#collector = collector; }
 
@@ -259,6 +282,7 @@ export class Metrics {
     if (state.sessionsByStatus) this.setSessionsByStatus(state.sessionsByStatus);
     if (state.sessionsByReason) this.setSessionsByReason(state.sessionsByReason);
     if (state.hosts) this.setHosts(state.hosts);
+    if (state.spares) this.setSpares(state.spares);
   }
 
   #observe(key: keyof typeof METRICS, labels: Record<string, string>, seconds: number): void {

@@ -84,6 +84,32 @@ describe('app registry', () => {
     expect(valueOf(text, 'wa_hosts_memory_pss_bytes')).toBe(120);
   });
 
+  it('shows the spare pool at scrape time and counts session host starts by source (spare or fresh fork)', async () => {
+    const m = metrics();
+    let text = await m.appText();
+    // Born at 0, before the pool reports and before the first start (alerts and increase() see them).
+    expect(valueOf(text, 'wa_spare_hosts', { state: 'ready' })).toBe(0);
+    expect(valueOf(text, 'wa_spare_hosts', { state: 'booting' })).toBe(0);
+    expect(valueOf(text, 'wa_host_starts_by_source_total', { source: 'spare' })).toBe(0);
+    expect(valueOf(text, 'wa_host_starts_by_source_total', { source: 'fork' })).toBe(0);
+    m.hostStarted('a', 'fork');
+    m.hostStarted('b', 'spare');
+    m.hostStarted('c', 'spare');
+    let pool = { wanted: 2, ready: 1, booting: 1 };
+    m.setCollector(() => ({ spares: pool }));
+    text = await m.appText();
+    expect(valueOf(text, 'wa_spare_hosts', { state: 'ready' })).toBe(1);
+    expect(valueOf(text, 'wa_spare_hosts', { state: 'booting' })).toBe(1);
+    expect(valueOf(text, 'wa_spare_hosts_wanted')).toBe(2);
+    expect(valueOf(text, 'wa_host_starts_by_source_total', { source: 'spare' })).toBe(2);
+    expect(valueOf(text, 'wa_host_starts_by_source_total', { source: 'fork' })).toBe(1);
+    expect(valueOf(text, 'wa_host_starts_total')).toBe(3);
+    pool = { wanted: 2, ready: 2, booting: 0 };
+    text = await m.appText();
+    expect(valueOf(text, 'wa_spare_hosts', { state: 'ready' })).toBe(2);
+    expect(valueOf(text, 'wa_spare_hosts', { state: 'booting' })).toBe(0);
+  });
+
   it('setHostResources / removeHost manage one host without a collector', async () => {
     const m = metrics();
     m.setHostResources('a', 10, 1);

@@ -17,7 +17,7 @@ export function recordRealisticSamples(m: Metrics): void {
   m.observeRecoveryDuration(4.2);
   m.hostExited('crash');
   m.hostRestarted('crash');
-  m.hostStarted('bob');
+  m.hostStarted('bob', 'spare');
   m.hostExited('logged_out');
   m.socketReconnect(515);
   m.socketReconnect(428);
@@ -39,6 +39,7 @@ export function recordRealisticSamples(m: Metrics): void {
   m.ipcBackpressure();
   m.setCollector(() => ({
     sessionsByStatus: { connected: 2, qr_required: 1, logged_out: 1 },
+    spares: { wanted: 2, ready: 1, booting: 1 },
     hosts: [
       { sessionId: 'alice', pssBytes: 61_000_000, cpuSeconds: 2.5 },
       { sessionId: 'bob', pssBytes: 58_500_000, cpuSeconds: 1.25 },

@@ -3,7 +3,7 @@
  * own process, real Baileys hosts on the WhatsApp simulator, real signals.
  *   - spares wait as `wa-host-spare` children of the supervisor;
  *   - a kill -9 restarts the session on a spare (the new host's pid was a spare's), without a QR,
- *     and the pool refills;
+ *     and the pool refills; /metrics shows the pool and counts starts by source (spare, fork);
  *   - a kill -9 of a spare touches no session and counts no restart: the spare is only replaced;
  *   - a SIGKILLed supervisor leaves no spare behind; a graceful stop ends them too.
  */
@@ -17,6 +17,7 @@ import { startSimulator, type WaSim } from '../wa-sim/index.js';
 import { alive, waitFor } from './support/journal.js';
 import { hostPidsOf, sparePids, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
 import { freePort } from '../support/free-port.js';
+import { valueOf } from '../metrics/exposition.js';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const ids = [`sp1_${tag}`, `sp2_${tag}`];
@@ -30,6 +31,8 @@ const onePid = (id: string): number | undefined => {
   const pids = hostPidsOf(id);
   return pids.length === 1 ? pids[0] : undefined;
 };
+
+const metricsText = async (): Promise<string> => (await fetch(`${sup.url}/metrics`)).text();
 
 const pollHealth = (test: (h: Record<string, any>) => boolean, timeoutMs: number, what: string): Promise<Record<string, any>> => pollSupervisorHealth(sup, test, timeoutMs, what);
 
@@ -70,6 +73,13 @@ describe('spare session hosts (HOST_SPARES)', () => {
     const h = await pollHealth((x) => x.spares?.ready === 2, 60_000, 'two spares ready');
     expect(h.spares).toMatchObject({ wanted: 2, ready: 2, booting: 0, latched: false });
     expect(sparePids(sup.child.pid!)).toHaveLength(2);
+    // The pool in /metrics; the recovery's starts came before the first spare was ready: forks.
+    const metrics = await metricsText();
+    expect(valueOf(metrics, 'wa_spare_hosts', { state: 'ready' })).toBe(2);
+    expect(valueOf(metrics, 'wa_spare_hosts', { state: 'booting' })).toBe(0);
+    expect(valueOf(metrics, 'wa_spare_hosts_wanted')).toBe(2);
+    expect(valueOf(metrics, 'wa_host_starts_by_source_total', { source: 'fork' })).toBe(2);
+    expect(valueOf(metrics, 'wa_host_starts_by_source_total', { source: 'spare' })).toBe(0);
   }, 180_000);
 
   it('kill -9 of a host: the session restarts on a spare, connected again without a QR; the pool refills', async () => {
@@ -95,6 +105,9 @@ describe('spare session hosts (HOST_SPARES)', () => {
     const started = logLines('session host started').filter((l) => l.sessionId === victim && l.pid === fresh);
     expect(started).toMatchObject([{ spare: true }]);
     expect(logLines('session host ready').filter((l) => l.pid === fresh && l.name === 'wa-supervisor')).toMatchObject([{ spare: true }]);
+    const metrics = await metricsText();
+    expect(valueOf(metrics, 'wa_host_starts_by_source_total', { source: 'spare' })).toBe(1);
+    expect(valueOf(metrics, 'wa_host_starts_by_source_total', { source: 'fork' })).toBe(2);
     // Refilled off the hot path: two spares again, the taken one replaced by a new process.
     await pollHealth((h) => h.spares?.ready === 2, 60_000, 'pool refilled');
     const now = sparePids(sup.child.pid!);
