@@ -52,7 +52,7 @@ export class SessionManager {
     this.config = cfg;
     const makeInit = hostInitFactory(cfg, options.workerId);
     const host = hostSettingsFromConfig(cfg, options.hostModulePath ?? DEFAULT_HOST_MODULE, join(options.dataDir, 'compile-cache'));
-    this.spares = new SparePool({ size: config.hostSpares, fork: () => forkSpareHost(host), logger: this.log, stopTimeoutMs: config.hostStopTimeoutMs });
+    this.spares = new SparePool({ size: config.hostSpares, fork: () => forkSpareHost(host), logger: options.logger, stopTimeoutMs: config.hostStopTimeoutMs });
     this.registry = new SessionRegistry({
       maxSessions: config.maxSessions,
       policy: policyFromConfig(config),

@@ -311,7 +311,7 @@ export class SessionActor {
     }
     this.handle = handle;
     this.deps.metrics?.hostStarted(this.sessionId, spare === undefined ? 'fork' : 'spare');
-    this.log.info({ pid: handle.pid, isRecovery, incarnation, logoutOnly, spare: spare !== undefined }, logoutOnly ? 'session host started to log out' : 'session host started');
+    this.log.info({ hostPid: handle.pid, isRecovery, incarnation, logoutOnly, spare: spare !== undefined }, logoutOnly ? 'session host started to log out' : 'session host started');
   }
 
   private onHostEvent(incarnation: number, event: HostEvent): void {
@@ -321,7 +321,7 @@ export class SessionActor {
     const at = new Date(this.now()).toISOString();
     switch (event.type) {
       case 'ready':
-        this.log.info({ pid: event.pid, restoredFrom: event.restoredFrom, generation: event.generation, bootMs: event.bootMs, spare: event.spare === true }, 'session host ready');
+        this.log.info({ hostPid: event.pid, restoredFrom: event.restoredFrom, generation: event.generation, bootMs: event.bootMs, spare: event.spare === true }, 'session host ready');
         return this.dispatch({ type: 'host-ready', incarnation, now: this.now(), restoredFrom: event.restoredFrom });
       case 'init-failed':
         this.log.error({ reason: event.reason, error: event.error }, 'session host init failed');
@@ -362,7 +362,7 @@ export class SessionActor {
     if (this.handle && this.handle.pid === exit.pid) this.handle = undefined;
     this.deps.metrics?.hostExited(exit.kind);
     const level = exit.kind === 'stopped' ? 'info' : 'warn';
-    this.log[level]({ pid: exit.pid, code: exit.code, signal: exit.signal, kind: exit.kind, killedFor: exit.killedFor, wasReady: exit.wasReady }, 'session host exited');
+    this.log[level]({ hostPid: exit.pid, code: exit.code, signal: exit.signal, kind: exit.kind, killedFor: exit.killedFor, wasReady: exit.wasReady }, 'session host exited');
     this.dispatch({ type: 'host-exit', incarnation, kind: exit.kind, now: this.now(), killedFor: exit.killedFor, jitter: this.random() });
   }
 

@@ -159,14 +159,14 @@ export class SparePool {
       if (!isHostMessage(m) || m.type !== 'spare-ready' || spare.ready) return;
       spare.ready = true;
       this.earlyDeaths = 0;
-      this.log.info({ pid: m.pid, bootCpuMs: m.bootCpuMs }, 'spare host ready');
+      this.log.info({ hostPid: m.pid, bootCpuMs: m.bootCpuMs }, 'spare host ready');
       this.plan();
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       spare.detach();
       this.spares.delete(spare);
       if (!spare.ready) this.earlyDeaths++;
-      if (!this.closed) this.log.warn({ pid: child.pid, code, signal, wasReady: spare.ready }, 'spare host exited; it held no session, it is only replaced');
+      if (!this.closed) this.log.warn({ hostPid: child.pid, code, signal, wasReady: spare.ready }, 'spare host exited; it held no session, it is only replaced');
       this.plan();
     };
     const onError = (err: Error): void => {
@@ -183,7 +183,7 @@ export class SparePool {
       child.off('error', onError);
     };
     this.spares.add(spare);
-    this.log.debug({ pid: child.pid }, 'spare host forked');
+    this.log.debug({ hostPid: child.pid }, 'spare host forked');
   }
 
   private clearTimer(): void {

@@ -18,6 +18,7 @@ import { alive, waitFor } from './support/journal.js';
 import { hostPidsOf, sparePids, startSupervisorProcess, type SupervisorProcess } from './support/processes.js';
 import { freePort } from '../support/free-port.js';
 import { valueOf } from '../metrics/exposition.js';
+import { duplicateKeys } from '../support/json-lines.js';
 
 const tag = Math.random().toString(36).slice(2, 8);
 const ids = [`sp1_${tag}`, `sp2_${tag}`];
@@ -102,9 +103,9 @@ describe('spare session hosts (HOST_SPARES)', () => {
     expect(view).toMatchObject({ status: 'connected', pid: fresh, restarts: 1 });
     expect(onePid(other)).toBe(otherPid);
     expect(sim.qrCount()).toBe(qrRounds);
-    const started = logLines('session host started').filter((l) => l.sessionId === victim && l.pid === fresh);
+    const started = logLines('session host started').filter((l) => l.sessionId === victim && l.hostPid === fresh);
     expect(started).toMatchObject([{ spare: true }]);
-    expect(logLines('session host ready').filter((l) => l.pid === fresh && l.name === 'wa-supervisor')).toMatchObject([{ spare: true }]);
+    expect(logLines('session host ready').filter((l) => l.hostPid === fresh && l.name === 'wa-supervisor')).toMatchObject([{ spare: true }]);
     const metrics = await metricsText();
     expect(valueOf(metrics, 'wa_host_starts_by_source_total', { source: 'spare' })).toBe(1);
     expect(valueOf(metrics, 'wa_host_starts_by_source_total', { source: 'fork' })).toBe(2);
@@ -127,6 +128,12 @@ describe('spare session hosts (HOST_SPARES)', () => {
     const restarts = metrics.split('\n').filter((l) => l.startsWith('wa_host_restarts_total')).map((l) => Number(l.split(' ').pop()));
     expect(restarts.reduce((a, b) => a + b, 0)).toBe(1); // the kill -9 of the host above, nothing more
   }, 120_000);
+
+  it('its log lines name each key once: a host\'s pid is hostPid, beside the supervisor\'s own pid', () => {
+    const lines = sup.output.join('').split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.some((l) => l.includes('"msg":"spare host ready"'))).toBe(true);
+    expect(lines.map((l) => ({ msg: (JSON.parse(l) as { msg?: string }).msg, dups: duplicateKeys(l) })).filter((l) => l.dups.length > 0)).toEqual([]);
+  });
 
   it('SIGKILL of the supervisor leaves no spare (and no host) behind', async () => {
     const spares = sparePids(sup.child.pid!);
