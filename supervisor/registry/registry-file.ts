@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { WorkerError } from '../../src/errors.js';
 import { atomicWriteFile } from '../../src/fs/atomic-write.js';
 import { isValidSessionId } from '../../src/session-id.js';
+import { sessionsMember } from './sessions-file.js';
 import type { DurableState } from '../actor/state.js';
 
 /**
@@ -74,13 +75,7 @@ export class RegistryFile {
 
 /** Pure: validates the file content; entries with an invalid id are refused, never used as paths. */
 export function parseRegistry(text: string, where = REGISTRY_FILE): RegistryEntry[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new WorkerError('REGISTRY_CORRUPT', `${where} is not valid JSON`, { cause: err });
-  }
-  const sessions = (data as Partial<FileShape> | null)?.sessions;
+  const sessions = sessionsMember(text, where, 'REGISTRY_CORRUPT');
   if (!Array.isArray(sessions)) throw new WorkerError('REGISTRY_CORRUPT', `${where} has no sessions array`);
   const out: RegistryEntry[] = [];
   const seen = new Set<string>();

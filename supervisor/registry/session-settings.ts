@@ -4,6 +4,7 @@ import { WorkerError } from '../../src/errors.js';
 import { atomicWriteFile } from '../../src/fs/atomic-write.js';
 import { parseProxyUrl } from '../../src/proxy/proxy-url.js';
 import { isValidSessionId } from '../../src/session-id.js';
+import { sessionsMember } from './sessions-file.js';
 
 /**
  * Per-session settings an operator gives this worker (issue 19 §2: the egress proxy), in both
@@ -93,13 +94,7 @@ export class SessionSettingsFile {
 
 /** Pure: the file's content; an invalid id or proxy is an error, never used. */
 export function parseSessionSettings(text: string, where = SESSION_SETTINGS_FILE): Map<string, SessionSettings> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new WorkerError('SESSION_SETTINGS_CORRUPT', `${where} is not valid JSON`, { cause: err });
-  }
-  const sessions = (data as Partial<FileShape> | null)?.sessions;
+  const sessions = sessionsMember(text, where, 'SESSION_SETTINGS_CORRUPT');
   if (!sessions || typeof sessions !== 'object' || Array.isArray(sessions)) throw new WorkerError('SESSION_SETTINGS_CORRUPT', `${where} has no sessions object`);
   const out = new Map<string, SessionSettings>();
   for (const [sessionId, raw] of Object.entries(sessions as Record<string, unknown>)) {
