@@ -103,7 +103,8 @@ export function parseBenchOptions(argv: readonly string[], env: Record<string, s
     recoveryConcurrency: e.BENCH_RECOVERY_CONCURRENCY ? positiveInt('BENCH_RECOVERY_CONCURRENCY', e.BENCH_RECOVERY_CONCURRENCY) : undefined,
     skipBaseline: e.BENCH_SKIP_BASELINE === '1' || e.BENCH_SKIP_BASELINE === 'true',
     registrySize: int('BENCH_REGISTRY_SIZE', 1000),
-    idleCpuSeconds: int('BENCH_IDLE_CPU_SECONDS', 10),
+    // One period of Baileys' keep-alive (30 s), so the window holds exactly one of every periodic wake-up.
+    idleCpuSeconds: int('BENCH_IDLE_CPU_SECONDS', 30),
     nodeFlags: parseNodeFlags(e.BENCH_NODE_FLAGS ?? ''),
     spares: e.BENCH_SPARES === undefined || e.BENCH_SPARES === '' ? undefined : nonNegativeInt('BENCH_SPARES', e.BENCH_SPARES),
     hostNodePath: e.BENCH_HOST_NODE_PATH ? absolutePath('BENCH_HOST_NODE_PATH', e.BENCH_HOST_NODE_PATH) : undefined,
