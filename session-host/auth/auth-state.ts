@@ -20,6 +20,8 @@ export class AuthStore {
   private writes: Promise<void> = Promise.resolve();
   private changeListeners: (() => void)[] = [];
   private closed = false;
+  /** A write-through failed once: from then on every write goes to disk, even one that changes nothing in memory. */
+  private writeFailed = false;
   /** Lineage the label on disk names (restore wrote it for the files it handed us). */
   private labelLineage: string | null;
 
@@ -129,6 +131,12 @@ export class AuthStore {
    */
   private commit(changes: [string, Buffer | null][], durable: boolean): Promise<void> {
     if (this.closed) return Promise.resolve();
+    // Baileys writes what it already has on every login (its own `me` with the LID, the device
+    // list, the LID mapping, the migrated own session): same bytes, no change. Counting them as one
+    // bumped the generation, fsynced five files and published a whole snapshot right after every
+    // `connected` (issue 15). Skipped only while every write so far reached the disk: after a
+    // failed write-through the memory may be ahead of the folder, and a rewrite is what repairs it.
+    if (!this.writeFailed && changes.every(([name, bytes]) => sameBytes(this.files.get(name), bytes))) return this.writes;
     for (const [name, bytes] of changes) {
       if (bytes) this.files.set(name, bytes);
       else this.files.delete(name);
@@ -154,8 +162,14 @@ export class AuthStore {
     const run = this.writes.then(() => (this.closed ? undefined : task()));
     // The chain itself never rejects, so one failed write does not block the next ones.
     this.writes = run.catch((err: unknown) => {
+      this.writeFailed = true;
       this.logger.error({ err }, 'auth write-through failed');
     });
     return run;
   }
+}
+
+/** A write that leaves the file as it is: the same bytes, or the removal of a file that is not there. */
+function sameBytes(current: Buffer | undefined, next: Buffer | null): boolean {
+  return next === null ? current === undefined : current !== undefined && current.equals(next);
 }
