@@ -87,8 +87,10 @@ export class LocalBackend implements ObjectBackend {
   }
 
   async ping(): Promise<void> {
-    // The root is created on first write; reachability here means "the parent is usable".
-    await this.list('sessions/');
+    // The root is created on first write; reachability here means "the parent is usable". One
+    // folder read, never a walk of every session's snapshots: the supervisor's storage probe pings
+    // every 10 s, and the walk made an idle supervisor's cost grow with its sessions (issue 15).
+    await this.listFolders('sessions/');
   }
 
   async close(): Promise<void> {}
