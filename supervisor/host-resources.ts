@@ -9,7 +9,8 @@ export interface HostSampler {
 
 /**
  * PSS and CPU of every live host, sampled from /proc in the background every `periodMs`
- * (HOST_SAMPLE_INTERVAL_MS), so a `GET /metrics` scrape only reads the last sample. Reading
+ * (HOST_SAMPLE_INTERVAL_MS), so a `GET /metrics` scrape only reads the last sample. CPU is read
+ * every pass; PSS only when the host's resident size moved or 6 periods passed (proc-stats.ts). Reading
  * `smaps_rollup` walks a process's page tables: at 100 hosts it made every scrape cost ~200 ms of
  * supervisor time (issue 15); now that cost is paid once per period, whoever scrapes how often.
  *
@@ -26,7 +27,8 @@ export class HostResourceMonitor {
   constructor(
     private readonly pids: () => ReadonlyMap<string, number>,
     private readonly periodMs: number,
-    private readonly sampler: HostSampler = new ProcSampler(),
+    // A steady host's PSS is re-read at least every 6 periods (a minute at the default 10 s).
+    private readonly sampler: HostSampler = new ProcSampler({ pssMaxAgeMs: 6 * periodMs }),
   ) {}
 
   /** Samples now, then every period. The timer never keeps the process alive. */

@@ -4,14 +4,15 @@
  * demand), and walking every session's snapshots made an idle supervisor's cost grow with N
  * (issue 15). `readdir` is counted through a pass-through wrapper: the real call still runs.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type * as FsPromises from 'node:fs/promises';
 
 const counted = vi.hoisted(() => ({ readdir: 0 }));
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const real = await importOriginal<typeof FsPromises>();
   const readdir = ((...args: Parameters<typeof real.readdir>) => {
     counted.readdir++;
     return real.readdir(...args);
@@ -37,7 +38,8 @@ describe('local driver ping', () => {
 
     // A storage root that is a file, not a folder: not usable.
     const broken = join(dataDir, 'broken');
-    await import('node:fs/promises').then((fs) => fs.mkdir(join(broken, 'storage'), { recursive: true }).then(() => fs.writeFile(join(broken, 'storage', 'sessions'), 'x')));
+    await mkdir(join(broken, 'storage'), { recursive: true });
+    await writeFile(join(broken, 'storage', 'sessions'), 'x');
     const bad = createSnapshotStore({ driver: 'local', dataDir: broken }, { workerId: 'w', encryptionKeys: [], timeoutMs: 5_000 });
     await expect(bad.ping()).rejects.toMatchObject({ code: expect.any(String) });
     await bad.close();
