@@ -54,11 +54,15 @@ export class WorkerProcess {
     }
   }
 
-  /** `dist`: another build of the worker (an A/B probe); `cwd`: where hosts write `--cpu-prof` files. */
-  static async start(options: { preloadPath: string; env: Record<string, string>; nodeFlags?: readonly string[]; dist?: string; cwd?: string }): Promise<WorkerProcess> {
+  /**
+   * `dist`: another build of the worker (an A/B probe); `cwd`: where hosts write `--cpu-prof` files;
+   * `extraImports`: more `--import` preloads (bench/lib/profile-preload.mjs).
+   */
+  static async start(options: { preloadPath: string; env: Record<string, string>; nodeFlags?: readonly string[]; dist?: string; cwd?: string; extraImports?: readonly string[] }): Promise<WorkerProcess> {
     const port = await freePort();
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', options.preloadPath, join(options.dist ?? DIST, 'supervisor', 'main.js')], {
+    const imports = (options.extraImports ?? []).flatMap((path) => ['--import', path]);
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', options.preloadPath, ...imports, join(options.dist ?? DIST, 'supervisor', 'main.js')], {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       env: { ...process.env, LOG_PRETTY: 'false', HOST: '127.0.0.1', PORT: String(port), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
