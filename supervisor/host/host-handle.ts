@@ -14,6 +14,7 @@ import {
 } from '../../src/ipc/protocol.js';
 import { forkSessionHost } from './fork-host.js';
 import { channelClosed, fromIpcError, hostExited, requestTimeout } from './host-errors.js';
+import type { PingClock } from './ping-clock.js';
 import { Watchdog } from './watchdog.js';
 
 /** Messages a host sends on its own (everything except request responses). */
@@ -36,6 +37,8 @@ export interface HostHandleOptions {
   hostModulePath: string;
   stopTimeoutMs: number;
   pingIntervalMs: number;
+  /** The supervisor's one ping timer for every host (ping-clock.ts); default: one per host. */
+  pingClock?: PingClock | undefined;
   pingTimeoutMs: number;
   /** A host that has not sent `ready` (or `init-failed`) by then is killed. */
   bootTimeoutMs: number;
@@ -91,6 +94,7 @@ export class HostHandle {
     this.child.on('disconnect', () => this.onDisconnect());
     this.watchdog = new Watchdog({
       intervalMs: options.pingIntervalMs,
+      clock: options.pingClock,
       ping: () => this.request('ping', {}, options.pingTimeoutMs),
       onUnresponsive: (err) => {
         if (this.exitInfo || this.stopping) return;

@@ -6,6 +6,7 @@ import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../../src/s
 import type { HostSettings } from '../actor/session-actor.js';
 import type { Policy } from '../actor/transitions.js';
 import { defaultEndpoint } from '../backend/identity.js';
+import { PingClock } from './ping-clock.js';
 
 /**
  * The bundled session host (`npm run build` → scripts/build-host.mjs), found beside the compiled
@@ -68,6 +69,8 @@ export function hostSettingsFromConfig(config: Config, hostModulePath: string = 
     execArgv: [...process.execArgv, ...config.hostNodeFlags],
     stopTimeoutMs: config.hostStopTimeoutMs,
     pingIntervalMs: config.hostPingIntervalMs,
+    // One timer pings every host of this supervisor (ping-clock.ts), not one timer per host.
+    pingClock: new PingClock(config.hostPingIntervalMs),
     pingTimeoutMs: config.hostPingTimeoutMs,
     // Restoring auth may take a few storage round trips (each bounded by STORAGE_TIMEOUT).
     bootTimeoutMs: Math.max(60_000, config.storageTimeout * 4),

@@ -1,7 +1,10 @@
 import type { PingStats } from '../../src/ipc/protocol.js';
+import { PingClock } from './ping-clock.js';
 
 export interface WatchdogOptions {
   intervalMs: number;
+  /** The supervisor's one ping timer, shared by every host's watchdog; default: a clock of its own. */
+  clock?: PingClock | undefined;
   /** Sends one ping; rejects when no pong arrives in time (the request carries its own timeout). */
   ping(): Promise<PingStats>;
   /** Called once, when a ping went unanswered. */
@@ -9,11 +12,12 @@ export interface WatchdogOptions {
 }
 
 /**
- * Liveness check of one host (design.md §5): a ping every `intervalMs`, never two in flight. A
+ * Liveness check of one host (design.md §5): a ping every period of its clock (the supervisor's
+ * shared PingClock, else `intervalMs`), never two in flight. A
  * blocked event loop cannot answer, so it counts as a crash: the owner kills and restarts the host.
  */
 export class Watchdog {
-  private timer: NodeJS.Timeout | undefined;
+  private leave: (() => void) | undefined;
   private inFlight = false;
   private stopped = false;
   private last: PingStats | undefined;
@@ -26,15 +30,15 @@ export class Watchdog {
   }
 
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-    this.timer.unref();
+    if (this.leave || this.stopped) return;
+    const clock = this.options.clock ?? new PingClock(this.options.intervalMs);
+    this.leave = clock.join(() => this.tick());
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.leave?.();
+    this.leave = undefined;
   }
 
   private tick(): void {
