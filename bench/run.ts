@@ -66,8 +66,8 @@ async function main(): Promise<void> {
   // What the hosts ran, as read from a live host (every size forks the same entry with the same flags).
   const hostFlags = sizes[0]?.hostNodeFlags ?? [];
   const boots = Array.from({ length: 5 }, () => bootstrapCpuMs(hostFlags, options.hostNodePath ?? process.execPath)).filter((v): v is number => v !== null).sort((a, b) => a - b);
-  const hosts = { entry: sizes[0]?.hostEntry ?? null, nodeFlags: hostFlags, node: sizes[0]?.hostNode ?? process.version, nodePath: options.hostNodePath ?? process.execPath, spares: options.spares ?? 'worker default', bootstrapCpuMsP50: boots[Math.floor(boots.length / 2)] ?? null };
-  console.log(`[bench] hosts: ${hosts.entry} on Node ${hosts.node}, flags ${hostFlags.join(' ') || 'none'}; empty Node bootstrap ${hosts.bootstrapCpuMsP50} CPU-ms`);
+  const hosts = { entry: sizes[0]?.hostEntry ?? null, nodeFlags: hostFlags, glibcTunables: sizes[0]?.hostGlibcTunables ?? null, node: sizes[0]?.hostNode ?? process.version, nodePath: options.hostNodePath ?? process.execPath, spares: options.spares ?? 'worker default', bootstrapCpuMsP50: boots[Math.floor(boots.length / 2)] ?? null };
+  console.log(`[bench] hosts: ${hosts.entry} on Node ${hosts.node}, flags ${hostFlags.join(' ') || 'none'}, GLIBC_TUNABLES ${hosts.glibcTunables ?? 'none'}; empty Node bootstrap ${hosts.bootstrapCpuMsP50} CPU-ms`);
   const results = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), environment, hosts, options, inProcess, sizes };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

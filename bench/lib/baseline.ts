@@ -35,7 +35,7 @@ export function isBaileysAuthFile(name: string): boolean {
   return name.endsWith('.json') && !name.startsWith('.') && name !== 'generation.json';
 }
 
-export async function runBaseline(sim: WaSim, dataDir: string, sessionIds: readonly string[], options: { timeoutMs: number; settleMs: number; nodeFlags?: readonly string[]; execPath?: string | undefined }): Promise<BaselineResult> {
+export async function runBaseline(sim: WaSim, dataDir: string, sessionIds: readonly string[], options: { timeoutMs: number; settleMs: number; nodeFlags?: readonly string[]; glibcTunables?: string | null; execPath?: string | undefined }): Promise<BaselineResult> {
   const copies = mkdtempSync(join(tmpdir(), 'wa-bench-baseline-'));
   const folders = sessionIds.map((id) => {
     const to = join(copies, id);
@@ -51,7 +51,8 @@ export async function runBaseline(sim: WaSim, dataDir: string, sessionIds: reado
     // The hosts' node (HOST_NODE_PATH), so the baseline runs on the same Node line.
     ...(options.execPath === undefined ? {} : { execPath: options.execPath }),
     execArgv: [...(options.nodeFlags ?? []), '--import', sim.preloadPath],
-    env: { ...process.env, ...sim.childEnv() },
+    // The hosts' GLIBC_TUNABLES (HOST_GLIBC_TUNABLES), so the baseline's malloc behaves as theirs.
+    env: { ...process.env, ...sim.childEnv(), ...(options.glibcTunables ? { GLIBC_TUNABLES: options.glibcTunables } : {}) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });

@@ -60,3 +60,15 @@ export function threadCpuSecondsOf(pid: number): number | null {
   }
   return ns / 1e9;
 }
+
+/** Pure: one variable of a /proc/<pid>/environ (NUL-separated NAME=value), undefined when unset. */
+export function envVarOf(environ: string, name: string): string | undefined {
+  const entry = environ.split('\0').find((e) => e.startsWith(`${name}=`));
+  return entry === undefined ? undefined : entry.slice(name.length + 1);
+}
+
+/** GLIBC_TUNABLES a live process runs with (HOST_GLIBC_TUNABLES for a session host); null when unset or gone. */
+export function glibcTunablesOf(pid: number): string | null {
+  const environ = read(`/proc/${pid}/environ`);
+  return environ === null ? null : (envVarOf(environ, 'GLIBC_TUNABLES') ?? null);
+}

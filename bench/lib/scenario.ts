@@ -15,7 +15,7 @@ import { WorkerApi } from './api.js';
 import type { BenchOptions } from './args.js';
 import { runBaseline, type BaselineResult } from './baseline.js';
 import { pairAll, planSessions, waitAllConnected, type PlannedSession } from './pairing.js';
-import { cpuSecondsOf, memoryOf, MB, threadCpuSecondsOf } from './proc.js';
+import { cpuSecondsOf, glibcTunablesOf, memoryOf, MB, threadCpuSecondsOf } from './proc.js';
 import { ratio, summarize, sum, type Summary } from './stats.js';
 import { pollUntil, sleep } from './wait.js';
 import { hostCommandOf } from './host-process.js';
@@ -37,6 +37,8 @@ export interface SizeResult {
   hostEntry: string | null;
   /** Node flags in effect for hosts (execArgv + HOST_NODE_FLAGS, test preload left out); warm hosts and the baseline ran with these too. */
   hostNodeFlags: string[];
+  /** GLIBC_TUNABLES of a live host (HOST_GLIBC_TUNABLES), null = none; the baseline ran with it too. */
+  hostGlibcTunables: string | null;
   /** Host CPU per phase: imported = process start → entry (Node bootstrap + bundle), ready = init → auth restored, connected = Noise handshake + login, uploaded = first snapshot upload. */
   hostCpuByPhaseMs: { underRecovery: PhaseSummary; afterKill: PhaseSummary };
   pairAllMs: number;
@@ -148,6 +150,7 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     const live = await waitAllConnected(api, sessions, 30_000);
     const hostPids = [...live.values()].map((s) => s.pid).filter((p): p is number => typeof p === 'number');
     const hostPss = hostPids.map((pid) => memoryOf(pid)?.pssBytes ?? NaN).map((b) => b / MB);
+    const hostGlibcTunables = hostPids[0] === undefined ? null : glibcTunablesOf(hostPids[0]);
     const supMem = memoryOf(worker.pid);
     // Idle CPU is a steady-state figure: V8's memory reducer runs a few full GCs (~0.14 CPU-s per
     // host, once) from ~8 s after a host's last burst of allocation; with 20 hosts on 2 busy cores
@@ -165,7 +168,7 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
     if (stop2.code !== 0) throw new Error(`worker stop exited ${JSON.stringify(stop2)}: ${worker.tail()}`);
 
 
-    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: hostNodeFlags, execPath: options.hostNodePath });
+    const baseline = options.skipBaseline ? null : await runBaseline(sim, dataDir, sessions.map((s) => s.sessionId), { timeoutMs, settleMs: 3_000, nodeFlags: hostNodeFlags, glibcTunables: hostGlibcTunables, execPath: options.hostNodePath });
     if (baseline) log(n, `baseline: one process → ${n} open in ${baseline.recoveryMs} ms, ${baseline.pssMB.toFixed(1)} MB PSS`);
 
     const supervisorPssMB = (supMem?.pssBytes ?? NaN) / MB;
@@ -176,6 +179,7 @@ export async function measureSize(n: number, options: BenchOptions): Promise<Siz
       nodeFlags: options.nodeFlags,
       hostEntry: hostCommand?.entry ?? null,
       hostNodeFlags,
+      hostGlibcTunables,
       hostCpuByPhaseMs: { underRecovery: byPhase(recoveryCosts), afterKill: byPhase(killCosts) },
       pairAllMs,
       hostBootUnderRecoveryMs: summarize(bootsUnderRecovery),

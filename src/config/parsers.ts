@@ -114,6 +114,19 @@ export const nodeFlags: Parser<readonly string[]> = (raw) => {
   return Object.freeze(flags);
 };
 
+/**
+ * glibc tunables (`glibc.<namespace>.<name>=<value>`, colon separated, as GLIBC_TUNABLES takes them);
+ * `none` = none (undefined). Names and numbers only: the value lands in every host's environment.
+ */
+export const glibcTunables: Parser<string | undefined> = (raw) => {
+  const v = raw.trim();
+  if (v.toLowerCase() === 'none') return undefined;
+  if (!/^glibc\.[a-z_]+\.[a-z_]+=[0-9A-Za-z_]+(:glibc\.[a-z_]+\.[a-z_]+=[0-9A-Za-z_]+)*$/.test(v)) {
+    throw new ParseProblem('expected glibc tunables like glibc.malloc.mmap_threshold=32768 (colon separated), or none');
+  }
+  return v;
+};
+
 /** An absolute path to an executable file (a node binary); checked at start-up, not at first fork. */
 export const executablePath: Parser<string> = (raw) => {
   const p = raw.trim();

@@ -63,8 +63,7 @@ export function hostSettingsFromConfig(config: Config, hostModulePath: string = 
   return {
     hostModulePath,
     ...(config.hostNodePath === undefined ? {} : { execPath: config.hostNodePath }),
-    // Spread after: an operator's own NODE_COMPILE_CACHE wins.
-    ...(withCache ? { env: { NODE_COMPILE_CACHE: compileCacheDir, ...process.env } } : {}),
+    ...hostEnvironment({ compileCacheDir: withCache ? compileCacheDir : undefined, glibcTunables: config.hostGlibcTunables }, process.env),
     // The supervisor's own execArgv first (test preloads reach hosts), then the host tuning flags.
     execArgv: [...process.execArgv, ...config.hostNodeFlags],
     stopTimeoutMs: config.hostStopTimeoutMs,
@@ -77,6 +76,18 @@ export function hostSettingsFromConfig(config: Config, hostModulePath: string = 
     // A media send fetches the URL first (MEDIA_FETCH_TIMEOUT_MS), then sends (the host's own 25 s).
     requestTimeoutMs: Math.max(60_000, config.mediaFetchTimeoutMs + 35_000),
   };
+}
+
+/**
+ * Pure: what hosts add to the supervisor's environment. NODE_COMPILE_CACHE (HOST_COMPILE_CACHE) and
+ * GLIBC_TUNABLES (HOST_GLIBC_TUNABLES, see src/config/spec.ts for why); an operator's own value of
+ * either, already in the parent environment, wins. Nothing to add = no `env`, so hosts inherit as is.
+ */
+export function hostEnvironment(wanted: { compileCacheDir?: string | undefined; glibcTunables?: string | undefined }, parent: NodeJS.ProcessEnv): { env?: NodeJS.ProcessEnv } {
+  const added: Record<string, string> = {};
+  if (wanted.compileCacheDir !== undefined) added.NODE_COMPILE_CACHE = wanted.compileCacheDir;
+  if (wanted.glibcTunables !== undefined) added.GLIBC_TUNABLES = wanted.glibcTunables;
+  return Object.keys(added).length === 0 ? {} : { env: { ...added, ...parent } };
 }
 
 export function policyFromConfig(config: Config): Policy {

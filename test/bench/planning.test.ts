@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isBaileysAuthFile } from '../../bench/lib/baseline.js';
 import { syntheticSessions } from '../../bench/lib/in-process.js';
 import { planSessions } from '../../bench/lib/pairing.js';
-import { parseRss } from '../../bench/lib/proc.js';
+import { envVarOf, parseRss } from '../../bench/lib/proc.js';
 import { pickSpread } from '../../bench/lib/scenario.js';
 import { isSessionStatus } from '../../src/status.js';
 import { isValidSessionId } from '../../src/session-id.js';
@@ -40,5 +40,12 @@ describe('bench planning (pure)', () => {
   it('reads RSS from smaps_rollup', () => {
     expect(parseRss('55d0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:              120512 kB\nPss:               60000 kB\n')).toBe(120512 * 1024);
     expect(parseRss('nothing')).toBeNull();
+  });
+
+  it('reads one variable of a /proc environ (the hosts\' GLIBC_TUNABLES)', () => {
+    const environ = 'PATH=/bin\0GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768\0X=a=b\0';
+    expect(envVarOf(environ, 'GLIBC_TUNABLES')).toBe('glibc.malloc.mmap_threshold=32768');
+    expect(envVarOf(environ, 'X')).toBe('a=b');
+    expect(envVarOf(environ, 'GLIBC')).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ function result(n: number, baseline: boolean): SizeResult {
     nodeFlags: [],
     hostEntry: '/app/dist/host/session-host.mjs',
     hostNodeFlags: ['--max-semi-space-size=1'],
+    hostGlibcTunables: 'glibc.malloc.mmap_threshold=32768',
     hostCpuByPhaseMs: {
       underRecovery: { imported: summarize([260]), ready: summarize([20]), connected: summarize([60, 80]), uploaded: summarize([5]) },
       afterKill: { imported: summarize([]), ready: summarize([]), connected: summarize([]), uploaded: summarize([]) },

@@ -92,10 +92,16 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   HOST_STOP_TIMEOUT_MS: { default: 10000, good: [['100', 100]], bad: ['99'], allowed: ms(100, 600_000) },
   HOST_PING_INTERVAL_MS: { default: 5000, good: [['100', 100]], bad: ['99'], allowed: ms(100, HOUR) },
   HOST_NODE_FLAGS: {
-    default: ['--max-semi-space-size=1'],
+    default: ['--max-semi-space-size=1', '--max-lazy'],
     good: [['none', []], ['--max-old-space-size=256  --max-semi-space-size=2', ['--max-old-space-size=256', '--max-semi-space-size=2']]],
     bad: ['--require=/tmp/x.js', 'max-semi-space-size=1', '--a; rm'],
     allowed: 'expected space-separated flags like --max-semi-space-size=1, or none',
+  },
+  HOST_GLIBC_TUNABLES: {
+    default: 'glibc.malloc.mmap_threshold=32768',
+    good: [['none', undefined], ['glibc.malloc.mmap_threshold=8192:glibc.malloc.trim_threshold=131072', 'glibc.malloc.mmap_threshold=8192:glibc.malloc.trim_threshold=131072']],
+    bad: ['mmap_threshold=1', 'glibc.malloc.mmap_threshold=1;rm', 'glibc.malloc.mmap_threshold=$(x)'],
+    allowed: 'expected glibc tunables like glibc.malloc.mmap_threshold=32768 (colon separated), or none',
   },
   HOST_SPARES: { default: 2, good: [['0', 0], ['64', 64]], bad: ['-1', '65', 'two'], allowed: ms(0, 64) },
   HOST_NODE_PATH: { default: undefined, good: [[process.execPath, process.execPath]], bad: ['node', '/nonexistent/bin/node'], allowed: 'expected an absolute path to an executable node binary' },
