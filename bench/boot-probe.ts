@@ -83,13 +83,14 @@ try {
     }
   }
   console.log(`\nmedians over ${rounds} rounds (CPU ms per host, from its boot cost line):`);
-  console.log(`| build | hosts | ${PHASES.join(' | ')} | init→uploaded | start→N connected p50 ms |`);
-  console.log(`|---|---:|${PHASES.map(() => '---:').join('|')}|---:|---:|`);
+  console.log(`| build | hosts | ${PHASES.join(' | ')} | init→uploaded | start→N connected p50 ms | init→ready wall ms | init→connected wall ms |`);
+  console.log(`|---|---:|${PHASES.map(() => '---:').join('|')}|---:|---:|---:|---:|`);
   for (const [i, dist] of dists.entries()) {
     const list = costs.get(dist)!;
     const med = (f: (c: BootCostRecord) => number) => summarize(list.map(f).filter(Number.isFinite)).p50;
     const after = (c: BootCostRecord) => ['ready', 'connected', 'uploaded'].reduce((s, p) => s + (c.cpuMs[p] ?? NaN), 0);
-    console.log(`| b${i} ${dist} | ${list.length} | ${PHASES.map((p) => med((c) => c.cpuMs[p] ?? NaN)).join(' | ')} | ${med(after)} | ${summarize(recoveries.get(dist)!).p50} |`);
+    const wall = (from: string, to: string) => (c: BootCostRecord) => (c.atMs[to] ?? NaN) - (c.atMs[from] ?? NaN);
+    console.log(`| b${i} ${dist} | ${list.length} | ${PHASES.map((p) => med((c) => c.cpuMs[p] ?? NaN)).join(' | ')} | ${med(after)} | ${summarize(recoveries.get(dist)!).p50} | ${med(wall('init', 'ready'))} | ${med(wall('init', 'connected'))} |`);
   }
 } finally {
   await sim.close();
