@@ -136,3 +136,5 @@ try {
   await sim.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
+// The simulator's idle sockets can hold the loop open; everything this probe started is stopped.
+process.exit(0);
