@@ -9,7 +9,8 @@
  * Env: N (10), ROUNDS (3), STORAGE (local | s3: s3rver in this process), DISTS (comma-separated
  * dist/ folders, default this tree's dist/; the first pairs), PROF=<dir> (hosts run with
  * --cpu-prof, one .cpuprofile per host under <dir>/<build>-<round>/), ENCRYPT=1 (AUTH_ENCRYPTION_KEY set),
- * CONCURRENCY (RECOVERY_CONCURRENCY, worker default).
+ * CONCURRENCY (RECOVERY_CONCURRENCY, worker default), WIPE=1 (every local auth folder deleted before
+ * each restart: each host restores from storage, as on a fresh disk; with STORAGE=s3).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -68,6 +69,7 @@ try {
       const label = `b${dists.indexOf(dist)}`;
       const cwd = profDir ? join(profDir, `${label}-${round}`) : undefined;
       if (cwd) mkdirSync(cwd, { recursive: true });
+      if (process.env.WIPE) rmSync(join(dataDir, 'sessions'), { recursive: true, force: true });
       const load = loadavg()[0]!.toFixed(2);
       const worker = await WorkerProcess.start({ preloadPath: sim.preloadPath, env: { ...env, ...(profDir ? { HOST_NODE_FLAGS: '--max-semi-space-size=1 --cpu-prof' } : {}) }, dist, ...(cwd ? { cwd } : {}) });
       const api = new WorkerApi(worker.url);
