@@ -92,15 +92,14 @@ export const SPEC = {
   hostStopTimeoutMs: v({ name: 'HOST_STOP_TIMEOUT_MS', default: '10000', parse: integer(100, 600_000), doc: 'ms a host gets to stop after IPC stop before SIGTERM, and again before SIGKILL' }),
   hostPingIntervalMs: v({ name: 'HOST_PING_INTERVAL_MS', default: '5000', parse: integer(100, HOUR), doc: 'ms between watchdog pings to each host' }),
   // A 1 MB V8 young generation cuts a host's PSS from about 108 MB to about 65 MB at the same boot
-  // CPU (bench/README.md); the cost is more frequent minor GCs during message bursts. --max-lazy:
-  // V8 compiles the bundle's module wrappers when first called, not eagerly, which lowers boot's
-  // malloc peak 21 → 15 MB; PSS 1 MB lower with HOST_GLIBC_TUNABLES, 7 MB without, CPU to
-  // connected unchanged (0.98-0.99×, 40 hosts each, bench/host-memory/README.md).
-  hostNodeFlags: v({ name: 'HOST_NODE_FLAGS', default: '--max-semi-space-size=1 --max-lazy', parse: nodeFlags, doc: 'extra Node/V8 flags for session host processes (space separated), or none' }),
+  // CPU (bench/README.md); the cost is more frequent minor GCs during message bursts. No other V8
+  // flag measured better (bench/host-memory/README.md has the sweep).
+  hostNodeFlags: v({ name: 'HOST_NODE_FLAGS', default: '--max-semi-space-size=1', parse: nodeFlags, doc: 'extra Node/V8 flags for session host processes (space separated), or none' }),
   // A host's boot parses Baileys' 5.6 MB bundle chunk (WAProto); V8's ~21 MB of parser/compiler
   // memory comes from glibc's main arena, which keeps it after it is freed (20 MB of a connected
-  // host's 54 MB PSS). A fixed mmap threshold hands those blocks back to the kernel on free
-  // (bench/host-memory/README.md). Only glibc reads it (the Docker image is Debian); musl ignores it.
+  // host's 54 MB PSS). A fixed mmap threshold hands those blocks back to the kernel on free:
+  // PSS 55 → 37 MB for about 5 % more boot CPU (mmap/munmap and page faults, +16 ms per host;
+  // bench/host-memory/README.md). Only glibc reads it (the Docker image is Debian); musl ignores it.
   hostGlibcTunables: v({ name: 'HOST_GLIBC_TUNABLES', default: 'glibc.malloc.mmap_threshold=32768', parse: glibcTunables, doc: 'GLIBC_TUNABLES of session host processes (an operator-set GLIBC_TUNABLES wins), or none' }),
   // A spare costs one idle host's memory (~48 MB PSS) and no CPU while it waits (bench/README.md);
   // two cover a kill -9 and a create in the same second, and a restart through one skips Node's

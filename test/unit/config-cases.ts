@@ -92,7 +92,7 @@ export const CASES: Readonly<Record<string, VarCase>> = {
   HOST_STOP_TIMEOUT_MS: { default: 10000, good: [['100', 100]], bad: ['99'], allowed: ms(100, 600_000) },
   HOST_PING_INTERVAL_MS: { default: 5000, good: [['100', 100]], bad: ['99'], allowed: ms(100, HOUR) },
   HOST_NODE_FLAGS: {
-    default: ['--max-semi-space-size=1', '--max-lazy'],
+    default: ['--max-semi-space-size=1'],
     good: [['none', []], ['--max-old-space-size=256  --max-semi-space-size=2', ['--max-old-space-size=256', '--max-semi-space-size=2']]],
     bad: ['--require=/tmp/x.js', 'max-semi-space-size=1', '--a; rm'],
     allowed: 'expected space-separated flags like --max-semi-space-size=1, or none',
