@@ -1,17 +1,21 @@
 /**
  * Bundles the session host (issue 15): esbuild follows the imports of `session-host/main.ts` (no
- * file list: whatever the host imports is in), dependencies included, into ESM under `dist/host/`:
+ * file list: whatever the host imports is in), dependencies included, under `dist/host/`:
  *
- *   session-host.mjs   the entry the supervisor forks (and every test, the bench and Docker)
- *   baileys.mjs        Baileys' own exports, sharing the host's module instance (one copy of
- *                      WA_CERT_DETAILS / Curve), for the simulator's test preload to patch
- *   chunks/*.mjs       shared code and code behind `import()` (loaded only when used)
- *   meta.json          esbuild's metafile: the inputs, so a freshness check needs no file list
+ *   session-host.mjs   the entry the supervisor forks (and every test, the bench and Docker): a
+ *                      loader that compiles the two files below with a V8 code cache
+ *                      (session-host/code-cache/loader.ts)
+ *   host.cjs           the host's code and dependencies, CommonJS (only a classic script takes a
+ *                      code cache on Node 20); code behind `import()` is evaluated only when used
+ *   baileys.cjs        Baileys and its dependencies, required by host.cjs
+ *   baileys.mjs        the same Baileys instance for the simulator's test preload to patch
+ *   meta.json          esbuild's metafiles: the inputs, so a freshness check needs no file list
  *
  * Why: importing the compiled ESM tree from node_modules costs a host ~1 CPU-s of module
  * resolution, file reads and compilation; one bundle costs ~0.35 (bench/README.md).
  * Usage: `node scripts/build-host.mjs` (part of `npm run build`); `--if-stale` skips a fresh bundle.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,23 +60,13 @@ export async function buildHostBundle() {
 `);
   }
   rmSync(OUT, { recursive: true, force: true });
-  const result = await build({
+  const common = {
     absWorkingDir: ROOT,
-    entryPoints: [
-      { in: 'session-host/main.ts', out: 'session-host' },
-      { in: '@whiskeysockets/baileys', out: 'baileys' },
-    ],
     outdir: OUT,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
-    splitting: true,
-    format: 'esm',
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    // CommonJS dependencies call `require` for Node built-ins; ESM output has none of its own.
-    banner: { js: "import { createRequire as __waCreateRequire } from 'node:module'; const require = __waCreateRequire(import.meta.url);" },
     // Whitespace and syntax only: ~25 % less source for V8 to parse in every host and to keep in
     // its heap; identifiers stay, so stack traces still name functions.
     minifyWhitespace: true,
@@ -81,15 +75,70 @@ export async function buildHostBundle() {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+  };
+  // CommonJS, so the loader can compile each file with a V8 code cache (session-host/code-cache/).
+  // CommonJS has no import.meta; the file's own URL stands in for it.
+  const cjs = {
+    ...common,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    define: { 'import.meta.url': '__waImportMetaUrl' },
+    banner: { js: "const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  };
+  // Baileys and its dependencies: one file, one instance for the host and the simulator's preload.
+  const baileys = await build({ ...cjs, entryPoints: [{ in: '@whiskeysockets/baileys', out: 'baileys' }] });
+  // The host: its own code and other dependencies; Baileys is required from ./baileys.cjs through
+  // an ESM shim with Baileys' export names (a default import of a CommonJS file would otherwise get
+  // the whole exports object, as in Node, not Baileys' default export).
+  const names = await exportNames('@whiskeysockets/baileys');
+  const ownBaileys = {
+    name: 'baileys-beside',
+    setup(b) {
+      b.onResolve({ filter: /^@whiskeysockets\/baileys$/ }, () => ({ path: 'baileys-shim', namespace: 'wa-baileys' }));
+      b.onResolve({ filter: /^\.\/baileys\.cjs$/ }, () => ({ path: './baileys.cjs', external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'wa-baileys' }, () => ({
+        resolveDir: OUT,
+        loader: 'js',
+        contents: `const b = require('./baileys.cjs');\nexport default b.default;\nexport const { ${names.filter((n) => n !== 'default').join(', ')} } = b;\n`,
+      }));
+    },
+  };
+  const host = await build({ ...cjs, entryPoints: [{ in: 'session-host/main.ts', out: 'host' }], plugins: [ownBaileys] });
+  const ids = {
+    baileys: createHash('sha256').update(readFileSync(join(OUT, 'baileys.cjs'))).digest('hex').slice(0, 16),
+    host: createHash('sha256').update(readFileSync(join(OUT, 'host.cjs'))).digest('hex').slice(0, 16),
+  };
+  // The entry: a small ESM loader (node: built-ins only) that compiles the two with their caches.
+  const loader = await build({
+    ...common,
+    sourcemap: false,
+    format: 'esm',
+    entryPoints: [{ in: 'session-host/code-cache/loader.ts', out: 'session-host' }],
+    outExtension: { '.js': '.mjs' },
+    define: { __WA_HOST_BUNDLE_IDS__: JSON.stringify(ids) },
   });
-  // Inputs (freshness) and, per output file, its imports and the inputs in it (what loads when).
+  // The simulator's test preload imports Baileys from here (test/wa-sim/trust-sim.ts): the same
+  // baileys.cjs module the host requires, through Node's own CommonJS cache.
+  writeFileSync(
+    join(OUT, 'baileys.mjs'),
+    "import { createRequire } from 'node:module';\nconst baileys = createRequire(import.meta.url)('./baileys.cjs');\nexport const WA_CERT_DETAILS = baileys.WA_CERT_DETAILS;\nexport default baileys;\n",
+  );
+  const results = [baileys, host, loader];
+  const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
+  // Per output file: its imports and the inputs in it.
   const outputs = Object.fromEntries(
-    Object.entries(result.metafile.outputs).map(([file, o]) => [file, { bytes: o.bytes, imports: o.imports, inputs: Object.keys(o.inputs) }]),
+    results.flatMap((r) => Object.entries(r.metafile.outputs)).map(([file, o]) => [file, { bytes: o.bytes, imports: o.imports, inputs: Object.keys(o.inputs) }]),
   );
   const patchedInput = join('node_modules', '@whiskeysockets', 'baileys', 'lib', 'Socket', 'messages-recv.js');
-  if (!(patchedInput in result.metafile.inputs)) throw new Error(`the host bundle did not take Baileys' receive path from ${patchedInput}`);
-  writeFileSync(META, JSON.stringify({ inputs: result.metafile.inputs, outputs }));
+  if (!(patchedInput in baileys.metafile.inputs)) throw new Error(`the host bundle did not take Baileys' receive path from ${patchedInput}`);
+  writeFileSync(META, JSON.stringify({ inputs, outputs, ids }));
   return ENTRY;
+}
+
+/** The names a package's ESM entry exports, from an esbuild metafile (nothing is written). */
+async function exportNames(entry) {
+  const r = await build({ absWorkingDir: ROOT, entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, outdir: OUT, external: EXTERNAL, logLevel: 'error' });
+  return Object.values(r.metafile.outputs).flatMap((o) => o.exports ?? []);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -13,3 +13,9 @@ export const SPARE_TITLE = 'wa-host-spare';
  * original argv, so `wa-host:<id>` (ids up to 160 characters) would be cut to `--spare`'s length.
  */
 export const SPARE_TITLE_ROOM = ' '.repeat(180);
+
+/**
+ * argv flag naming the folder where a host keeps its V8 code cache (`--code-cache <dir>`,
+ * HOST_COMPILE_CACHE; issue 15). Read and removed by the host's loader before the host runs.
+ */
+export const CODE_CACHE_ARG = '--code-cache';

@@ -9,6 +9,8 @@ export interface ForkSettings {
   execPath?: string | undefined;
   execArgv?: string[] | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /** Arguments for the host before its role (`--code-cache <dir>`, src/ipc/host-argv.ts). */
+  hostArgs?: string[] | undefined;
 }
 
 /** Forks the host of one session (`--session <id>`: titled `wa-host:<id>` from its first line). */
@@ -25,7 +27,7 @@ export function forkSpareHost(settings: ForkSettings): ChildProcess {
 }
 
 function forkWith(settings: ForkSettings, args: string[]): ChildProcess {
-  return fork(settings.hostModulePath, args, {
+  return fork(settings.hostModulePath, [...(settings.hostArgs ?? []), ...args], {
     ...(settings.execPath === undefined ? {} : { execPath: settings.execPath }),
     execArgv: settings.execArgv ?? process.execArgv,
     env: settings.env ?? process.env,

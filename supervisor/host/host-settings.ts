@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/index.js';
+import { CODE_CACHE_ARG } from '../../src/ipc/host-argv.js';
 import { IPC_PROTOCOL_VERSION, type HostInit } from '../../src/ipc/protocol.js';
 import { encryptionKeysFromConfig, storageSettingsFromConfig } from '../../src/storage/settings.js';
 import type { HostSettings } from '../actor/session-actor.js';
@@ -64,6 +65,8 @@ export function hostSettingsFromConfig(config: Config, hostModulePath: string = 
     hostModulePath,
     ...(config.hostNodePath === undefined ? {} : { execPath: config.hostNodePath }),
     ...hostEnvironment({ compileCacheDir: withCache ? compileCacheDir : undefined, glibcTunables: config.hostGlibcTunables }, process.env),
+    // Node 20 has no compile cache: the host's loader keeps a V8 code cache there itself.
+    ...(withCache ? { hostArgs: [CODE_CACHE_ARG, compileCacheDir] } : {}),
     // The supervisor's own execArgv first (test preloads reach hosts), then the host tuning flags.
     execArgv: [...process.execArgv, ...config.hostNodeFlags],
     stopTimeoutMs: config.hostStopTimeoutMs,

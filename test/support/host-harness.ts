@@ -82,6 +82,8 @@ export interface HostOptions {
   sendInit?: boolean;
   /** Fork as a spare (`--spare`, HOST_SPARES): no session until `init` names `sessionId`. */
   spare?: boolean;
+  /** Arguments before the role, as the supervisor passes them (`--code-cache <dir>`). */
+  hostArgs?: string[];
   /** Forward the host's stdout/stderr to this process (debugging). */
   inheritOutput?: boolean;
   /** Answers every `message-in` that waits for it with an ok `message-in-ack`, as the supervisor does (default true). */
@@ -103,7 +105,7 @@ export class HostHandle {
   private waiters = new Set<() => void>();
 
   constructor(readonly options: HostOptions) {
-    this.child = fork(HOST_MAIN, options.spare ? [SPARE_ARG, SPARE_TITLE_ROOM] : ['--session', options.sessionId], {
+    this.child = fork(HOST_MAIN, [...(options.hostArgs ?? []), ...(options.spare ? [SPARE_ARG, SPARE_TITLE_ROOM] : ['--session', options.sessionId])], {
       execArgv: options.execArgv ?? [],
       env: { ...process.env, ...options.env },
       serialization: 'json',
