@@ -92,8 +92,8 @@ function write(c: Compiled, name: string): void {
 const baileysFile = join(here, 'baileys.cjs');
 const hostFile = join(here, 'host.cjs');
 const compiled: [string, Compiled][] = [];
-// A test preload may have loaded Baileys already (the simulator's trust root): that instance stays.
-if (!(baileysFile in CjsModule._cache)) {
+// Loaded already (by a preload): that instance stays.
+if (CjsModule._cache[baileysFile] === undefined) {
   const c = compile('baileys', baileysFile);
   run(c, baileysFile);
   compiled.push(['baileys', c]);

@@ -2,8 +2,8 @@
  * The host's V8 code cache (issue 15; session-host/code-cache/): the entry compiles the host's
  * CommonJS bundle from `<dir>/host-<bundle id>-<runtime>.v8cache` when there is one; a host writes a
  * missing one after its first connect; a stale or corrupt file is refused by V8 and only costs a
- * compile from source — never a boot. Real hosts on the simulator; the test preload loads Baileys
- * itself, so only the host's own script goes through the cache here.
+ * compile from source — never a boot. Real hosts on the simulator (whose preload sets its root key
+ * on the Baileys the entry compiled, so both scripts go through the cache).
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +64,8 @@ describe('a host with --code-cache', () => {
     expect((await waitFor('the boot cost line', () => bootCostLine(first))).codeCache).toBe('cold');
     const file = await waitFor('a cache file', () => (existsSync(cacheDir) ? readdirSync(cacheDir).find((f) => /^host-.*\.v8cache$/.test(f)) : undefined));
     expect(statSync(join(cacheDir, file)).size).toBeGreaterThan(100_000);
+    const baileysFile = await waitFor('the Baileys cache file', () => readdirSync(cacheDir).find((f) => /^baileys-.*\.v8cache$/.test(f)));
+    expect(statSync(join(cacheDir, baileysFile)).size).toBeGreaterThan(1_000_000);
     await stop(first);
 
     const second = host();
