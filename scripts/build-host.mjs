@@ -8,6 +8,11 @@
  *   host.cjs           the host's code and dependencies, CommonJS (only a classic script takes a
  *                      code cache on Node 20); code behind `import()` is evaluated only when used
  *   baileys.cjs        Baileys and its dependencies, required by host.cjs
+ *   minio.cjs, media.cjs, proxy-*.cjs
+ *                      lazy chunks: packages a host needs only for some sessions or messages (the
+ *                      S3 client, Baileys' audio parser, the proxy agents), required from host.cjs
+ *                      or baileys.cjs where the code first uses them, so a host that never needs
+ *                      one never reads or compiles its file (LAZY_CHUNKS)
  *   baileys.mjs        the same Baileys instance for the simulator's test preload to patch
  *   meta.json          esbuild's metafiles: the inputs, so a freshness check needs no file list
  *
@@ -30,6 +35,20 @@ const ENTRY = join(OUT, 'session-host.mjs');
 // Packages with native binaries or optional peers Baileys loads only when a feature asks for them:
 // left to Node's resolver (node_modules ships with the image), never inlined.
 const EXTERNAL = ['sharp', 'jimp', 'link-preview-js', 'audio-decode', 'qrcode-terminal', '@img/*'];
+
+/**
+ * Lazy chunks: file name → the package it holds. Every import of the package in the host or in
+ * Baileys becomes `require('./<name>.cjs')`, evaluated only where the code first needs it: the S3
+ * client (~0.38 CPU-s and 25 MB when evaluated) only for `STORAGE_DRIVER=minio` (dynamic import in
+ * src/storage/index.ts), music-metadata only for an audio message's duration, the agents only for
+ * a session with a proxy. test/session-host/host-bundle.test.ts checks which files hosts load.
+ */
+export const LAZY_CHUNKS = {
+  minio: 'minio',
+  media: 'music-metadata',
+  'proxy-http': 'https-proxy-agent',
+  'proxy-socks': 'socks-proxy-agent',
+};
 
 /** True when the bundle is missing or any of its recorded inputs (or the lockfile) is newer. */
 export function hostBundleStale() {
@@ -84,9 +103,25 @@ export async function buildHostBundle() {
     outExtension: { '.js': '.cjs' },
     define: { 'import.meta.url': '__waImportMetaUrl' },
     banner: { js: "const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // `import()` becomes `require()`, which the loader serves (a vm.Script has no module referrer
+    // to resolve an `import()` against, and the lazy chunks go through the loader's code cache).
+    supported: { 'dynamic-import': false },
   };
+  const chunkNames = Object.keys(LAZY_CHUNKS);
+  const lazyChunks = {
+    name: 'lazy-chunks',
+    setup(b) {
+      for (const [name, pkg] of Object.entries(LAZY_CHUNKS)) {
+        const filter = new RegExp(`^${pkg.replace(/[-./]/g, '\\$&')}$`);
+        b.onResolve({ filter }, () => ({ path: `./${name}.cjs`, external: true }));
+      }
+    },
+  };
+  // Each lazy chunk: its package and whatever of its dependencies it uses (a dependency shared with
+  // the host is a second copy: these packages keep no state the host shares).
+  const chunks = await Promise.all(Object.entries(LAZY_CHUNKS).map(([name, pkg]) => build({ ...cjs, entryPoints: [{ in: pkg, out: name }] })));
   // Baileys and its dependencies: one file, one instance for the host and the simulator's preload.
-  const baileys = await build({ ...cjs, entryPoints: [{ in: '@whiskeysockets/baileys', out: 'baileys' }] });
+  const baileys = await build({ ...cjs, entryPoints: [{ in: '@whiskeysockets/baileys', out: 'baileys' }], plugins: [lazyChunks] });
   // The host: its own code and other dependencies; Baileys is required from ./baileys.cjs through
   // an ESM shim with Baileys' export names (a default import of a CommonJS file would otherwise get
   // the whole exports object, as in Node, not Baileys' default export).
@@ -103,12 +138,12 @@ export async function buildHostBundle() {
       }));
     },
   };
-  const host = await build({ ...cjs, entryPoints: [{ in: 'session-host/main.ts', out: 'host' }], plugins: [ownBaileys] });
-  const ids = {
-    baileys: createHash('sha256').update(readFileSync(join(OUT, 'baileys.cjs'))).digest('hex').slice(0, 16),
-    host: createHash('sha256').update(readFileSync(join(OUT, 'host.cjs'))).digest('hex').slice(0, 16),
-  };
-  // The entry: a small ESM loader (node: built-ins only) that compiles the two with their caches.
+  const host = await build({ ...cjs, entryPoints: [{ in: 'session-host/main.ts', out: 'host' }], plugins: [ownBaileys, lazyChunks] });
+  // Every script the loader may compile, by name, with the sha256 prefix its cache file is keyed by.
+  const ids = Object.fromEntries(
+    ['host', 'baileys', ...chunkNames].map((name) => [name, createHash('sha256').update(readFileSync(join(OUT, `${name}.cjs`))).digest('hex').slice(0, 16)]),
+  );
+  // The entry: a small ESM loader (node: built-ins only) that compiles the scripts with their caches.
   const loader = await build({
     ...common,
     sourcemap: false,
@@ -123,7 +158,7 @@ export async function buildHostBundle() {
     join(OUT, 'baileys.mjs'),
     "import { createRequire } from 'node:module';\nconst baileys = createRequire(import.meta.url)('./baileys.cjs');\nexport const WA_CERT_DETAILS = baileys.WA_CERT_DETAILS;\nexport default baileys;\n",
   );
-  const results = [baileys, host, loader];
+  const results = [baileys, host, loader, ...chunks];
   const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
   // Per output file: its imports and the inputs in it.
   const outputs = Object.fromEntries(

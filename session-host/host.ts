@@ -9,7 +9,7 @@ import type { Logger } from '../src/logger.js';
 import type { FailureReason, SessionStatus } from '../src/status.js';
 import { phoneFromJid } from './auth/files.js';
 import { bootCost, markBoot, readyTiming } from './boot-cost.js';
-import { codeCacheState, produceCodeCache } from './code-cache/hook.js';
+import { codeCacheReport, produceCodeCache } from './code-cache/hook.js';
 import type { TerminalKind } from './connection.js';
 import type { IpcChannel } from './ipc-channel.js';
 import { classifyBootFailure } from './boot-failure.js';
@@ -272,8 +272,8 @@ export class SessionHost {
         if (!first) return;
         markBoot('uploaded');
         // What this process really runs (its title hides argv from /proc/<pid>/cmdline).
-        this.logger.info({ bootCost: bootCost(), node: process.version, entry: process.argv[1], execArgv: process.execArgv, codeCache: codeCacheState() }, 'session host boot cost');
-        produceCodeCache();
+        this.logger.info({ bootCost: bootCost(), node: process.version, entry: process.argv[1], execArgv: process.execArgv, ...codeCacheReport() }, 'session host boot cost');
+        produceCodeCache(this.logger);
       },
       () => undefined,
     );

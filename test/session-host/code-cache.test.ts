@@ -31,10 +31,12 @@ describe('code cache files (pure)', () => {
   });
 });
 
-function bootCostLine(h: HostHandle): { codeCache?: string } | undefined {
-  const line = h.output.join('').split('\n').find((l) => l.includes('"session host boot cost"'));
+function logLine(h: HostHandle, msg: string): { codeCache?: string; hostFiles?: string[]; level?: number; error?: string } | undefined {
+  const line = h.output.join('').split('\n').find((l) => l.includes(`"msg":"${msg}"`));
   return line ? (JSON.parse(line) as { codeCache?: string }) : undefined;
 }
+
+const bootCostLine = (h: HostHandle) => logLine(h, 'session host boot cost');
 
 async function waitFor<T>(what: string, f: () => T | undefined, timeoutMs = 15_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -83,10 +85,14 @@ describe('a host with --code-cache', () => {
     await stop(third);
   });
 
-  it('boots without a cache folder it cannot write (the cache is an optimisation only)', async () => {
+  it('boots without a cache folder it cannot write (the cache is an optimisation only): one warn line', async () => {
     const h = startHost({ sessionId: 'cc-2', dataDir: await env.tempDir(), hostArgs: ['--code-cache', '/proc/no-such-dir/compile-cache'], execArgv: ['--import', env.sim.preloadPath], env: env.sim.childEnv(), init: { waWebsocketUrl: env.sim.url } });
     await env.pair(h, '15550073002');
     expect((await waitFor('the boot cost line', () => bootCostLine(h))).codeCache).toBe('cold');
+    const warn = await waitFor('the warn line', () => logLine(h, 'host code cache not written: hosts compile their bundle from source'));
+    expect(warn).toMatchObject({ level: 40 });
+    expect(warn.error).toContain('/proc/no-such-dir/compile-cache');
+    expect(h.output.join('').split('\n').filter((l) => l.includes('code cache not written'))).toHaveLength(1);
     await h.request({ type: 'stop' });
     expect(await h.waitExit()).toMatchObject({ code: 0 });
   });

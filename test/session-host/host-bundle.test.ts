@@ -2,13 +2,15 @@
  * The session host every test, the bench, `npm start` and Docker fork is the production bundle
  * (`dist/host/session-host.mjs`, scripts/build-host.mjs, issue 15). Its Baileys is inlined, so the
  * simulator's trust preload must patch the bundle's own instance (`dist/host/baileys.mjs`), not
- * a second copy from node_modules: a host that trusts another root must fail the handshake.
+ * a second copy from node_modules: a host that trusts another root must fail the handshake. What a
+ * host needs only for some sessions (the S3 client) is a lazy chunk a local-storage host never reads.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HOST_MODULE } from '../../supervisor/host/host-settings.js';
-import { HOST_MAIN, PROJECT_ROOT, startHost } from '../support/host-harness.js';
+import { HOST_MAIN, PROJECT_ROOT, startHost, type HostHandle } from '../support/host-harness.js';
+import { minioSettings, startS3rver } from '../support/s3/s3rver-server.js';
 import { SimEnv } from './sim-env.js';
 
 let env: SimEnv;
@@ -29,24 +31,42 @@ describe('bundled session host', () => {
     expect(inputs.some((f) => f.startsWith('supervisor/'))).toBe(false);
   });
 
-  it('loads the S3 client and media parsers only when used (lazy chunks), never at boot', () => {
-    const meta = JSON.parse(readFileSync(join(PROJECT_ROOT, 'dist', 'host', 'meta.json'), 'utf8')) as {
-      outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: string[] }>;
-    };
-    // Everything a host evaluates before its first line runs: the entry and its static imports.
-    const atBoot = new Set<string>();
-    const queue = ['dist/host/session-host.mjs'];
-    while (queue.length > 0) {
-      const file = queue.pop()!;
-      if (atBoot.has(file) || !meta.outputs[file]) continue;
-      atBoot.add(file);
-      for (const i of meta.outputs[file].imports) if (i.kind === 'import-statement') queue.push(i.path);
+  it('keeps the S3 client, the media parsers and the proxy agents in their own lazy chunk files', () => {
+    const meta = JSON.parse(readFileSync(join(PROJECT_ROOT, 'dist', 'host', 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: string[] }> };
+    const holders = (pkg: string) => Object.keys(meta.outputs).filter((f) => meta.outputs[f]!.inputs.some((i) => i.includes(`node_modules/${pkg}/`)));
+    expect(holders('minio')).toEqual(['dist/host/minio.cjs']);
+    expect(holders('music-metadata')).toEqual(['dist/host/media.cjs']);
+    expect(holders('socks-proxy-agent')).toEqual(['dist/host/proxy-socks.cjs']);
+  });
+
+  // What a real host compiled from pairing to its first upload: the loader records every bundle
+  // file it compiles (session-host/code-cache/loader.ts) and the host names them in its boot cost line.
+  const hostFiles = async (h: HostHandle): Promise<string[]> => {
+    await h.waitFor((m) => m.type === 'snapshot' && m.trigger === 'connected', 20_000);
+    for (let i = 0; i < 100; i++) {
+      const line = h.output.join('').split('\n').find((l) => l.includes('"msg":"session host boot cost"'));
+      if (line) return (JSON.parse(line) as { hostFiles: string[] }).hostFiles;
+      await new Promise((r) => setTimeout(r, 100));
     }
-    const inputsAtBoot = [...atBoot].flatMap((f) => meta.outputs[f]!.inputs);
-    expect(inputsAtBoot.some((f) => f.includes('node_modules/minio/'))).toBe(false);
-    expect(inputsAtBoot.some((f) => f.includes('node_modules/music-metadata/'))).toBe(false);
-    // ...while the bundle still has them for when they are needed.
-    expect(Object.values(meta.outputs).some((o) => o.inputs.some((f) => f.includes('node_modules/minio/')))).toBe(true);
+    throw new Error('no boot cost line');
+  };
+
+  it('a host on local storage never reads the S3 client: it compiles the host and Baileys only', async () => {
+    const h = env.host('bundle-local', await env.tempDir());
+    await env.pair(h, '15550073101');
+    expect(await hostFiles(h)).toEqual(['baileys.cjs', 'host.cjs']);
+  });
+
+  it('a host on S3 storage loads the S3 client chunk when it opens its store', async () => {
+    const s3 = await startS3rver();
+    try {
+      const h = env.host('bundle-s3', await env.tempDir(), { storage: minioSettings(s3) });
+      await env.pair(h, '15550073102');
+      expect(await hostFiles(h)).toEqual(['baileys.cjs', 'host.cjs', 'minio.cjs']);
+    } finally {
+      await env.cleanupHosts();
+      await s3.close();
+    }
   });
 
   it("runs the preload's Baileys instance: trusting another root fails the handshake, never a QR", async () => {
