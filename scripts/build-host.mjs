@@ -13,7 +13,6 @@
  *                      S3 client, Baileys' audio parser, the proxy agents), required from host.cjs
  *                      or baileys.cjs where the code first uses them, so a host that never needs
  *                      one never reads or compiles its file (LAZY_CHUNKS)
- *   baileys.mjs        the same Baileys instance for the simulator's test preload to patch
  *   meta.json          esbuild's metafiles: the inputs, so a freshness check needs no file list
  *
  * Why: importing the compiled ESM tree from node_modules costs a host ~1 CPU-s of module
@@ -152,12 +151,6 @@ export async function buildHostBundle() {
     outExtension: { '.js': '.mjs' },
     define: { __WA_HOST_BUNDLE_IDS__: JSON.stringify(ids) },
   });
-  // The simulator's test preload imports Baileys from here (test/wa-sim/trust-sim.ts): the same
-  // baileys.cjs module the host requires, through Node's own CommonJS cache.
-  writeFileSync(
-    join(OUT, 'baileys.mjs'),
-    "import { createRequire } from 'node:module';\nconst baileys = createRequire(import.meta.url)('./baileys.cjs');\nexport const WA_CERT_DETAILS = baileys.WA_CERT_DETAILS;\nexport default baileys;\n",
-  );
   const results = [baileys, host, loader, ...chunks];
   const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
   // Per output file: its imports and the inputs in it.

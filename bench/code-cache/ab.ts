@@ -1,32 +1,38 @@
 /**
- * `npx tsx bench/code-cache/ab.ts` (N=10 by default; env N). Experiment (issue 15 part 2): host CPU with and without a V8 code cache on Node 20, same run,
- * one host at a time, sessions paired first and then recovered from local auth (no QR).
- * Variants, interleaved per round: esm (dist/host/session-host.mjs + sim preload, production entry),
- * cjs (the same sources as one CommonJS bundle compiled by vm.Script, no cache), cjs+cache (the same, with
- * the cache a host produced after its first connect).
+ * `npx tsx bench/code-cache/ab.ts` (issue 15): the production host entry (dist/host/session-host.mjs,
+ * a loader compiling the CommonJS bundle with a V8 code cache) cold and warm, and optionally an older
+ * ESM host build, one host at a time on the same sessions, same run. Sessions are paired first, then
+ * each round recovers every session once per variant from its local auth (no QR), interleaved.
+ *
+ *   cold   `--code-cache <empty folder>`: compiled from source, the cache written after connect
+ *          (what first boot, a new bundle or a new Node pays once per machine); `cpuTotalMs` includes
+ *          the write
+ *   warm   `--code-cache <folder>` holding the cache a first host wrote
+ *   esm    ESM_HOST=<older build>/dist/host/session-host.mjs with ESM_PRELOAD=<its trust-sim.js>
+ *          (bench/code-cache/esm-host.sh <commit> builds both); skipped when unset
+ *
+ * Env: N (default 10), FLAGS (default the HOST_NODE_FLAGS default). Prints medians and ratios.
  */
-import { fork, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SPEC } from '../../src/config/spec.js';
 import type { QrMessage } from '../../src/ipc/protocol.js';
-import { startSimulator } from '../../test/wa-sim/index.js';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildOnce, HOST_MAIN, makeInit, startHost } from '../../test/support/host-harness.js';
-// @ts-expect-error an untyped .mjs build script
-import { buildCodeCacheBundle } from './build.mjs';
+import { startSimulator } from '../../test/wa-sim/index.js';
 
 const N = Number(process.env.N ?? 10);
-const FLAGS = ['--max-semi-space-size=1'];
-const LOADER = join(dirname(fileURLToPath(import.meta.url)), 'loader.cjs');
+const FLAGS = (process.env.FLAGS ?? SPEC.hostNodeFlags.default).split(/\s+/).filter((f) => f !== '');
+const ESM_HOST = process.env.ESM_HOST;
+const ESM_PRELOAD = process.env.ESM_PRELOAD;
+if ((ESM_HOST === undefined) !== (ESM_PRELOAD === undefined)) throw new Error('set ESM_HOST and ESM_PRELOAD together (bench/code-cache/esm-host.sh)');
 
 buildOnce();
-const BUNDLE = (await buildCodeCacheBundle()) as string;
 const sim = await startSimulator();
 const root = mkdtempSync(join(tmpdir(), 'r15-cache-'));
-const cacheDir = join(root, 'code-cache');
+const warmDir = join(root, 'compile-cache');
 
 function cpuMsAll(pid: number): number {
   let ns = 0;
@@ -37,7 +43,10 @@ function pssMB(pid: number): number {
   const m = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
   return Number(m![1]) / 1024;
 }
-const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // 1. Pair N sessions with the production host, then stop them (auth stays in each data dir).
@@ -56,63 +65,87 @@ for (let i = 0; i < N; i++) {
 }
 console.log(`paired ${N}`);
 
-type Variant = 'esm' | 'cjs' | 'cjs+cache';
-interface Run { cpuAtConnectedMs: number; phases: Record<string, number>; pss: number; cacheUsed?: boolean }
+type Variant = 'esm' | 'cold' | 'warm';
+interface Run {
+  cpuAtConnectedMs: number;
+  cpuTotalMs: number;
+  phases: Record<string, number>;
+  pss: number;
+  codeCache: string | undefined;
+}
 
 async function runHost(variant: Variant, s: { id: string; dataDir: string }): Promise<Run> {
   const esm = variant === 'esm';
-  const child = fork(esm ? HOST_MAIN : LOADER, ['--session', s.id], {
-    execArgv: esm ? [...FLAGS, '--import', sim.preloadPath] : FLAGS,
-    env: { ...process.env, ...sim.childEnv(), CODE_CACHE_BUNDLE: BUNDLE, CODE_CACHE_DIR: variant === 'cjs+cache' ? cacheDir : '' },
+  const cacheDir = variant === 'warm' ? warmDir : mkdtempSync(join(root, 'cold-'));
+  const child = fork(esm ? ESM_HOST! : HOST_MAIN, [...(esm ? [] : ['--code-cache', cacheDir]), '--session', s.id], {
+    execArgv: [...FLAGS, '--import', esm ? ESM_PRELOAD! : sim.preloadPath],
+    env: { ...process.env, ...sim.childEnv() },
     serialization: 'json',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let phases: Record<string, number> = {};
+  let codeCache: string | undefined;
   let errTail = '';
-  child.stderr!.on('data', (d: Buffer) => { errTail = (errTail + d.toString()).slice(-2000); });
+  child.stderr!.on('data', (d: Buffer) => {
+    errTail = (errTail + d.toString()).slice(-2000);
+  });
   createInterface({ input: child.stdout! }).on('line', (l) => {
-    if (l.includes('session host boot cost')) phases = (JSON.parse(l) as { bootCost: { cpuMs: Record<string, number> } }).bootCost.cpuMs;
+    if (!l.includes('session host boot cost')) return;
+    const line = JSON.parse(l) as { bootCost: { cpuMs: Record<string, number> }; codeCache?: string };
+    phases = line.bootCost.cpuMs;
+    codeCache = line.codeCache;
   });
   let cpuAtConnected = NaN;
   const connected = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${variant} ${s.id}: not connected in 60 s: ${errTail}`)), 60_000);
     child.on('message', (m: { type: string; status?: string }) => {
-      if (m.type === 'status' && m.status === 'connected') { cpuAtConnected = cpuMsAll(child.pid!); clearTimeout(t); resolve(); }
+      if (m.type === 'status' && m.status === 'connected') {
+        cpuAtConnected = cpuMsAll(child.pid!);
+        clearTimeout(t);
+        resolve();
+      }
       if (m.type === 'status' && m.status === 'qr_required') reject(new Error('QR: auth not restored'));
     });
     child.on('exit', (c) => reject(new Error(`${variant} exited ${c}: ${errTail}`)));
   });
   child.send(makeInit({ sessionId: s.id, dataDir: s.dataDir, init: { waWebsocketUrl: sim.url, isRecovery: true } }));
   await connected;
-  await sleep(2500); // first upload, the boot-cost line, and (when producing) the cache write
+  await sleep(2500); // first upload, the boot-cost line, and (cold) the cache write
   const pss = pssMB(child.pid!);
+  const cpuTotal = cpuMsAll(child.pid!);
   const exited = new Promise((r) => child.once('exit', r));
   child.send({ type: 'stop', id: 1 });
   await exited;
-  return { cpuAtConnectedMs: cpuAtConnected, phases, pss };
+  if (variant === 'cold') rmSync(cacheDir, { recursive: true, force: true });
+  return { cpuAtConnectedMs: cpuAtConnected, cpuTotalMs: cpuTotal, phases, pss, codeCache };
 }
 
-// 2. Produce the cache once (one host, connected, then stopped).
-await runHost('cjs+cache', sessions[0]!);
-const cacheFiles = readdirSync(cacheDir);
-console.log(`cache: ${cacheFiles.map((f) => `${f} ${statSync(join(cacheDir, f)).size} B`).join(', ')}`);
+// 2. The warm cache: written by one host after its first connect.
+const first = await runHost('warm', sessions[0]!);
+if (first.codeCache !== 'cold') throw new Error(`the first host's cache was ${first.codeCache}, not cold`);
+console.log(`cache: ${readdirSync(warmDir).map((f) => `${f} ${statSync(join(warmDir, f)).size} B`).join(', ')}`);
 
-// 3. Rounds: every variant once per session, interleaved (back to back).
-const results: Record<Variant, Run[]> = { esm: [], cjs: [], 'cjs+cache': [] };
-const order: Variant[] = ['esm', 'cjs', 'cjs+cache'];
+// 3. Rounds: every variant once per session, interleaved (order reversed every other round).
+const order: Variant[] = ESM_HOST === undefined ? ['cold', 'warm'] : ['esm', 'cold', 'warm'];
+const results: Record<Variant, Run[]> = { esm: [], cold: [], warm: [] };
 const loads: number[] = [];
 for (let i = 0; i < N; i++) {
   loads.push(loadavg()[0]!);
   for (const v of i % 2 ? [...order].reverse() : order) results[v].push(await runHost(v, sessions[i]!));
 }
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
-console.log(JSON.stringify({ node: process.version, flags: FLAGS, commit, dirty, n: N, loadAvg1: { min: Math.min(...loads), max: Math.max(...loads) } }));
-const summary: Record<string, Record<string, number>> = {};
+for (const v of ['cold', 'warm'] as const) {
+  const states = new Set(results[v].map((r) => r.codeCache));
+  if (states.size !== 1 || !states.has(v === 'cold' ? 'cold' : 'used')) throw new Error(`${v} hosts reported codeCache ${[...states].join(', ')}`);
+}
+const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+console.log(JSON.stringify({ node: process.version, flags: FLAGS, commit: git('rev-parse', '--short', 'HEAD'), dirty, esmHost: ESM_HOST ?? null, n: N, loadAvg1: { min: Math.min(...loads), max: Math.max(...loads) } }));
+const summary: Partial<Record<Variant, Record<string, number>>> = {};
 for (const v of order) {
   const r = results[v];
   summary[v] = {
     cpuToConnectedMs: median(r.map((x) => x.cpuAtConnectedMs)),
+    cpuTotalMs: median(r.map((x) => x.cpuTotalMs)),
     imported: median(r.map((x) => x.phases.imported ?? NaN)),
     ready: median(r.map((x) => x.phases.ready ?? NaN)),
     connected: median(r.map((x) => x.phases.connected ?? NaN)),
@@ -120,9 +153,14 @@ for (const v of order) {
   };
 }
 console.table(summary);
-const ratio = (k: string) => (summary['cjs+cache']![k]! / summary.cjs![k]!).toFixed(2);
-console.log(`ratios cjs+cache / cjs: cpuToConnected ${ratio('cpuToConnectedMs')}, imported ${ratio('imported')}, ready ${ratio('ready')}, connected ${ratio('connected')}, pss ${ratio('pssMB')}`);
-const r2 = (k: string) => (summary['cjs+cache']![k]! / summary.esm![k]!).toFixed(2);
-console.log(`ratios cjs+cache / esm: cpuToConnected ${r2('cpuToConnectedMs')}, imported ${r2('imported')}, pss ${r2('pssMB')}`);
+const ratios = (a: Variant, b: Variant) =>
+  Object.keys(summary[a]!)
+    .map((k) => `${k} ${(summary[a]![k]! / summary[b]![k]!).toFixed(2)}`)
+    .join(', ');
+console.log(`warm / cold: ${ratios('warm', 'cold')}`);
+if (summary.esm) {
+  console.log(`warm / esm: ${ratios('warm', 'esm')}`);
+  console.log(`cold / esm: ${ratios('cold', 'esm')}`);
+}
 await sim.close();
 rmSync(root, { recursive: true, force: true });

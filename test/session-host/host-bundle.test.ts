@@ -1,7 +1,7 @@
 /**
  * The session host every test, the bench, `npm start` and Docker fork is the production bundle
- * (`dist/host/session-host.mjs`, scripts/build-host.mjs, issue 15). Its Baileys is inlined, so the
- * simulator's trust preload must patch the bundle's own instance (`dist/host/baileys.mjs`), not
+ * (`dist/host/session-host.mjs`, scripts/build-host.mjs, issue 15). Its Baileys is bundled, so the
+ * simulator's trust preload must patch the bundle's own instance (`dist/host/baileys.cjs`), not
  * a second copy from node_modules: a host that trusts another root must fail the handshake. What a
  * host needs only for some sessions (the S3 client) is a lazy chunk a local-storage host never reads.
  */
