@@ -4,8 +4,8 @@
 #   docker run -p 3001:3001 -v wa-data:/data -e WORKER_AUTH_TOKEN=... --env-file .env wa-gateway-worker
 # Debian (glibc) rather than Alpine: Baileys' dependencies ship prebuilt glibc binaries.
 
-# Node 22+ (e.g. --build-arg NODE_IMAGE=node:22-bookworm-slim) lets hosts use V8's compile cache
-# (HOST_COMPILE_CACHE, in DATA_DIR): measured 0.40 → 0.25 CPU-s per host import (bench/README.md).
+# Session hosts keep a V8 code cache of their bundle in DATA_DIR/compile-cache (HOST_COMPILE_CACHE;
+# /app stays read-only), written by the first host to connect after an upgrade (bench/README.md).
 #
 # Base images, overridable where no image registry is reachable (`npm run test:image` builds FROM
 # local bases made by test/support/podman/make-base.sh). NODE_IMAGE: Debian bookworm with Node.js

@@ -4,9 +4,10 @@
  * ESM host build, one host at a time on the same sessions, same run. Sessions are paired first, then
  * each round recovers every session once per variant from its local auth (no QR), interleaved.
  *
+ *   off    no `--code-cache` (HOST_COMPILE_CACHE=false): compiled from source, nothing written; also
+ *          what every host but the writer pays at a first boot, when they all start cold together
  *   cold   `--code-cache <empty folder>`: compiled from source, the cache written after connect
- *          (what first boot, a new bundle or a new Node pays once per machine); `cpuTotalMs` includes
- *          the write
+ *          (the one host that writes it after a new bundle or Node); `cpuTotalMs` includes the write
  *   warm   `--code-cache <folder>` holding the cache a first host wrote
  *   esm    ESM_HOST=<older build>/dist/host/session-host.mjs with ESM_PRELOAD=<its trust-sim.js>
  *          (bench/code-cache/esm-host.sh <commit> builds both); skipped when unset
@@ -65,7 +66,7 @@ for (let i = 0; i < N; i++) {
 }
 console.log(`paired ${N}`);
 
-type Variant = 'esm' | 'cold' | 'warm';
+type Variant = 'esm' | 'off' | 'cold' | 'warm';
 interface Run {
   cpuAtConnectedMs: number;
   cpuTotalMs: number;
@@ -76,8 +77,8 @@ interface Run {
 
 async function runHost(variant: Variant, s: { id: string; dataDir: string }): Promise<Run> {
   const esm = variant === 'esm';
-  const cacheDir = variant === 'warm' ? warmDir : mkdtempSync(join(root, 'cold-'));
-  const child = fork(esm ? ESM_HOST! : HOST_MAIN, [...(esm ? [] : ['--code-cache', cacheDir]), '--session', s.id], {
+  const cacheDir = variant === 'warm' ? warmDir : variant === 'cold' ? mkdtempSync(join(root, 'cold-')) : undefined;
+  const child = fork(esm ? ESM_HOST! : HOST_MAIN, [...(cacheDir === undefined ? [] : ['--code-cache', cacheDir]), '--session', s.id], {
     execArgv: [...FLAGS, '--import', esm ? ESM_PRELOAD! : sim.preloadPath],
     env: { ...process.env, ...sim.childEnv() },
     serialization: 'json',
@@ -116,7 +117,7 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
   const exited = new Promise((r) => child.once('exit', r));
   child.send({ type: 'stop', id: 1 });
   await exited;
-  if (variant === 'cold') rmSync(cacheDir, { recursive: true, force: true });
+  if (variant === 'cold') rmSync(cacheDir!, { recursive: true, force: true });
   return { cpuAtConnectedMs: cpuAtConnected, cpuTotalMs: cpuTotal, phases, pss, codeCache };
 }
 
@@ -126,16 +127,16 @@ if (first.codeCache !== 'cold') throw new Error(`the first host's cache was ${fi
 console.log(`cache: ${readdirSync(warmDir).map((f) => `${f} ${statSync(join(warmDir, f)).size} B`).join(', ')}`);
 
 // 3. Rounds: every variant once per session, interleaved (order reversed every other round).
-const order: Variant[] = ESM_HOST === undefined ? ['cold', 'warm'] : ['esm', 'cold', 'warm'];
-const results: Record<Variant, Run[]> = { esm: [], cold: [], warm: [] };
+const order: Variant[] = ESM_HOST === undefined ? ['off', 'cold', 'warm'] : ['esm', 'off', 'cold', 'warm'];
+const results: Record<Variant, Run[]> = { esm: [], off: [], cold: [], warm: [] };
 const loads: number[] = [];
 for (let i = 0; i < N; i++) {
   loads.push(loadavg()[0]!);
   for (const v of i % 2 ? [...order].reverse() : order) results[v].push(await runHost(v, sessions[i]!));
 }
-for (const v of ['cold', 'warm'] as const) {
+for (const v of ['off', 'cold', 'warm'] as const) {
   const states = new Set(results[v].map((r) => r.codeCache));
-  if (states.size !== 1 || !states.has(v === 'cold' ? 'cold' : 'used')) throw new Error(`${v} hosts reported codeCache ${[...states].join(', ')}`);
+  if (states.size !== 1 || !states.has(v === 'warm' ? 'used' : v)) throw new Error(`${v} hosts reported codeCache ${[...states].join(', ')}`);
 }
 const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
 const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
@@ -157,10 +158,8 @@ const ratios = (a: Variant, b: Variant) =>
   Object.keys(summary[a]!)
     .map((k) => `${k} ${(summary[a]![k]! / summary[b]![k]!).toFixed(2)}`)
     .join(', ');
-console.log(`warm / cold: ${ratios('warm', 'cold')}`);
-if (summary.esm) {
-  console.log(`warm / esm: ${ratios('warm', 'esm')}`);
-  console.log(`cold / esm: ${ratios('cold', 'esm')}`);
-}
+console.log(`warm / off: ${ratios('warm', 'off')}`);
+console.log(`cold / off: ${ratios('cold', 'off')}`);
+if (summary.esm) for (const v of ['warm', 'off', 'cold'] as const) console.log(`${v} / esm: ${ratios(v, 'esm')}`);
 await sim.close();
 rmSync(root, { recursive: true, force: true });

@@ -106,7 +106,7 @@ export const SPEC = {
   // bootstrap and the bundle's evaluation.
   hostSpares: v({ name: 'HOST_SPARES', default: '2', parse: integer(0, 64), doc: 'pre-booted session hosts waiting for the next session start (kill -9 restart, create, recovery); 0 = none' }),
   hostNodePath: v({ name: 'HOST_NODE_PATH', default: undefined, parse: executablePath, doc: "node binary the session hosts run on (e.g. a Node 22 install, which has a compile cache); unset = the supervisor's own" }),
-  hostCompileCache: v({ name: 'HOST_COMPILE_CACHE', default: 'true', parse: boolean, doc: 'hosts keep a V8 compile cache in DATA_DIR/compile-cache (Node 22 and later; Node 20 ignores it)' }),
+  hostCompileCache: v({ name: 'HOST_COMPILE_CACHE', default: 'true', parse: boolean, doc: 'hosts keep a V8 code cache of their bundle in DATA_DIR/compile-cache, written after the first connect (false: compile from source)' }),
   hostSampleIntervalMs: v({ name: 'HOST_SAMPLE_INTERVAL_MS', default: '10000', parse: integer(1000, 300_000), doc: 'ms between background /proc samples of every host (CPU every time, PSS when the host\'s RSS moved 1 % or every 6th); /metrics shows the last one' }),
   hostPingTimeoutMs: v({ name: 'HOST_PING_TIMEOUT_MS', default: '15000', parse: integer(100, HOUR), doc: 'a host that has not answered a ping this long is killed and restarted' }),
   // --- observability

@@ -216,6 +216,12 @@ describe.skipIf(missing !== undefined && !requested)('the Docker image, built an
       const host = (await processUsers(name)).find((p) => p.args.includes(`wa-host:${sessionId}`) || p.args.includes(sessionId));
       expect(host, 'the session host runs inside the container').toBeDefined();
       expect(host!.user).toBe('node');
+      // /app is read-only: the host's V8 code cache goes to DATA_DIR, written after its first connect.
+      const cached = await until('the code cache in /data/compile-cache', 30_000, async () => {
+        const ls = await podman(eng, ['exec', name, 'ls', '/data/compile-cache']);
+        return /^host-.*\.v8cache$/m.test(ls.stdout) && /^baileys-.*\.v8cache$/m.test(ls.stdout) ? ls.stdout : undefined;
+      }, name);
+      expect(cached).not.toMatch(/minio|\.lock|\.tmp/);
 
       const { seconds, exitCode } = await stop(name);
       console.log(`[image] one connected session: podman stop → exit ${exitCode} in ${seconds.toFixed(1)} s`);
@@ -236,6 +242,12 @@ describe.skipIf(missing !== undefined && !requested)('the Docker image, built an
       }, name);
       expect(view).toMatchObject({ phoneNumber: phone, isRecovered: true });
       expect(sim!.qrCount()).toBe(qrRounds);
+      // The recovered host compiled its bundle from the first container's code cache.
+      const boot = await until('the boot cost line', 30_000, async () => {
+        const logs = await podman(eng, ['logs', name]);
+        return `${logs.stdout}${logs.stderr}`.split('\n').find((l) => l.includes('session host boot cost'));
+      }, name);
+      expect(boot).toContain('"codeCache":"used"');
       const { exitCode } = await stop(name);
       expect(exitCode).toBe(0);
     }, 180_000);

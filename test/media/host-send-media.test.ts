@@ -12,6 +12,24 @@ import { useSimEnv } from '../session-host/sim-env.js';
  * process, real Baileys, the simulator's HTTPS media host.
  */
 const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256))]);
+/** One second of 8 kHz mono 8-bit PCM silence: a WAV whose duration music-metadata reads. */
+const WAV = (() => {
+  const data = Buffer.alloc(8000, 0x80);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(8000, 24); // sample rate
+  h.writeUInt32LE(8000, 28); // byte rate
+  h.writeUInt16LE(1, 32); // block align
+  h.writeUInt16LE(8, 34); // bits per sample
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+})();
 const env = useSimEnv();
 let files: Server;
 let filesPort: number;
@@ -24,6 +42,7 @@ beforeAll(async () => {
   env.sim.registerContact('15550008888');
   files = createServer((req, res) => {
     hits++;
+    if (req.url === '/one-second.wav') return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(WAV);
     if (req.url === '/img.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(IMAGE);
     if (req.url === '/redirect') return void res.writeHead(302, { location: `http://127.0.0.1:${filesPort}/img.png` }).end();
     res.writeHead(404).end();
@@ -77,5 +96,15 @@ describe('MEDIA_ALLOW_PRIVATE_URLS=true', () => {
     expect(media.caption).toBe('a picture');
     expect(media.data.equals(IMAGE)).toBe(true);
     expect(media.id).toBe((res as { result: { messageId: string } }).result.messageId);
+  });
+
+  it("an audio file is sent with its duration: Baileys' parser (the host's lazy media.cjs chunk) ran", async () => {
+    const h = await connected({ allowPrivateUrls: true });
+    const received = new Promise<SimMedia>((resolve) => env.sim.on('media', (m: SimMedia) => m.type === 'audio' && resolve(m)));
+    const res = await h.request({ type: 'send', to: '15550008888', message: { type: 'audio', url: `http://127.0.0.1:${filesPort}/one-second.wav` } }, 40_000);
+    expect(res).toMatchObject({ ok: true, result: { status: 'sent' } });
+    const media = await received;
+    expect(media.data.equals(WAV)).toBe(true);
+    expect(media.seconds).toBe(1);
   });
 });

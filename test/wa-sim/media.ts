@@ -20,6 +20,8 @@ export interface SimMedia {
   mimetype: string | undefined;
   caption: string | undefined;
   fileName: string | undefined;
+  /** An audio message's duration as the sender computed it. */
+  seconds: number | undefined;
   data: Buffer;
 }
 
@@ -33,7 +35,7 @@ export interface OutgoingSimMedia {
 
 const FIELDS = { image: 'imageMessage', video: 'videoMessage', audio: 'audioMessage', document: 'documentMessage', sticker: 'stickerMessage' } as const;
 
-type MediaFields = proto.Message.IImageMessage & { fileName?: string | null };
+type MediaFields = proto.Message.IImageMessage & { fileName?: string | null; seconds?: number | null };
 
 /** Decrypts a client's medium from the media host; throws when it is missing or fails a check. */
 export async function readClientMedia(server: SimMediaServer, m: { from: string; to: string; id: string; message: proto.IMessage }): Promise<SimMedia | undefined> {
@@ -47,7 +49,7 @@ export async function readClientMedia(server: SimMediaServer, m: { from: string;
     if (media.fileEncSha256 && !sha256(blob).equals(Buffer.from(media.fileEncSha256))) throw new Error(`${type} ${m.id}: fileEncSha256 does not match the upload`);
     if (!media.fileSha256 || !sha256(data).equals(Buffer.from(media.fileSha256))) throw new Error(`${type} ${m.id}: fileSha256 does not match the decrypted bytes`);
     if (Number(media.fileLength ?? -1) !== data.length) throw new Error(`${type} ${m.id}: fileLength ${String(media.fileLength)} but ${data.length} bytes`);
-    return { from: m.from, to: m.to, id: m.id, type, mimetype: media.mimetype ?? undefined, caption: media.caption ?? undefined, fileName: media.fileName ?? undefined, data };
+    return { from: m.from, to: m.to, id: m.id, type, mimetype: media.mimetype ?? undefined, caption: media.caption ?? undefined, fileName: media.fileName ?? undefined, seconds: media.seconds ?? undefined, data };
   }
   return undefined;
 }
