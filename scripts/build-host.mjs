@@ -152,7 +152,9 @@ export async function buildHostBundle() {
     define: { __WA_HOST_BUNDLE_IDS__: JSON.stringify(ids) },
   });
   const results = [baileys, host, loader, ...chunks];
-  const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
+  // Files only: a plugin's virtual module or a `define` is no input the freshness check could stat
+  // (one would make every bundle stale, and every test run rebuild it under the others' feet).
+  const inputs = Object.fromEntries(Object.entries(Object.assign({}, ...results.map((r) => r.metafile.inputs))).filter(([f]) => existsSync(join(ROOT, f))));
   // Per output file: its imports and the inputs in it.
   const outputs = Object.fromEntries(
     results.flatMap((r) => Object.entries(r.metafile.outputs)).map(([file, o]) => [file, { bytes: o.bytes, imports: o.imports, inputs: Object.keys(o.inputs) }]),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HOST_MODULE } from '../../supervisor/host/host-settings.js';
 import { HOST_MAIN, PROJECT_ROOT, startHost, type HostHandle } from '../support/host-harness.js';
 import { minioSettings, startS3rver } from '../support/s3/s3rver-server.js';
+import { hostBundleStale } from '../../scripts/build-host.mjs';
 import { SimEnv } from './sim-env.js';
 
 let env: SimEnv;
@@ -29,6 +30,8 @@ describe('bundled session host', () => {
     expect(inputs).toContain('session-host/main.ts');
     expect(inputs.some((f) => f.includes('@whiskeysockets/baileys/'))).toBe(true);
     expect(inputs.some((f) => f.startsWith('supervisor/'))).toBe(false);
+    // ...and a bundle just built is fresh: nothing rebuilds it while other processes run it.
+    expect(hostBundleStale()).toBe(false);
   });
 
   it('keeps the S3 client, the media parsers and the proxy agents in their own lazy chunk files', () => {
