@@ -65,6 +65,9 @@ export class SparePool {
 
   /** Starts filling (after the quiet delay, so a recovery that starts at once goes first). */
   start(): void {
+    // The delay counts from here, not from construction: a slow start-up (HTTP server, a loaded
+    // machine) would otherwise fork spares just before the recovery, which then takes booting ones.
+    this.lastDemandMs = this.now();
     this.plan();
   }
 
