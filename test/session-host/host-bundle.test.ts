@@ -45,7 +45,7 @@ describe('bundled session host', () => {
   // What a real host compiled from pairing to its first upload: the loader records every bundle
   // file it compiles (session-host/code-cache/loader.ts) and the host names them in its boot cost line.
   const hostFiles = async (h: HostHandle): Promise<string[]> => {
-    await h.waitFor((m) => m.type === 'snapshot' && m.trigger === 'connected', 20_000);
+    await h.waitFor((m) => m.type === 'snapshot' && m.trigger === 'connected', 45_000);
     for (let i = 0; i < 100; i++) {
       const line = h.output.join('').split('\n').find((l) => l.includes('"msg":"session host boot cost"'));
       if (line) return (JSON.parse(line) as { hostFiles: string[] }).hostFiles;
