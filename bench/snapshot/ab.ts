@@ -10,6 +10,8 @@
  *              the stand-in for the code-cache host until it is the production entry
  * Each host: CPU of all its threads fork → `connected` (schedstat), wall fork → `connected`, the
  * host's own boot-cost phases, PSS 2.5 s after `connected`.
+ * STORAGE=minio: sessions are paired to and restored from a real S3 server (s3rver, the minio
+ * driver, loaded lazily inside every variant) instead of local files.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,7 +19,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { QrMessage } from '../../src/ipc/protocol.js';
+import type { HostInit, QrMessage } from '../../src/ipc/protocol.js';
+import { minioSettings, startS3rver } from '../../test/support/s3/s3rver-server.js';
 import { startSimulator } from '../../test/wa-sim/index.js';
 import { buildOnce, HOST_MAIN, makeInit, startHost } from '../../test/support/host-harness.js';
 // @ts-expect-error an untyped .mjs build script
@@ -38,6 +41,8 @@ buildOnce();
 const CACHE_BUNDLE = (await buildCodeCacheBundle()) as string;
 const BLOB = (await buildSnapshotBlob(FLAGS)) as string;
 const sim = await startSimulator();
+const s3 = process.env.STORAGE === 'minio' ? await startS3rver() : undefined;
+const storageFor = (dataDir: string): Partial<HostInit> => (s3 ? { storage: minioSettings(s3) } : { storage: { driver: 'local', dataDir } });
 const root = mkdtempSync(join(tmpdir(), 'r15-snap-'));
 const cacheDir = join(root, 'code-cache');
 
@@ -58,7 +63,7 @@ const sessions: { id: string; dataDir: string }[] = [];
 for (let i = 0; i < N; i++) {
   const id = `snap-${i}`;
   const dataDir = join(root, id);
-  const h = startHost({ sessionId: id, dataDir, execArgv: ['--import', sim.preloadPath], env: sim.childEnv(), init: { waWebsocketUrl: sim.url } });
+  const h = startHost({ sessionId: id, dataDir, execArgv: ['--import', sim.preloadPath], env: sim.childEnv(), init: { waWebsocketUrl: sim.url, ...storageFor(dataDir) } });
   const qr = await h.waitFor((m): m is QrMessage => m.type === 'qr');
   await sim.scan(qr.qr, { phone: String(15550080000 + i) });
   await h.waitStatus('connected');
@@ -69,7 +74,7 @@ for (let i = 0; i < N; i++) {
 }
 console.log(`paired ${N}`);
 
-interface Run { cpuMs: number; wallMs: number; phases: Record<string, number>; pss: number }
+interface Run { cpuMs: number; wallMs: number; phases: Record<string, number>; pss: number; uploads: number; storageOpsOk: number }
 
 function forkVariant(variant: Variant, id: string) {
   const common = { serialization: 'json' as const, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] as ('ignore' | 'pipe' | 'ipc')[] };
@@ -92,6 +97,12 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
   });
   let cpuMs = NaN;
   let wallMs = NaN;
+  let uploads = 0; // `snapshot` messages: the host's auth uploads (through the minio driver with STORAGE=minio)
+  let storageOpsOk = 0; // `storage-op` messages with ok: the remote head read at restore, uploads
+  child.on('message', (m: { type: string; ok?: boolean }) => {
+    if (m.type === 'snapshot') uploads++;
+    if (m.type === 'storage-op' && m.ok === true) storageOpsOk++;
+  });
   const connected = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${variant} ${s.id}: not connected in 60 s: ${errTail}`)), 60_000);
     child.on('message', (m: { type: string; status?: string }) => {
@@ -100,14 +111,14 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
     });
     child.on('exit', (c) => reject(new Error(`${variant} exited ${c}: ${errTail}`)));
   });
-  child.send(makeInit({ sessionId: s.id, dataDir: s.dataDir, init: { waWebsocketUrl: sim.url, isRecovery: true } }));
+  child.send(makeInit({ sessionId: s.id, dataDir: s.dataDir, init: { waWebsocketUrl: sim.url, isRecovery: true, ...storageFor(s.dataDir) } }));
   await connected;
   await sleep(2500); // first upload, the boot-cost line, and (cjs+cache, first run) the cache write
   const pss = pssMB(child.pid!);
   const exited = new Promise((r) => child.once('exit', r));
   child.send({ type: 'stop', id: 1 });
   await exited;
-  return { cpuMs, wallMs, phases, pss };
+  return { cpuMs, wallMs, phases, pss, uploads, storageOpsOk };
 }
 
 // 2. Warm-up: produce the code cache once, and one host of each other variant (page cache).
@@ -123,7 +134,7 @@ for (let i = 0; i < N; i++) {
 }
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
-console.log(JSON.stringify({ node: process.version, flags: FLAGS, variants: VARIANTS, esmHost: ESM_HOST, commit, dirty, n: N, blobMB: +(statSync(BLOB).size / 1e6).toFixed(1), loadAvg1: { min: Math.min(...loads), max: Math.max(...loads) } }));
+console.log(JSON.stringify({ node: process.version, flags: FLAGS, storage: s3 ? 'minio (s3rver)' : 'local', variants: VARIANTS, esmHost: ESM_HOST, commit, dirty, n: N, blobMB: +(statSync(BLOB).size / 1e6).toFixed(1), loadAvg1: { min: Math.min(...loads), max: Math.max(...loads) } }));
 const summary: Record<string, Record<string, number>> = {};
 for (const v of VARIANTS) {
   const r = results[v];
@@ -135,6 +146,8 @@ for (const v of VARIANTS) {
     ready: median(r.map((x) => x.phases.ready ?? NaN)),
     connected: median(r.map((x) => x.phases.connected ?? NaN)),
     pssMB: +median(r.map((x) => x.pss)).toFixed(1),
+    hostsThatUploaded: r.filter((x) => x.uploads > 0).length,
+    hostsWithStorageOps: r.filter((x) => x.storageOpsOk > 0).length,
   };
 }
 console.table(summary);
@@ -145,4 +158,5 @@ for (const [a, b] of [['snap', 'esm'], ['snap', 'prod'], ['snap', 'cjs+cache'], 
 }
 if (process.env.RAW) console.log(JSON.stringify(results));
 await sim.close();
+await s3?.close();
 rmSync(root, { recursive: true, force: true });
