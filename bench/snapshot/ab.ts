@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SPEC } from '../../src/config/spec.js';
+import { CODE_CACHE_ARG } from '../../src/ipc/host-argv.js';
 import type { HostInit, QrMessage } from '../../src/ipc/protocol.js';
 import { minioSettings, startS3rver } from '../../test/support/s3/s3rver-server.js';
 import { startSimulator } from '../../test/wa-sim/index.js';
@@ -41,8 +42,6 @@ if ((ESM_HOST === undefined) !== (ESM_PRELOAD === undefined)) throw new Error('s
 // The production entry, or another build of it (PROD_HOST + PROD_PRELOAD, e.g. a branch not on main yet).
 const PROD_HOST = process.env.PROD_HOST ?? HOST_MAIN;
 const PROD_PRELOAD = process.env.PROD_PRELOAD;
-/** The code-cache entry's argv flag (src/ipc/host-argv.ts CODE_CACHE_ARG once that entry is on main). */
-const CODE_CACHE_ARG = '--code-cache';
 const VARIANTS = (process.env.VARIANTS ?? (ESM_HOST === undefined ? 'prod,snap' : 'esm,prod,snap')).split(',') as Variant[];
 
 buildOnce();
