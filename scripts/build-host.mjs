@@ -95,13 +95,17 @@ export async function buildHostBundle() {
     logLevel: 'warning',
   };
   // CommonJS, so the loader can compile each file with a V8 code cache (session-host/code-cache/).
-  // CommonJS has no import.meta; the file's own URL stands in for it.
+  // Each file is written already wrapped as Node wraps a CommonJS module (a function of exports,
+  // require, module, __filename, __dirname) and only the loader runs it: compiling the file as read,
+  // not a wrapped copy, keeps one copy of its source in the host's heap (~6 MB less PSS until the
+  // next full GC; bench/README.md). CommonJS has no import.meta; the file's own URL stands in for it.
   const cjs = {
     ...common,
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
     define: { 'import.meta.url': '__waImportMetaUrl' },
-    banner: { js: "const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: "(function (exports, require, module, __filename, __dirname) { const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    footer: { js: '\n})' },
     // `import()` becomes `require()`, which the loader serves (a vm.Script has no module referrer
     // to resolve an `import()` against, and the lazy chunks go through the loader's code cache).
     supported: { 'dynamic-import': false },

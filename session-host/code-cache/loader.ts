@@ -40,7 +40,6 @@ const CjsModule = Module as unknown as {
   new (id: string, parent?: unknown): { exports: unknown; filename: string; paths: string[]; loaded: boolean };
   _cache: Record<string, { exports: unknown } | undefined>;
   _nodeModulePaths(from: string): string[];
-  wrap(source: string): string;
 };
 
 const compiled: Compiled[] = [];
@@ -59,7 +58,8 @@ function compile(name: string, file: string): Compiled {
     cachedData = undefined; // none yet (or unreadable: the same to us)
   }
   const options = { filename: file, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER };
-  const script = new vm.Script(CjsModule.wrap(source), cachedData ? { ...options, cachedData } : options);
+  // The file is already a CommonJS wrapper function (scripts/build-host.mjs): no wrapped copy.
+  const script = new vm.Script(source, cachedData ? { ...options, cachedData } : options);
   const rejected = cachedData !== undefined && script.cachedDataRejected === true;
   const c = { name, script, cacheFile, readMtimeMs, cached: cachedData !== undefined && !rejected, rejected };
   compiled.push(c);
