@@ -143,8 +143,10 @@ export class AuthStore {
     }
     const bumped = this.ledger.onChange();
     const lineage = this.lineage;
-    // The label names the content's pairing too: rewritten when the first creds arrive.
-    const label = bumped ?? (lineage !== this.labelLineage ? this.ledger.current : null);
+    // The label names the content's pairing too: rewritten when the first creds arrive. After a
+    // failed write-through the bumped label may be what was lost: rewritten with every later write,
+    // or content newer than the upload would read as the uploaded generation at the next start.
+    const label = bumped ?? (lineage !== this.labelLineage || this.writeFailed ? this.ledger.current : null);
     this.labelLineage = lineage;
     const written = this.enqueue(async () => {
       if (label !== null) await this.folder.writeGeneration({ generation: label, lineage });

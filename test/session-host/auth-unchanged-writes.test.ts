@@ -86,6 +86,10 @@ describe('auth writes that change nothing (issue 15)', () => {
     await store.keys.set({ 'lid-mapping': { '15550001111': '1000' } }); // the same bytes memory already holds
     await store.idle();
     expect(JSON.parse(await readFile(join(f.dir, 'lid-mapping-15550001111.json'), 'utf8'))).toBe('1000');
+    // The label the failed write lost is written with it: content newer than the uploaded
+    // generation 3 must not read as generation 3 at the next start (a tie would skip its upload).
+    expect(store.ledger.current).toBe(4);
+    expect(JSON.parse(await readFile(join(f.dir, 'generation.json'), 'utf8'))).toMatchObject({ generation: 4 });
   });
 
   it('the folder load reads every file of a paired-size folder and drops atomic-write leftovers', async () => {
