@@ -15,7 +15,7 @@
  * Env: N (default 10), FLAGS (default the HOST_NODE_FLAGS default). Prints medians and ratios.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +23,8 @@ import { SPEC } from '../../src/config/spec.js';
 import type { QrMessage } from '../../src/ipc/protocol.js';
 import { buildOnce, HOST_MAIN, makeInit, startHost } from '../../test/support/host-harness.js';
 import { startSimulator } from '../../test/wa-sim/index.js';
+import { median } from '../lib/stats.js';
+import { pssMbOf, threadCpuMsOf } from '../lib/proc.js';
 
 const N = Number(process.env.N ?? 10);
 const FLAGS = (process.env.FLAGS ?? SPEC.hostNodeFlags.default).split(/\s+/).filter((f) => f !== '');
@@ -35,19 +37,6 @@ const sim = await startSimulator();
 const root = mkdtempSync(join(tmpdir(), 'r15-cache-'));
 const warmDir = join(root, 'compile-cache');
 
-function cpuMsAll(pid: number): number {
-  let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-  return ns / 1e6;
-}
-function pssMB(pid: number): number {
-  const m = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-  return Number(m![1]) / 1024;
-}
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // 1. Pair N sessions with the production host, then stop them (auth stays in each data dir).
@@ -101,7 +90,7 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
     const t = setTimeout(() => reject(new Error(`${variant} ${s.id}: not connected in 60 s: ${errTail}`)), 60_000);
     child.on('message', (m: { type: string; status?: string }) => {
       if (m.type === 'status' && m.status === 'connected') {
-        cpuAtConnected = cpuMsAll(child.pid!);
+        cpuAtConnected = threadCpuMsOf(child.pid!);
         clearTimeout(t);
         resolve();
       }
@@ -112,8 +101,8 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
   child.send(makeInit({ sessionId: s.id, dataDir: s.dataDir, init: { waWebsocketUrl: sim.url, isRecovery: true } }));
   await connected;
   await sleep(2500); // first upload, the boot-cost line, and (cold) the cache write
-  const pss = pssMB(child.pid!);
-  const cpuTotal = cpuMsAll(child.pid!);
+  const pss = pssMbOf(child.pid!);
+  const cpuTotal = threadCpuMsOf(child.pid!);
   const exited = new Promise((r) => child.once('exit', r));
   child.send({ type: 'stop', id: 1 });
   await exited;

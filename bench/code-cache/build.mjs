@@ -11,24 +11,30 @@ import { build } from 'esbuild';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CODE_CACHE_BUNDLE = join(ROOT, 'dist', 'bench', 'code-cache', 'host.cjs');
 
+/** The experiments' one-file CommonJS host bundle options (bench/snapshot/build.mjs adds its patches). */
+export const HOST_CJS_OPTIONS = {
+  absWorkingDir: ROOT,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['sharp', 'jimp', 'link-preview-js', 'audio-decode', 'qrcode-terminal', '@img/*'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS has no import.meta; the bundle's own file URL stands in for it.
+  define: { 'import.meta.url': '__waImportMetaUrl' },
+};
+export const IMPORT_META_BANNER = "const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+
 export async function buildCodeCacheBundle() {
   await build({
-    absWorkingDir: ROOT,
+    ...HOST_CJS_OPTIONS,
     entryPoints: { host: 'bench/code-cache/entry.ts' },
     outdir: dirname(CODE_CACHE_BUNDLE),
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['sharp', 'jimp', 'link-preview-js', 'audio-decode', 'qrcode-terminal', '@img/*'],
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    // CommonJS has no import.meta; the bundle's own file URL stands in for it.
-    define: { 'import.meta.url': '__waImportMetaUrl' },
-    banner: { js: "const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: IMPORT_META_BANNER },
   });
   return CODE_CACHE_BUNDLE;
 }

@@ -18,6 +18,8 @@ import type { QrMessage } from '../../src/ipc/protocol.js';
 import { buildOnce, startHost, type HostHandle } from '../../test/support/host-harness.js';
 import { startSimulator } from '../../test/wa-sim/index.js';
 import { groupSmaps, parseSmaps } from './smaps.js';
+import { median } from '../lib/stats.js';
+import { threadCpuMsOf } from '../lib/proc.js';
 
 const N = Number(process.env.N ?? 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 6);
@@ -28,22 +30,6 @@ const PROBE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'probe.mjs');
 const CONFIGS = (process.env.CONFIGS ?? '--max-semi-space-size=1|none').split('|').map((c) => c.trim());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (a: number[]) => {
-  const s = a.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-function cpuMsAll(pid: number): number {
-  let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      /* thread gone */
-    }
-  }
-  return ns / 1e6;
-}
 /** utime, stime (ms, 10 ms ticks) and minor page faults of the whole process, from /proc/<pid>/stat. */
 function stat(pid: number): { userMs: number; sysMs: number; minflt: number } {
   const t = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -103,7 +89,7 @@ async function runConfig(config: string): Promise<ConfigRun> {
       });
       try {
         await h.waitStatus('connected', 60_000);
-        live.push({ h, cpuMs: cpuMsAll(h.pid), st: stat(h.pid) });
+        live.push({ h, cpuMs: threadCpuMsOf(h.pid), st: stat(h.pid) });
       } catch (err) {
         failures.push(`${s.id}: ${(err as Error).message.slice(0, 300)} ${h.output.join('').slice(-400)}`);
         await h.dispose();

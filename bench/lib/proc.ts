@@ -72,3 +72,17 @@ export function glibcTunablesOf(pid: number): string | null {
   const environ = read(`/proc/${pid}/environ`);
   return environ === null ? null : (envVarOf(environ, 'GLIBC_TUNABLES') ?? null);
 }
+
+/** CPU milliseconds of every thread of a live process (threadCpuSecondsOf); throws when it is gone. */
+export function threadCpuMsOf(pid: number): number {
+  const s = threadCpuSecondsOf(pid);
+  if (s === null) throw new Error(`process ${pid} is gone`);
+  return s * 1000;
+}
+
+/** PSS of a live process in MB (memoryOf); throws when it is gone. */
+export function pssMbOf(pid: number): number {
+  const m = memoryOf(pid);
+  if (m === null) throw new Error(`process ${pid} is gone`);
+  return m.pssBytes / MB;
+}

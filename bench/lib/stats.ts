@@ -50,3 +50,10 @@ export function round(value: number | null, digits = 1): number | null {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** Pure: the median of the finite values (the mean of the middle two for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}

@@ -14,7 +14,7 @@
  * driver, loaded lazily inside every variant) instead of local files.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,6 +27,8 @@ import { startSimulator } from '../../test/wa-sim/index.js';
 import { buildOnce, HOST_MAIN, makeInit, startHost } from '../../test/support/host-harness.js';
 // @ts-expect-error an untyped .mjs build script
 import { buildSnapshotBlob, SNAPSHOT_BUNDLE } from './build.mjs';
+import { median } from '../lib/stats.js';
+import { pssMbOf, threadCpuMsOf } from '../lib/proc.js';
 
 const N = Number(process.env.N ?? 10);
 // Like with like: every variant (and the blob's build) gets the hosts' default HOST_NODE_FLAGS and
@@ -52,16 +54,6 @@ const storageFor = (dataDir: string): Partial<HostInit> => (s3 ? { storage: mini
 const root = mkdtempSync(join(tmpdir(), 'r15-snap-'));
 const cacheDir = join(root, 'code-cache');
 
-function cpuMsAll(pid: number): number {
-  let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-  return ns / 1e6;
-}
-function pssMB(pid: number): number {
-  const m = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-  return Number(m![1]) / 1024;
-}
-const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // 1. Pair N sessions with the production host, then stop them (auth stays in each data dir).
@@ -116,7 +108,7 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
   const connected = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${variant} ${s.id}: not connected in 60 s: ${errTail}`)), 60_000);
     child.on('message', (m: { type: string; status?: string }) => {
-      if (m.type === 'status' && m.status === 'connected') { cpuMs = cpuMsAll(child.pid!); wallMs = performance.now() - forkedAt; clearTimeout(t); resolve(); }
+      if (m.type === 'status' && m.status === 'connected') { cpuMs = threadCpuMsOf(child.pid!); wallMs = performance.now() - forkedAt; clearTimeout(t); resolve(); }
       if (m.type === 'status' && m.status === 'qr_required') reject(new Error(`${variant}: QR, auth not restored`));
     });
     child.on('exit', (c) => reject(new Error(`${variant} exited ${c}: ${errTail}`)));
@@ -124,7 +116,7 @@ async function runHost(variant: Variant, s: { id: string; dataDir: string }): Pr
   child.send(makeInit({ sessionId: s.id, dataDir: s.dataDir, init: { waWebsocketUrl: sim.url, isRecovery: true, ...storageFor(s.dataDir) } }));
   await connected;
   await sleep(2500); // first upload, the boot-cost line, and (prod, first run) the cache write
-  const pss = pssMB(child.pid!);
+  const pss = pssMbOf(child.pid!);
   const exited = new Promise((r) => child.once('exit', r));
   child.send({ type: 'stop', id: 1 });
   await exited;

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { HOST_CJS_OPTIONS, IMPORT_META_BANNER } from '../code-cache/build.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'dist', 'bench', 'snapshot');
@@ -117,21 +118,10 @@ const snapshotPatches = {
 
 export async function buildSnapshotBundle() {
   await build({
-    absWorkingDir: ROOT,
+    ...HOST_CJS_OPTIONS,
     entryPoints: { host: 'bench/snapshot/entry.ts' },
     outdir: OUT,
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['sharp', 'jimp', 'link-preview-js', 'audio-decode', 'qrcode-terminal', '@img/*'],
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-    define: { 'import.meta.url': '__waImportMetaUrl' },
-    banner: { js: `const __waImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n${BUILD_GUARD}` },
+    banner: { js: `${IMPORT_META_BANNER}\n${BUILD_GUARD}` },
     plugins: [snapshotPatches],
   });
   return SNAPSHOT_BUNDLE;
