@@ -24,6 +24,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { lazyWaProto, WAPROTO_FILE } from './lazy-waproto.mjs';
 import { MARKER, patchSource, TARGET as PATCHED_BAILEYS_FILE } from './patch-baileys.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,8 +124,21 @@ export async function buildHostBundle() {
   // Each lazy chunk: its package and whatever of its dependencies it uses (a dependency shared with
   // the host is a second copy: these packages keep no state the host shares).
   const chunks = await Promise.all(Object.entries(LAZY_CHUNKS).map(([name, pkg]) => build({ ...cjs, entryPoints: [{ in: pkg, out: name }] })));
+  // WAProto's ~200 message types are built on first use, not all at boot (scripts/lazy-waproto.mjs).
+  let lazyTypes = 0;
+  const lazyProto = {
+    name: 'lazy-waproto',
+    setup(b) {
+      b.onLoad({ filter: WAPROTO_FILE }, (args) => {
+        const { source, types } = lazyWaProto(readFileSync(args.path, 'utf8'));
+        lazyTypes = types;
+        return { contents: source, loader: 'js' };
+      });
+    },
+  };
   // Baileys and its dependencies: one file, one instance for the host and the simulator's preload.
-  const baileys = await build({ ...cjs, entryPoints: [{ in: '@whiskeysockets/baileys', out: 'baileys' }], plugins: [lazyChunks] });
+  const baileys = await build({ ...cjs, entryPoints: [{ in: '@whiskeysockets/baileys', out: 'baileys' }], plugins: [lazyChunks, lazyProto] });
+  if (lazyTypes === 0) throw new Error('the host bundle did not take WAProto through scripts/lazy-waproto.mjs');
   // The host: its own code and other dependencies; Baileys is required from ./baileys.cjs through
   // an ESM shim with Baileys' export names (a default import of a CommonJS file would otherwise get
   // the whole exports object, as in Node, not Baileys' default export).
